@@ -1,0 +1,33 @@
+import { Type } from '@sinclair/typebox';
+import { Listener, Name } from './common.js';
+
+export const ProxyInstance = Type.Object(
+  { id: Name, ...Listener },
+  { additionalProperties: false, description: 'One regional-proxy process.' },
+);
+
+export const GatewayInstance = Type.Object(
+  { id: Name, ...Listener },
+  { additionalProperties: false, description: 'One gateway process.' },
+);
+
+export const Region = Type.Object(
+  {
+    name: Name,
+    proxies: Type.Array(ProxyInstance, { minItems: 1, description: 'Regional proxies: the entry points users reach.' }),
+    gateways: Type.Array(GatewayInstance, { minItems: 1, description: 'Business gateways behind the regional proxies.' }),
+  },
+  { additionalProperties: false, description: 'A geographic site with its proxies and gateways.' },
+);
+
+export const RttLink = Type.Object(
+  {
+    a: Name,
+    b: Name,
+    ms: Type.Number({ minimum: 0, description: 'Round-trip time between the two regions in milliseconds.' }),
+  },
+  {
+    additionalProperties: false,
+    description: 'Symmetric RTT between two distinct regions; every pair of regions appears exactly once.',
+  },
+);

@@ -1,0 +1,181 @@
+import type { ConfigProblem } from './problems.js';
+import type { CommandDef, Topology } from './schema/topology.js';
+
+/**
+ * Checks what the schema cannot: references between sections, uniqueness,
+ * coverage of the shard space, port collisions. Returns every problem found.
+ */
+export function checkSemantics(t: Topology): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const add = (path: string, message: string) => problems.push({ path, message });
+
+  const regionNames = uniqueNames(t.regions, (r) => r.name, '/regions', 'name', 'region', add);
+  const setsByName = new Map<string, Topology['sets'][number]>();
+  t.sets.forEach((s, i) => {
+    if (setsByName.has(s.name)) add(`/sets/${i}/name`, `duplicate set "${s.name}"`);
+    else setsByName.set(s.name, s);
+    if (!regionNames.has(s.region)) add(`/sets/${i}/region`, `set "${s.name}" names unknown region "${s.region}"`);
+  });
+
+  checkInstanceIdsAndPorts(t, add);
+  checkRtt(t, regionNames, add);
+  checkPlacements(t, setsByName, regionNames, add);
+  checkCommands(t.commands, add);
+  return problems;
+}
+
+type Add = (path: string, message: string) => void;
+
+function uniqueNames<T>(
+  items: readonly T[],
+  nameOf: (item: T) => string,
+  base: string,
+  field: string,
+  what: string,
+  add: Add,
+): Set<string> {
+  const seen = new Set<string>();
+  items.forEach((item, i) => {
+    const name = nameOf(item);
+    if (seen.has(name)) add(`${base}/${i}/${field}`, `duplicate ${what} "${name}"`);
+    seen.add(name);
+  });
+  return seen;
+}
+
+function checkInstanceIdsAndPorts(t: Topology, add: Add): void {
+  const ids = new Map<string, string>();
+  const ports = new Map<string, string>();
+  const claim = (path: string, id: string, host: string, port: number, adminPort: number) => {
+    const prior = ids.get(id);
+    if (prior) add(`${path}/id`, `instance id "${id}" is also used at ${prior}`);
+    else ids.set(id, path);
+    for (const [field, p] of [
+      ['port', port],
+      ['adminPort', adminPort],
+    ] as const) {
+      const key = `${host}:${p}`;
+      const owner = ports.get(key);
+      if (owner) add(`${path}/${field}`, `port ${key} collides with ${owner}`);
+      else ports.set(key, `${path}/${field}`);
+    }
+  };
+  t.regions.forEach((r, ri) => {
+    for (const [i, p] of r.proxies.entries()) claim(`/regions/${ri}/proxies/${i}`, p.id, p.host, p.port, p.adminPort);
+    for (const [i, g] of r.gateways.entries()) claim(`/regions/${ri}/gateways/${i}`, g.id, g.host, g.port, g.adminPort);
+  });
+  t.sets.forEach((s, si) => {
+    for (const [i, n] of s.nodes.entries()) claim(`/sets/${si}/nodes/${i}`, n.id, n.host, n.port, n.adminPort);
+  });
+}
+
+function checkRtt(t: Topology, regions: Set<string>, add: Add): void {
+  const pairs = new Set<string>();
+  const pairKey = (a: string, b: string) => (a < b ? `${a}|${b}` : `${b}|${a}`);
+  t.rtt.forEach((link, i) => {
+    for (const end of ['a', 'b'] as const) {
+      if (!regions.has(link[end])) add(`/rtt/${i}/${end}`, `unknown region "${link[end]}"`);
+    }
+    if (link.a === link.b) add(`/rtt/${i}`, `a link needs two distinct regions, got "${link.a}" twice`);
+    const key = pairKey(link.a, link.b);
+    if (pairs.has(key)) add(`/rtt/${i}`, `duplicate RTT for ${link.a} ↔ ${link.b}`);
+    pairs.add(key);
+  });
+  const names = [...regions];
+  for (let i = 0; i < names.length; i++) {
+    for (let j = i + 1; j < names.length; j++) {
+      const a = names[i] as string;
+      const b = names[j] as string;
+      if (!pairs.has(pairKey(a, b))) add('/rtt', `RTT matrix is missing the pair ${a} ↔ ${b}`);
+    }
+  }
+}
+
+function checkPlacements(
+  t: Topology,
+  sets: Map<string, Topology['sets'][number]>,
+  regions: Set<string>,
+  add: Add,
+): void {
+  const covered = new Uint8Array(t.shardCount);
+  t.placements.forEach((p, i) => {
+    const at = `/placements/${i}`;
+    if (p.shard >= t.shardCount) add(`${at}/shard`, `shard ${p.shard} is outside 0..${t.shardCount - 1}`);
+    else if (covered[p.shard]) add(`${at}/shard`, `shard ${p.shard} is placed twice`);
+    else covered[p.shard] = 1;
+
+    const leaderSet = sets.get(p.leader);
+    if (!leaderSet) add(`${at}/leader`, `shard ${p.shard}: leader set "${p.leader}" does not exist`);
+    const seen = new Set<string>();
+    p.replicas.forEach((r, j) => {
+      if (seen.has(r)) add(`${at}/replicas/${j}`, `shard ${p.shard}: set "${r}" holds two replicas`);
+      seen.add(r);
+      const set = sets.get(r);
+      if (!set) add(`${at}/replicas/${j}`, `shard ${p.shard}: replica set "${r}" does not exist`);
+      else if (p.residency && !p.residency.includes(set.region)) {
+        add(`${at}/replicas/${j}`, `shard ${p.shard}: replica in ${set.region} breaks residency [${p.residency}]`);
+      }
+    });
+    if (!seen.has(p.leader)) add(`${at}/replicas`, `shard ${p.shard}: leader set "${p.leader}" is not among its replicas`);
+    if (p.leaderNode !== undefined && leaderSet && !leaderSet.nodes.some((n) => n.id === p.leaderNode)) {
+      add(`${at}/leaderNode`, `shard ${p.shard}: node "${p.leaderNode}" is not in leader set "${p.leader}"`);
+    }
+    const followers = p.replicas.length - 1;
+    if (p.mode === 'sync' && p.minInsync > followers) {
+      add(`${at}/minInsync`, `shard ${p.shard}: minInsync ${p.minInsync} exceeds its ${followers} follower(s)`);
+    }
+    p.residency?.forEach((r, j) => {
+      if (!regions.has(r)) add(`${at}/residency/${j}`, `unknown region "${r}"`);
+    });
+  });
+  const missing = missingRanges(covered);
+  if (missing.length > 0) add('/placements', `no placement (so no leader) for shard(s) ${missing.join(', ')}`);
+}
+
+function missingRanges(covered: Uint8Array): string[] {
+  const out: string[] = [];
+  let start = -1;
+  for (let s = 0; s <= covered.length; s++) {
+    const gap = s < covered.length && !covered[s];
+    if (gap && start < 0) start = s;
+    if (!gap && start >= 0) {
+      out.push(start === s - 1 ? `${start}` : `${start}-${s - 1}`);
+      start = -1;
+    }
+  }
+  return out;
+}
+
+/** Two routes collide when method and path match with parameter names ignored. */
+function routeShape(c: CommandDef): string {
+  return `${c.method} ${c.path.replace(/:[^/]+/g, ':')}`;
+}
+
+function checkCommands(commands: readonly CommandDef[], add: Add): void {
+  const names = new Map<string, number>();
+  const routes = new Map<string, number>();
+  commands.forEach((c, i) => {
+    const at = `/commands/${i}`;
+    const prior = names.get(c.name);
+    if (prior !== undefined) add(`${at}/name`, `duplicate command "${c.name}" (also /commands/${prior})`);
+    else names.set(c.name, i);
+    const shape = routeShape(c);
+    const priorRoute = routes.get(shape);
+    if (priorRoute !== undefined) add(`${at}/path`, `route ${c.method} ${c.path} duplicates /commands/${priorRoute}`);
+    else routes.set(shape, i);
+
+    const params = new Set([...c.path.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1]));
+    if (c.key.from === 'param' && !params.has(c.key.name)) {
+      add(`${at}/key/name`, `key parameter ":${c.key.name}" is not in path ${c.path}`);
+    }
+    for (const m of c.upstream.path.matchAll(/:([A-Za-z0-9_]+)/g)) {
+      if (!params.has(m[1])) add(`${at}/upstream/path`, `upstream parameter ":${m[1]}" is not in path ${c.path}`);
+    }
+    if (c.kind === 'write' && c.maxStalenessMs > 0) {
+      add(`${at}/maxStalenessMs`, 'a write cannot tolerate staleness');
+    }
+    if (c.kind === 'write' && (c.method === 'GET' || c.method === 'HEAD')) {
+      add(`${at}/method`, `a write cannot use ${c.method}`);
+    }
+  });
+}

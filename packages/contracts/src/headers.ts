@@ -1,0 +1,61 @@
+/**
+ * Header names on the wire between components. Everything under the
+ * `x-setgate-` prefix is internal: the outermost component strips it from
+ * client requests, so a client can never forge routing or identity.
+ */
+export const INTERNAL_PREFIX = 'x-setgate-';
+
+export const Header = {
+  /** Request id, set by the first setgate hop and echoed back to the client. */
+  requestId: 'x-request-id',
+  /** W3C trace context. */
+  traceparent: 'traceparent',
+  tracestate: 'tracestate',
+  /** Region whose gateway served the request. */
+  region: 'x-setgate-region',
+  /** Region whose regional proxy received the request. */
+  entryRegion: 'x-setgate-entry-region',
+  set: 'x-setgate-set',
+  node: 'x-setgate-node',
+  shard: 'x-setgate-shard',
+  epoch: 'x-setgate-epoch',
+  lsn: 'x-setgate-lsn',
+  configVersion: 'x-setgate-config-version',
+  /** The shard key the gateway derived for this request. */
+  key: 'x-setgate-key',
+  /** Authenticated subject and tenant, asserted by the gateway to the node. */
+  subject: 'x-setgate-subject',
+  tenant: 'x-setgate-tenant',
+  command: 'x-setgate-command',
+  /** How far behind the leader the serving replica was, in ms and entries. */
+  stalenessMs: 'x-setgate-staleness-ms',
+  lagEntries: 'x-setgate-lag-entries',
+  /** Gateway → node: the read must reflect at least this `epoch:lsn`. */
+  minPosition: 'x-setgate-min-position',
+  /** Client-facing: the session token returned by writes and sent back on reads. */
+  session: 'setgate-session',
+  /** Client-facing: makes a retried write safe. */
+  idempotencyKey: 'idempotency-key',
+} as const;
+
+/** True for headers a client must never be able to set. */
+export function isInternalHeader(name: string): boolean {
+  return name.toLowerCase().startsWith(INTERNAL_PREFIX);
+}
+
+/**
+ * Hop-by-hop headers (RFC 9110 §7.6.1) that a proxy must not forward.
+ * `host` is included because each hop sets its own.
+ */
+export const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+]);

@@ -1,0 +1,4 @@
+export * from './headers.js';
+export * from './node-api.js';
+export * from './problem.js';
+export * from './ready.js';

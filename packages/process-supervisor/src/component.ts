@@ -1,0 +1,139 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { dirname } from 'node:path';
+import { isReadyMessage, type ReadyMessage } from '@setgate/contracts';
+
+/** What to start: a TypeScript entry run through tsx, with its arguments. */
+export interface ComponentSpec {
+  /** Instance id, used in messages. */
+  readonly name: string;
+  /** Absolute path of the entry module. */
+  readonly entry: string;
+  readonly args?: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+  readonly cwd?: string;
+  /** Where stdout and stderr go; omitted: kept only as a tail for error messages. */
+  readonly logFile?: string;
+  /** How long to wait for the ready message. */
+  readonly readyTimeoutMs?: number;
+}
+
+export interface ExitInfo {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+const TAIL_BYTES = 4096;
+
+/** A started component process. */
+export class RunningComponent {
+  readonly exited: Promise<ExitInfo>;
+  private exitInfo: ExitInfo | undefined;
+  private tail = '';
+  private log: WriteStream | undefined;
+
+  constructor(
+    readonly spec: ComponentSpec,
+    readonly child: ChildProcess,
+  ) {
+    if (spec.logFile) {
+      mkdirSync(dirname(spec.logFile), { recursive: true });
+      this.log = createWriteStream(spec.logFile, { flags: 'a' });
+    }
+    const keep = (chunk: Buffer) => {
+      this.tail = (this.tail + chunk.toString('utf8')).slice(-TAIL_BYTES);
+      this.log?.write(chunk);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    this.exited = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        this.exitInfo = { code, signal };
+        this.log?.end();
+        resolve(this.exitInfo);
+      });
+    });
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  get running(): boolean {
+    return this.exitInfo === undefined;
+  }
+
+  /** Last few KiB of the process's output, for error reports. */
+  outputTail(): string {
+    return this.tail;
+  }
+
+  /** Sends a signal now (SIGKILL for crash drills). */
+  kill(signal: NodeJS.Signals = 'SIGTERM'): void {
+    if (this.running) this.child.kill(signal);
+  }
+
+  /** SIGTERM, then SIGKILL if the process has not exited within `graceMs`. */
+  async stop(graceMs = 5000): Promise<ExitInfo> {
+    if (!this.running) return this.exited;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    const info = await this.exited;
+    clearTimeout(timer);
+    return info;
+  }
+}
+
+/** Why a component did not become ready. */
+export class ComponentStartError extends Error {
+  constructor(
+    readonly component: string,
+    readonly reason: string,
+    readonly output: string,
+  ) {
+    super(`${component} failed to start: ${reason}${output ? `\n--- ${component} output ---\n${output.trimEnd()}` : ''}`);
+    this.name = 'ComponentStartError';
+  }
+}
+
+/**
+ * Spawns one component and resolves once it reports ready over IPC.
+ * Rejects, with the process's reason and output, if it exits or times out first
+ * (and then makes sure it is gone).
+ */
+export async function startComponent(spec: ComponentSpec): Promise<{ component: RunningComponent; ready: ReadyMessage }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', spec.entry, ...(spec.args ?? [])], {
+    cwd: spec.cwd,
+    env: { ...process.env, ...spec.env },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  const component = new RunningComponent(spec, child);
+  const timeoutMs = spec.readyTimeoutMs ?? 30000;
+  try {
+    const ready = await new Promise<ReadyMessage>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`not ready after ${timeoutMs} ms`)), timeoutMs);
+      child.on('message', (m) => {
+        if (isReadyMessage(m)) {
+          clearTimeout(timer);
+          resolve(m);
+        }
+      });
+      child.once('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      void component.exited.then((info) => {
+        clearTimeout(timer);
+        reject(new Error(`exited with ${info.signal ?? `code ${info.code}`} before it was ready`));
+      });
+    });
+    return { component, ready };
+  } catch (err) {
+    await component.stop(1000);
+    throw new ComponentStartError(spec.name, (err as Error).message, component.outputTail());
+  }
+}

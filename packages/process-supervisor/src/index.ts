@@ -1,0 +1,3 @@
+export * from './component.js';
+export * from './ports.js';
+export * from './supervisor.js';

@@ -1,0 +1,5 @@
+export * from './admin.js';
+export * from './args.js';
+export * from './errors.js';
+export * from './run.js';
+export * from './service.js';

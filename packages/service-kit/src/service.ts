@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
+import { Header } from '@setgate/contracts';
+import type { Telemetry } from '@setgate/telemetry';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { clientErrorResponse, installProblemHandlers } from './errors.js';
+import { installTracing } from './tracing.js';
+
+/** Listener limits; matches the topology's `limits` section. */
+export interface ServiceLimits {
+  readonly bodyLimitBytes: number;
+  readonly maxHeaderBytes: number;
+  readonly requestTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: ServiceLimits = {
+  bodyLimitBytes: 1048576,
+  maxHeaderBytes: 16384,
+  requestTimeoutMs: 10000,
+  headersTimeoutMs: 5000,
+  keepAliveTimeoutMs: 5000,
+};
+
+export interface ServiceOptions {
+  readonly telemetry: Telemetry;
+  readonly limits?: Partial<ServiceLimits>;
+  /**
+   * Accept the caller's x-request-id. True behind another setgate hop; the
+   * outermost component mints its own so ids cannot be forged into logs.
+   */
+  readonly trustRequestId?: boolean;
+  /** Open a server span per request; the admin listener does not need one. */
+  readonly tracing?: boolean;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * A fastify instance with setgate's defaults: limits and timeouts on the
+ * listener, problem+json errors, request ids, trace spans, logs with trace ids.
+ */
+export function createService(opts: ServiceOptions): FastifyInstance {
+  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const app = Fastify({
+    // pino's Logger is a FastifyBaseLogger; naming the base type keeps FastifyInstance's default generics.
+    loggerInstance: opts.telemetry.logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: limits.bodyLimitBytes,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    connectionTimeout: limits.requestTimeoutMs * 2,
+    http: { maxHeaderSize: limits.maxHeaderBytes, headersTimeout: limits.headersTimeoutMs },
+    maxParamLength: 256,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers[Header.requestId];
+      return opts.trustRequestId && typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    clientErrorHandler: (err: Error & { code?: string }, socket: Socket) => {
+      if (socket.writable) socket.end(clientErrorResponse(err.code));
+      else socket.destroy(err);
+    },
+  });
+  installProblemHandlers(app);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header(Header.requestId, request.id);
+  });
+  if (opts.tracing !== false) installTracing(app, opts.telemetry);
+  return app;
+}

@@ -1,0 +1,102 @@
+import { type Context, context, type Meter, propagation, type Span, type Tracer, trace } from '@opentelemetry/api';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import {
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  type SpanProcessor,
+  TraceIdRatioBasedSampler,
+} from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pino, type Logger } from 'pino';
+
+export interface TelemetryOptions {
+  /** Component kind: gateway, set-runtime, regional-proxy, control-plane. */
+  readonly service: string;
+  /** Instance id from the topology. */
+  readonly instance: string;
+  readonly region?: string;
+  /** Log level; defaults to SETGATE_LOG_LEVEL or info. */
+  readonly logLevel?: string;
+}
+
+/** One process's telemetry: logger, tracer, meter and the Prometheus scrape handler. */
+export interface Telemetry {
+  readonly logger: Logger;
+  readonly tracer: Tracer;
+  readonly meter: Meter;
+  /** Serves the Prometheus text format on a raw Node response. */
+  scrape(req: IncomingMessage, res: ServerResponse): void;
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Starts OpenTelemetry for the process. Traces use W3C trace context; they are
+ * exported over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set and sampled at
+ * SETGATE_TRACE_RATIO (default 1 with an exporter, 0 without: ids still
+ * propagate and appear in logs, but nothing is recorded for nobody to read).
+ */
+export function startTelemetry(opts: TelemetryOptions): Telemetry {
+  const resource = resourceFromAttributes({
+    'service.name': `setgate-${opts.service}`,
+    'service.instance.id': opts.instance,
+    ...(opts.region ? { 'cloud.region': opts.region } : {}),
+  });
+
+  const spanProcessors: SpanProcessor[] = [];
+  const otlp = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  if (otlp) spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
+  const ratio = Number(process.env.SETGATE_TRACE_RATIO ?? (otlp ? 1 : 0));
+  const tracerProvider = new NodeTracerProvider({
+    resource,
+    spanProcessors,
+    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) }),
+  });
+  // register() installs the W3C trace-context propagator and async context manager globally.
+  tracerProvider.register();
+
+  const prometheus = new PrometheusExporter({ preventServerStart: true });
+  const meterProvider = new MeterProvider({ resource, readers: [prometheus] });
+
+  const logger = pino({
+    level: opts.logLevel ?? process.env.SETGATE_LOG_LEVEL ?? 'info',
+    base: { service: opts.service, instance: opts.instance, ...(opts.region ? { region: opts.region } : {}) },
+    mixin() {
+      const span = trace.getSpan(context.active());
+      if (!span) return {};
+      const sc = span.spanContext();
+      return { trace_id: sc.traceId, span_id: sc.spanId };
+    },
+  });
+
+  return {
+    logger,
+    tracer: tracerProvider.getTracer('setgate'),
+    meter: meterProvider.getMeter('setgate'),
+    scrape: (req, res) => prometheus.getMetricsRequestHandler(req, res),
+    async shutdown() {
+      await Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown()]);
+    },
+  };
+}
+
+/** Extracts the caller's trace context from incoming headers. */
+export function extractContext(headers: Record<string, string | string[] | undefined>): Context {
+  return propagation.extract(context.active(), headers);
+}
+
+/** Writes traceparent/tracestate for `span` into outgoing headers. */
+export function injectContext(span: Span, headers: Record<string, string>): void {
+  propagation.inject(trace.setSpan(context.active(), span), headers);
+}
+
+/** Log fields that tie a line to its trace. */
+export function traceFields(span: Span): { trace_id: string; span_id: string } {
+  const sc = span.spanContext();
+  return { trace_id: sc.traceId, span_id: sc.spanId };
+}
+
+export type { Logger, Meter, Span, Tracer };

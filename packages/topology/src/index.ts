@@ -1,0 +1,2 @@
+export * from './shard-hash.js';
+export * from './view.js';

@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { loadTopologyFile, parseTopology, TopologyError, validateTopology } from '../src/index.js';
+
+const shipped = new URL('../topology.yaml', import.meta.url).pathname;
+const broken = new URL('./fixtures/broken-topology.yaml', import.meta.url).pathname;
+const shippedDoc = () => parse(readFileSync(shipped, 'utf8')) as Record<string, unknown>;
+
+describe('topology loader', () => {
+  it('accepts the shipped local topology and freezes it', () => {
+    const t = loadTopologyFile(shipped);
+    assert.equal(t.shardCount, 64);
+    assert.equal(t.placements.length, 64);
+    assert.deepEqual(
+      t.regions.map((r) => r.name),
+      ['us-east', 'eu-west', 'ap-south'],
+    );
+    assert.ok(Object.isFrozen(t) && Object.isFrozen(t.placements[0]));
+  });
+
+  it('spreads the shipped leaders evenly over the six sets', () => {
+    const t = loadTopologyFile(shipped);
+    const counts = new Map<string, number>();
+    for (const p of t.placements) counts.set(p.leader, (counts.get(p.leader) ?? 0) + 1);
+    assert.equal(counts.size, 6);
+    assert.ok(Math.max(...counts.values()) - Math.min(...counts.values()) <= 1);
+    const regionOf = new Map(t.sets.map((s) => [s.name, s.region]));
+    for (const p of t.placements) {
+      assert.equal(new Set(p.replicas.map((r) => regionOf.get(r))).size, 3, `shard ${p.shard} spans 3 regions`);
+    }
+  });
+
+  it('lists every mistake of a broken file with its path', () => {
+    assert.throws(
+      () => loadTopologyFile(broken),
+      (err: unknown) => {
+        assert.ok(err instanceof TopologyError);
+        const byPath = err.problems.map((p) => `${p.path} ${p.message}`);
+        const expect: Array<[string, RegExp]> = [
+          ['/sets/2/region', /unknown region "eu-central"/],
+          ['/placements/5/leader', /leader set "ap-south-z" does not exist/],
+          ['/placements/7/replicas', /leader set "eu-west-a" is not among its replicas/],
+          ['/placements/7/replicas/2', /set "us-east-a" holds two replicas/],
+          ['/placements', /no placement \(so no leader\) for shard\(s\) 63/],
+          ['/rtt', /missing the pair eu-west ↔ ap-south/],
+          ['/regions/1/gateways/1/port', /collides/],
+          ['/commands/3/path', /duplicates \/commands\/2/],
+        ];
+        for (const [path, re] of expect) {
+          assert.ok(
+            err.problems.some((p) => p.path === path && re.test(p.message)),
+            `expected ${path} ${re} in:\n${byPath.join('\n')}`,
+          );
+        }
+        assert.match(err.message, /topology refused with \d+ problem/);
+        return true;
+      },
+    );
+  });
+
+  it('reports every shape error, not only the first', () => {
+    const doc = shippedDoc();
+    (doc.regions as Array<Record<string, unknown>>)[0]!.name = 'US East';
+    (doc.commands as Array<Record<string, unknown>>)[1]!.priority = 'urgent';
+    doc.extra = true;
+    const r = validateTopology(doc);
+    assert.equal(r.ok, false);
+    if (r.ok) return;
+    const paths = r.problems.map((p) => p.path);
+    assert.ok(paths.includes('/regions/0/name'), paths.join(','));
+    assert.ok(paths.includes('/commands/1/priority'), paths.join(','));
+    assert.ok(paths.some((p) => p === '/extra' || p === ''), paths.join(','));
+  });
+
+  it('refuses a shard outside the range, a placed-twice shard and minInsync above the followers', () => {
+    const doc = shippedDoc();
+    const placements = doc.placements as Array<Record<string, unknown>>;
+    placements[1]!.shard = 0;
+    placements[2]!.shard = 64;
+    placements[3]!.minInsync = 3;
+    const r = validateTopology(doc);
+    assert.equal(r.ok, false);
+    if (r.ok) return;
+    const text = r.problems.map((p) => `${p.path} ${p.message}`).join('\n');
+    assert.match(text, /\/placements\/1\/shard shard 0 is placed twice/);
+    assert.match(text, /\/placements\/2\/shard shard 64 is outside 0..63/);
+    assert.match(text, /\/placements\/3\/minInsync .*exceeds its 2 follower/);
+    assert.match(text, /no placement .* shard\(s\) 1-2$/m);
+  });
+
+  it('refuses commands whose key parameter or upstream parameter is not in the path, and GET writes', () => {
+    const doc = shippedDoc();
+    const commands = doc.commands as Array<Record<string, unknown>>;
+    commands[0]!.key = { from: 'param', name: 'userId' };
+    commands[1]!.method = 'GET';
+    commands[1]!.path = '/v1/profile/write';
+    commands[5]!.upstream = { method: 'DELETE', path: '/cmd/cart/{key}/items/:sku' };
+    const r = validateTopology(doc);
+    assert.equal(r.ok, false);
+    if (r.ok) return;
+    const text = r.problems.map((p) => `${p.path} ${p.message}`).join('\n');
+    assert.match(text, /\/commands\/0\/key\/name key parameter ":userId"/);
+    assert.match(text, /\/commands\/1\/method a write cannot use GET/);
+    assert.match(text, /\/commands\/5\/upstream\/path upstream parameter ":sku"/);
+  });
+
+  it('refuses residency that a replica breaks', () => {
+    const doc = shippedDoc();
+    (doc.placements as Array<Record<string, unknown>>)[0]!.residency = ['us-east', 'eu-west'];
+    const r = validateTopology(doc);
+    assert.equal(r.ok, false);
+    if (r.ok) return;
+    assert.ok(r.problems.some((p) => /breaks residency/.test(p.message)));
+  });
+
+  it('reports YAML syntax errors instead of throwing', () => {
+    const r = parseTopology('regions: [unclosed', 'inline');
+    assert.equal(r.ok, false);
+    if (r.ok) return;
+    assert.match(r.problems[0]!.message, /not valid YAML/);
+  });
+
+  it('reports an unreadable file as a problem', () => {
+    assert.throws(() => loadTopologyFile('/nonexistent/topology.yaml'), TopologyError);
+  });
+});

@@ -1,0 +1,27 @@
+import type { Stack } from './stack.js';
+
+/**
+ * What `npm start` prints once every process answers: one `entry` line per
+ * region, a ready-to-use token and curl lines for a write and a read.
+ */
+export function banner(stack: Stack, token: string): string {
+  const entries = stack.topology.regions.map((r) => {
+    const proxy = r.proxies[0];
+    return { region: r.name, url: proxy ? stack.url(proxy.id) : '' };
+  });
+  const first = entries[0]?.url ?? '';
+  const last = entries[entries.length - 1]?.url ?? first;
+  const lines = entries.map((e) => `entry ${e.region} ${e.url}`);
+  lines.push(`token ${token}`);
+  lines.push(
+    '',
+    '# write through the first region, read the same key through the last one:',
+    `curl -si -X PUT ${first}/v1/profile -H "authorization: Bearer ${token}" -H 'content-type: application/json' -d '{"displayName":"Ada"}'`,
+    `curl -si ${last}/v1/profile -H "authorization: Bearer ${token}"`,
+    `curl -si -X POST ${first}/v1/cart/items -H "authorization: Bearer ${token}" -H 'content-type: application/json' -d '{"sku":"book-1","qty":1,"priceCents":1299}'`,
+    `curl -si ${last}/v1/cart -H "authorization: Bearer ${token}"`,
+    '',
+    `${stack.supervisor.components().length} processes running; logs in each process's log file. Ctrl-C stops everything.`,
+  );
+  return `${lines.join('\n')}\n`;
+}

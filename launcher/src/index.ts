@@ -1,0 +1,4 @@
+export * from './banner.js';
+export * from './dev-token.js';
+export * from './rebind.js';
+export * from './stack.js';

@@ -1,0 +1,58 @@
+import { resolve } from 'node:path';
+import { defaultTopologyPath, loadTopologyFile, TopologyError } from '@setgate/config';
+import { signDevToken } from './dev-token.js';
+import { banner } from './banner.js';
+import { type Stack, startStack } from './stack.js';
+
+/**
+ * `npm start`: the whole topology on one machine. Exit codes: 0 after a clean
+ * Ctrl-C, 1 when a process failed to start (the others are stopped), 2 when
+ * the topology is refused (nothing is started).
+ */
+async function main(): Promise<number> {
+  const configPath = resolve(defaultTopologyPath());
+  let topology: ReturnType<typeof loadTopologyFile>;
+  try {
+    topology = loadTopologyFile(configPath);
+  } catch (err) {
+    process.stderr.write(`${err instanceof TopologyError ? err.message : String(err)}\n`);
+    return 2;
+  }
+  const dataDir = resolve(process.env.SETGATE_DATA_DIR ?? 'data');
+  process.stdout.write(`starting ${configPath} (config version ${topology.version})\n`);
+
+  let stack: Stack | undefined;
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`\n${signal}: stopping ${stack?.supervisor.components().length ?? 0} processes\n`);
+    await stack?.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+
+  try {
+    stack = await startStack({ configPath, dataDir, logDir: resolve(dataDir, 'logs') });
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\nstopped every process that had started.\n`);
+    return 1;
+  }
+  for (const c of stack.supervisor.components()) {
+    void c.exited.then((info) => {
+      if (!stopping) process.stderr.write(`exited ${c.name} (${info.signal ?? `code ${info.code}`}); see its log\n`);
+    });
+  }
+  const token = await signDevToken(topology, { sub: 'user-42', ttlSec: 24 * 3600 });
+  process.stdout.write(banner(stack, token));
+  return new Promise<number>(() => {}); // runs until a signal stops it
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);

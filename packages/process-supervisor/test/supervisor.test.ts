@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ComponentStartError, freePorts, startComponent, Supervisor } from '../src/index.js';
+
+const fixture = (name: string) => new URL(`./fixtures/${name}.ts`, import.meta.url).pathname;
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('process supervisor', () => {
+  it('starts a component, receives its ready message and stops it', async () => {
+    const { component, ready } = await startComponent({ name: 'a', entry: fixture('ready'), args: ['a'] });
+    assert.equal(ready.id, 'a');
+    assert.ok(alive(component.pid));
+    const info = await component.stop();
+    assert.equal(info.code, 0);
+    assert.ok(!alive(component.pid));
+  });
+
+  it('names a component that exits before it is ready, with its output', async () => {
+    await assert.rejects(startComponent({ name: 'node-x', entry: fixture('crash') }), (err: unknown) => {
+      assert.ok(err instanceof ComponentStartError);
+      assert.equal(err.component, 'node-x');
+      assert.match(err.message, /node-x failed to start: exited with code 3/);
+      assert.match(err.message, /EADDRINUSE/);
+      return true;
+    });
+  });
+
+  it('gives up on a component that never gets ready and kills it', async () => {
+    await assert.rejects(
+      startComponent({ name: 'slow', entry: fixture('stubborn'), readyTimeoutMs: 1500 }),
+      /slow failed to start: not ready after 1500 ms/,
+    );
+  });
+
+  it('stops every started component when one of a wave fails', async () => {
+    const sup = new Supervisor();
+    let started: number[] = [];
+    await assert.rejects(
+      (async () => {
+        await sup.startAll([
+          { name: 'ok-1', entry: fixture('ready'), args: ['ok-1'] },
+          { name: 'ok-2', entry: fixture('ready'), args: ['ok-2'] },
+        ]);
+        started = sup.components().map((c) => c.pid);
+        await sup.startAll([
+          { name: 'ok-3', entry: fixture('ready'), args: ['ok-3'] },
+          { name: 'bad', entry: fixture('crash') },
+        ]);
+      })(),
+      /bad failed to start/,
+    );
+    assert.equal(started.length, 2);
+    for (const pid of started) assert.ok(!alive(pid), `pid ${pid} was left running`);
+    assert.equal(sup.components().length, 0);
+  });
+
+  it('escalates to SIGKILL when a component ignores SIGTERM', async () => {
+    const sup = new Supervisor();
+    const c = await sup.start({ name: 'stubborn', entry: fixture('ready-stubborn') });
+    await sup.stopAll(300);
+    const info = await c.exited;
+    assert.equal(info.signal, 'SIGKILL');
+    assert.ok(!alive(c.pid));
+  });
+
+  it('hands out distinct free ports', async () => {
+    const ports = await freePorts(20);
+    assert.equal(new Set(ports).size, 20);
+    for (const p of ports) assert.ok(p > 0 && p < 65536);
+  });
+});

@@ -1,4 +1,5 @@
 import type { ConfigProblem } from './problems.js';
+import { checkPolicies } from './semantics-policy.js';
 import type { CommandDef, Topology } from './schema/topology.js';
 
 /**
@@ -21,6 +22,7 @@ export function checkSemantics(t: Topology): ConfigProblem[] {
   checkRtt(t, regionNames, add);
   checkPlacements(t, setsByName, regionNames, add);
   checkCommands(t.commands, add);
+  checkPolicies(t, regionNames, add);
   return problems;
 }
 

@@ -126,3 +126,38 @@ describe('topology loader', () => {
     assert.throws(() => loadTopologyFile('/nonexistent/topology.yaml'), TopologyError);
   });
 });
+
+describe('policy sections', () => {
+  it('fills every policy default so components need not', () => {
+    const t = loadTopologyFile(shipped);
+    assert.equal(t.replication.durability, 'group');
+    assert.equal(t.gateway.upstream.retryBudgetRatio, 0.2);
+    assert.equal(t.regionalProxy.health.healthyThreshold, 3);
+    assert.equal(t.placements[0]?.insyncRule, 'other-region');
+  });
+
+  it('refuses undefined rate-limit classes, unknown residency regions and an internal hint header', () => {
+    const doc = shippedDoc();
+    doc.gateway = { rateLimit: { classes: [{ name: 'reads', max: 10 }, { name: 'reads', max: 5 }] } };
+    (doc.commands as Array<Record<string, unknown>>)[0]!.residency = ['mars-1'];
+    doc.regionalProxy = { regionHintHeader: 'X-Setgate-Region', ipRanges: [{ cidr: '10.0.0.0/8', region: 'nowhere' }] };
+    const r = validateTopology(doc);
+    assert.equal(r.ok, false);
+    if (r.ok) return;
+    const text = r.problems.map((p) => `${p.path} ${p.message}`).join('\n');
+    assert.match(text, /\/gateway\/rateLimit\/classes\/1\/name duplicate rate-limit class "reads"/);
+    assert.match(text, /\/commands\/1\/rateLimitClass rate-limit class "writes" is not defined/);
+    assert.match(text, /\/commands\/0\/residency\/0 unknown region "mars-1"/);
+    assert.match(text, /\/regionalProxy\/ipRanges\/0\/region unknown region "nowhere"/);
+    assert.match(text, /\/regionalProxy\/regionHintHeader/);
+  });
+
+  it('refuses an other-region in-sync rule for a shard kept in one region', () => {
+    const doc = shippedDoc();
+    (doc.placements as Array<Record<string, unknown>>)[0]!.replicas = ['us-east-a', 'us-east-b'];
+    const r = validateTopology(doc);
+    assert.equal(r.ok, false);
+    if (r.ok) return;
+    assert.ok(r.problems.some((p) => p.path === '/placements/0/insyncRule'));
+  });
+});

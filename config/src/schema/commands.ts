@@ -44,6 +44,12 @@ export const Command = Type.Object(
     rateLimitClass: Type.String({ default: 'default', description: 'Rate-limit class this command counts against.' }),
     timeoutMs: Type.Integer({ minimum: 1, default: 2000, description: 'Upstream timeout for this command.' }),
     scopes: Type.Array(Type.String(), { default: [], description: 'Scopes the caller must hold.' }),
+    residency: Type.Optional(
+      Type.Array(Name, {
+        minItems: 1,
+        description: 'Regions this command may be served in; its requests never leave them.',
+      }),
+    ),
     upstream: Type.Object(
       {
         method: Method,

@@ -22,6 +22,10 @@ export const Placement = Type.Object(
       default: 1,
       description: 'Followers that must hold a write before a sync shard acknowledges it.',
     }),
+    insyncRule: Type.Union([Type.Literal('any'), Type.Literal('other-region')], {
+      default: 'other-region',
+      description: 'other-region: at least one of the minInsync replicas must be in another region than the leader.',
+    }),
     residency: Type.Optional(
       Type.Array(Name, { description: 'Regions the data of this shard may live in; every replica set must be in one.' }),
     ),

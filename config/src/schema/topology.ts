@@ -1,9 +1,11 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Auth } from './auth.js';
 import { Command } from './commands.js';
+import { GatewayPolicy, RegionalPolicy } from './gateway.js';
 import { Limits } from './limits.js';
 import { Placement } from './placement.js';
 import { Region, RttLink } from './regions.js';
+import { Replication } from './replication.js';
 import { SetDef } from './sets.js';
 
 /** The whole routing config: one document, one schema; every type below derives from it. */
@@ -22,6 +24,9 @@ export const TopologySchema = Type.Object(
     commands: Type.Array(Command, { minItems: 1 }),
     auth: Auth,
     limits: Type.Optional(Limits),
+    replication: Replication,
+    gateway: GatewayPolicy,
+    regionalProxy: RegionalPolicy,
   },
   { additionalProperties: false, description: 'setgate topology and routing document.' },
 );
@@ -39,3 +44,6 @@ export type PriorityName = CommandDef['priority'];
 export type AuthDef = Topology['auth'];
 export type IssuerDef = AuthDef['issuers'][number];
 export type LimitsDef = Static<typeof Limits>;
+export type ReplicationDef = Topology['replication'];
+export type GatewayPolicyDef = Topology['gateway'];
+export type RegionalPolicyDef = Topology['regionalProxy'];

@@ -1,0 +1,128 @@
+import { Type } from '@sinclair/typebox';
+import { Name } from './common.js';
+
+export const Cidr = Type.String({
+  pattern: '^[0-9a-fA-F:.]+/[0-9]{1,3}$',
+  description: 'An IPv4 or IPv6 network in CIDR notation.',
+});
+
+export const RateLimitClass = Type.Object(
+  {
+    name: Type.String({ minLength: 1, description: "A command's rateLimitClass." }),
+    max: Type.Integer({ minimum: 1, description: 'Requests allowed per window per tenant/subject.' }),
+    windowMs: Type.Integer({ minimum: 100, default: 1000, description: 'Window length.' }),
+  },
+  { additionalProperties: false },
+);
+
+export const GatewayPolicy = Type.Object(
+  {
+    trustedProxies: Type.Array(Cidr, {
+      default: ['127.0.0.0/8', '::1/128'],
+      description: 'Peers whose X-Forwarded-For is trusted (the regional proxies); others are ignored.',
+    }),
+    sessionTokenSecret: Type.Optional(
+      Type.String({
+        minLength: 32,
+        description: 'HMAC key for session tokens; the same in every gateway so any region can check a token.',
+      }),
+    ),
+    rateLimit: Type.Object(
+      {
+        redisUrl: Type.Optional(
+          Type.String({ pattern: '^rediss?://', description: "Redis shared by the region's gateways; omitted: local only." }),
+        ),
+        classes: Type.Array(RateLimitClass, { default: [], description: 'Limits per rate-limit class.' }),
+        anonymous: Type.Object(
+          {
+            max: Type.Integer({ minimum: 1, default: 60 }),
+            windowMs: Type.Integer({ minimum: 100, default: 60000 }),
+          },
+          { additionalProperties: false, default: {}, description: 'Limit for unauthenticated traffic, per IP (IPv6 per /64).' },
+        ),
+        syncIntervalMs: Type.Integer({
+          minimum: 1,
+          default: 100,
+          description: 'Local counts are pushed to Redis at this interval; this bounds how far over a limit a burst can go.',
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    admission: Type.Object(
+      {
+        maxInFlight: Type.Integer({ minimum: 1, default: 256, description: 'In-flight requests at which shedding starts.' }),
+        maxEventLoopDelayMs: Type.Integer({
+          minimum: 1,
+          default: 100,
+          description: 'Event-loop delay at which shedding starts.',
+        }),
+        criticalHardCap: Type.Integer({
+          minimum: 1,
+          default: 1024,
+          description: 'In-flight requests past which even critical traffic is refused.',
+        }),
+        retryAfterSec: Type.Integer({ minimum: 1, default: 1, description: 'Retry-After on a shed request.' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    upstream: Type.Object(
+      {
+        retryBudgetRatio: Type.Number({
+          minimum: 0,
+          maximum: 1,
+          default: 0.2,
+          description: 'Retries allowed as a fraction of requests.',
+        }),
+        ejectAfterFailures: Type.Integer({
+          minimum: 1,
+          default: 5,
+          description: 'Consecutive failures that eject a node from selection.',
+        }),
+        baseEjectionMs: Type.Integer({ minimum: 1, default: 1000, description: 'First ejection; doubles each time.' }),
+        maxEjectionMs: Type.Integer({ minimum: 1, default: 30000, description: 'Longest ejection.' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  { additionalProperties: false, default: {}, description: 'Business gateway policy: trust, limits, admission.' },
+);
+
+export const RegionalPolicy = Type.Object(
+  {
+    trustedEdges: Type.Array(Cidr, {
+      default: [],
+      description: 'Peers (CDN/edge) whose region hint header is honoured; from anyone else it is ignored.',
+    }),
+    regionHintHeader: Type.String({
+      default: 'x-edge-region',
+      description: 'Header a trusted edge sets to the region it wants; must not start with x-setgate-.',
+    }),
+    ipRanges: Type.Array(
+      Type.Object({ cidr: Cidr, region: Name }, { additionalProperties: false }),
+      { default: [], description: 'Client networks → home region, when no trusted hint is present.' },
+    ),
+    health: Type.Object(
+      {
+        intervalMs: Type.Integer({ minimum: 50, default: 1000, description: 'Active check interval per gateway.' }),
+        timeoutMs: Type.Integer({ minimum: 10, default: 500, description: 'Active check timeout.' }),
+        healthyThreshold: Type.Integer({
+          minimum: 1,
+          default: 3,
+          description: 'Consecutive successes before a gateway (and its region) counts as healthy again.',
+        }),
+        unhealthyThreshold: Type.Integer({
+          minimum: 1,
+          default: 2,
+          description: 'Consecutive failed checks before a gateway counts as down.',
+        }),
+        passiveFailures: Type.Integer({
+          minimum: 1,
+          default: 3,
+          description: 'Consecutive failed or timed-out requests that mark a gateway down without waiting for a check.',
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  { additionalProperties: false, default: {}, description: 'Regional access layer policy: region choice and health.' },
+);

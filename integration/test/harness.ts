@@ -1,0 +1,73 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LoadedTopology } from '@setgate/config';
+import { rebindTopology, signDevToken, type Stack, type StackOptions, startStack } from '@setgate/launcher';
+import type { InstanceRef } from '@setgate/topology';
+
+export const SHIPPED_TOPOLOGY = new URL('../../config/topology.yaml', import.meta.url).pathname;
+export const START_SCRIPT = new URL('../../launcher/src/start.ts', import.meta.url).pathname;
+
+/** A temp dir with the shipped topology rebound to free ports. */
+export async function freshTopology(
+  edit?: (doc: Record<string, unknown>) => void,
+): Promise<{ dir: string; configPath: string; topology: LoadedTopology; cleanup: () => void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'setgate-it-'));
+  const configPath = join(dir, 'topology.json');
+  const topology = await rebindTopology(SHIPPED_TOPOLOGY, configPath, edit);
+  return { dir, configPath, topology, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface TestStack extends Stack {
+  token(sub: string): Promise<string>;
+  entry(region: string): string;
+  close(): Promise<void>;
+}
+
+/** Starts the topology (or part of it) as real processes; close() stops them and removes the data. */
+export async function startTestStack(
+  opts: { only?: (i: InstanceRef) => boolean; edit?: (doc: Record<string, unknown>) => void } = {},
+): Promise<TestStack> {
+  const t = await freshTopology(opts.edit);
+  const stackOpts: StackOptions = { configPath: t.configPath, dataDir: join(t.dir, 'data'), only: opts.only };
+  let stack: Stack;
+  try {
+    stack = await startStack(stackOpts);
+  } catch (err) {
+    t.cleanup();
+    throw err;
+  }
+  return Object.assign(stack, {
+    token: (sub: string) => signDevToken(t.topology, { sub }),
+    entry: (region: string) => {
+      const proxy = t.topology.regions.find((r) => r.name === region)?.proxies[0];
+      if (!proxy) throw new Error(`no proxy in ${region}`);
+      return stack.url(proxy.id);
+    },
+    close: async () => {
+      await stack.stop();
+      t.cleanup();
+    },
+  });
+}
+
+/** True when nothing accepts connections on host:port. */
+export function portIsFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ port, host });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(false);
+    });
+    s.once('error', () => resolve(true));
+  });
+}
+
+/** Every traffic and admin port of a topology. */
+export function allPorts(t: LoadedTopology): number[] {
+  return [
+    ...t.regions.flatMap((r) => [...r.proxies, ...r.gateways]),
+    ...t.sets.flatMap((s) => s.nodes),
+  ].flatMap((l) => [l.port, l.adminPort]);
+}

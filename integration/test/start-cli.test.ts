@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { request } from 'undici';
+import { allPorts, freshTopology, portIsFree, START_SCRIPT } from './harness.js';
+
+interface Run {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+function runStart(configPath: string, dataDir: string): Run {
+  const child = spawn(process.execPath, ['--import', 'tsx', START_SCRIPT], {
+    env: { ...process.env, SETGATE_CONFIG: configPath, SETGATE_DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (c) => {
+    out += c;
+  });
+  child.stderr?.on('data', (c) => {
+    err += c;
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+async function waitFor(run: Run, re: RegExp, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!re.test(run.stdout())) {
+    if (run.child.exitCode !== null) throw new Error(`start exited early:\n${run.stdout()}\n${run.stderr()}`);
+    if (Date.now() > deadline) throw new Error(`no ${re} after ${timeoutMs} ms:\n${run.stdout()}\n${run.stderr()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('npm start', () => {
+  it('prints entries, a token and curl lines, serves them, and Ctrl-C leaves nothing behind', async () => {
+    const t = await freshTopology();
+    const run = runStart(t.configPath, join(t.dir, 'data'));
+    try {
+      await waitFor(run, /^token \S+$/m, 90000);
+      const out = run.stdout();
+      const entries = Object.fromEntries([...out.matchAll(/^entry (\S+) (\S+)$/gm)].map((m) => [m[1], m[2]]));
+      assert.deepEqual(Object.keys(entries).sort(), ['ap-south', 'eu-west', 'us-east']);
+      const token = /^token (\S+)$/m.exec(out)?.[1];
+      assert.ok(token);
+      assert.match(out, /curl .* -X PUT .*\/v1\/profile/);
+
+      const auth = { authorization: `Bearer ${token}` };
+      const put = await request(`${entries['us-east']}/v1/profile`, {
+        method: 'PUT',
+        body: JSON.stringify({ displayName: 'from-start' }),
+        headers: { ...auth, 'content-type': 'application/json' },
+      });
+      assert.equal(put.statusCode, 200, await put.body.text());
+      const get = await request(`${entries['ap-south']}/v1/profile`, { headers: auth });
+      assert.match(await get.body.text(), /from-start/);
+      assert.ok(get.headers['x-setgate-set'] && get.headers['x-setgate-shard']);
+
+      run.child.kill('SIGINT');
+      assert.equal(await run.exited, 0);
+      for (const port of allPorts(t.topology)) assert.ok(await portIsFree(port), `port ${port} still answers`);
+    } finally {
+      run.child.kill('SIGKILL');
+      t.cleanup();
+    }
+  });
+
+  it('refuses a topology with several mistakes, lists them all, exits non-zero and starts nothing', async () => {
+    const broken = new URL('../../config/test/fixtures/broken-topology.yaml', import.meta.url).pathname;
+    const run = runStart(broken, '/tmp/setgate-never-used');
+    const code = await run.exited;
+    assert.equal(code, 2);
+    const err = run.stderr();
+    assert.match(err, /topology refused with \d+ problem/);
+    for (const path of ['/sets/2/region', '/placements/5/leader', '/placements/7/replicas', '/rtt', '/placements']) {
+      assert.ok(err.includes(`  ${path}: `), `missing ${path} in:\n${err}`);
+    }
+    assert.ok(!/^entry /m.test(run.stdout()));
+  });
+
+  it('names a process that fails to start and stops all the others', async () => {
+    const t = await freshTopology();
+    const victim = t.topology.sets[3]?.nodes[0];
+    assert.ok(victim);
+    // Hold the node's port so its listen fails with EADDRINUSE.
+    const blocker: Server = createServer();
+    await new Promise<void>((r) => blocker.listen(victim.port, '127.0.0.1', () => r()));
+    const run = runStart(t.configPath, join(t.dir, 'data'));
+    try {
+      const code = await run.exited;
+      assert.equal(code, 1);
+      assert.match(run.stderr(), new RegExp(`${victim.id} failed to start`));
+      assert.match(run.stderr(), /EADDRINUSE/);
+      await new Promise<void>((r) => blocker.close(() => r()));
+      for (const port of allPorts(t.topology)) assert.ok(await portIsFree(port), `port ${port} still answers`);
+    } finally {
+      run.child.kill('SIGKILL');
+      blocker.close();
+      t.cleanup();
+    }
+  });
+});

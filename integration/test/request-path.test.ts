@@ -26,8 +26,9 @@ describe('request path through three regions', () => {
       ...json({ displayName: 'Ada Lovelace', locale: 'en-GB' }),
       headers: { ...auth, 'content-type': 'application/json' },
     });
-    assert.equal(put.statusCode, 200, await put.body.text());
-    await put.body.dump();
+    const created = await put.body.text();
+    assert.equal(put.statusCode, 201, created); // the first PUT creates the profile
+    assert.equal(put.headers.etag, `"${JSON.parse(created).version}"`);
 
     const get = await request(`${stack.entry('ap-south')}/v1/profile`, { headers: auth });
     const body = (await get.body.json()) as Record<string, unknown>;

@@ -58,7 +58,7 @@ describe('npm start', () => {
         body: JSON.stringify({ displayName: 'from-start' }),
         headers: { ...auth, 'content-type': 'application/json' },
       });
-      assert.equal(put.statusCode, 200, await put.body.text());
+      assert.equal(put.statusCode, 201, await put.body.text()); // the first PUT creates the profile
       const get = await request(`${entries['ap-south']}/v1/profile`, { headers: auth });
       assert.match(await get.body.text(), /from-start/);
       assert.ok(get.headers['x-setgate-set'] && get.headers['x-setgate-shard']);

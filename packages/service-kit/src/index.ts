@@ -3,3 +3,4 @@ export * from './args.js';
 export * from './errors.js';
 export * from './run.js';
 export * from './service.js';
+export * from './tracing.js';

@@ -1,0 +1,26 @@
+import { defineErrors } from '@setgate/contracts';
+
+/**
+ * The gateway's error catalogue: every error the pipeline raises, with its
+ * stable code and HTTP status. Clients receive them as application/problem+json
+ * (service-kit's error handler); listener-level errors (413, 431, 408) come from
+ * `CommonErrors` in contracts.
+ */
+export const GatewayErrors = defineErrors({
+  SETGATE_GW_DUPLICATE_HOST: { status: 400, title: 'Duplicate Host header' },
+  SETGATE_GW_ROUTE_NOT_FOUND: { status: 404, title: 'No such command' },
+  SETGATE_GW_METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed for this command' },
+  SETGATE_GW_UNAUTHENTICATED: { status: 401, title: 'Authentication required' },
+  SETGATE_GW_INVALID_TOKEN: { status: 401, title: 'Invalid bearer token' },
+  SETGATE_GW_INSUFFICIENT_SCOPE: { status: 403, title: 'Token lacks a required scope' },
+  SETGATE_GW_MISSING_KEY: { status: 400, title: 'Shard key missing' },
+  SETGATE_GW_AMBIGUOUS_KEY: { status: 400, title: 'Shard key given more than once' },
+  SETGATE_GW_SHARD_UNPLACED: { status: 503, title: 'Shard has no write-point' },
+  SETGATE_GW_UPSTREAM_UNAVAILABLE: { status: 503, title: 'Set-runtime node unavailable' },
+  SETGATE_GW_UPSTREAM_TIMEOUT: { status: 504, title: 'Set-runtime node timed out' },
+  SETGATE_GW_UPSTREAM_ERROR: { status: 502, title: 'Set-runtime node answered badly' },
+  SETGATE_GW_MISDIRECTED: { status: 502, title: 'Shard is owned by another node' },
+});
+
+/** A code of the gateway catalogue. */
+export type GatewayErrorCode = keyof typeof GatewayErrors.catalogue;

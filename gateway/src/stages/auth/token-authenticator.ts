@@ -1,0 +1,125 @@
+import type { SetgateError } from '@setgate/contracts';
+import { decodeJwt, decodeProtectedHeader, errors, type JWTPayload, jwtVerify } from 'jose';
+import { GatewayErrors } from '../../errors.js';
+import { type AuthConfig, type IssuerKeys, importIssuerKeys } from './issuer-keys.js';
+import { type Principal, scopesOf } from './principal.js';
+import { TokenCache } from './token-cache.js';
+
+/** Options of a token authenticator. */
+export interface TokenAuthenticatorOptions {
+  /** Trusted issuers, their keys and the clock tolerance: the topology's `auth`. */
+  readonly auth: AuthConfig;
+  /** Most verified tokens kept. */
+  readonly cacheSize: number;
+  /** Clock in ms since epoch; tests move it. Defaults to Date.now. */
+  readonly now?: () => number;
+}
+
+/** Counters that show what authentication costs. */
+export interface AuthenticatorStats {
+  /** Tokens verified cryptographically (cache misses that got as far as a signature check). */
+  verifications: number;
+  /** Requests served from the verified-token cache. */
+  cacheHits: number;
+}
+
+/** `WWW-Authenticate` for a token that was sent but refused (RFC 6750 §3). */
+export const INVALID_TOKEN_CHALLENGE = 'Bearer realm="setgate", error="invalid_token"';
+
+/**
+ * Verifies HS256 bearer tokens against the configured issuers and caches the
+ * verified ones until they expire, so a client's second request costs a lookup.
+ */
+export class TokenAuthenticator {
+  readonly stats: AuthenticatorStats = { verifications: 0, cacheHits: 0 };
+  private readonly cache: TokenCache<Principal>;
+  private readonly toleranceMs: number;
+  private readonly now: () => number;
+  private readonly clockGiven: boolean;
+
+  private constructor(
+    private readonly issuers: ReadonlyMap<string, IssuerKeys>,
+    opts: TokenAuthenticatorOptions,
+  ) {
+    this.cache = new TokenCache(opts.cacheSize);
+    this.toleranceMs = opts.auth.clockToleranceSec * 1000;
+    this.now = opts.now ?? Date.now;
+    this.clockGiven = opts.now !== undefined;
+  }
+
+  /** Imports the issuers' keys once and returns a ready authenticator. */
+  static async create(opts: TokenAuthenticatorOptions): Promise<TokenAuthenticator> {
+    return new TokenAuthenticator(await importIssuerKeys(opts.auth), opts);
+  }
+
+  /**
+   * The principal of a valid token: synchronously from the cache, else after
+   * verification. Rejects with SETGATE_GW_INVALID_TOKEN.
+   */
+  authenticate(token: string): Principal | Promise<Principal> {
+    const nowMs = this.now();
+    const cached = this.cache.get(token, nowMs);
+    if (cached !== undefined) {
+      this.stats.cacheHits++;
+      return cached;
+    }
+    return this.verify(token, nowMs);
+  }
+
+  private async verify(token: string, nowMs: number): Promise<Principal> {
+    let iss: string | undefined;
+    let kid: string | undefined;
+    try {
+      iss = decodeJwt(token).iss;
+      kid = decodeProtectedHeader(token).kid;
+    } catch (err) {
+      throw invalidToken('malformed token', err);
+    }
+    const issuer = iss === undefined ? undefined : this.issuers.get(iss);
+    if (issuer === undefined) throw invalidToken('token issuer is not trusted');
+    const keys = issuer.keysFor(kid);
+    if (keys.length === 0) throw invalidToken('token key id is not known');
+
+    this.stats.verifications++;
+    const options = this.clockGiven ? { ...issuer.verifyOptions, currentDate: new Date(nowMs) } : issuer.verifyOptions;
+    let failure: unknown;
+    for (const key of keys) {
+      try {
+        const { payload } = await jwtVerify(token, key, options);
+        return this.remember(token, payload, issuer.issuer);
+      } catch (err) {
+        // A signature mismatch may be a rotated key: try the next one. Anything else is final.
+        if (!(err instanceof errors.JWSSignatureVerificationFailed)) throw invalidToken(describe(err), err);
+        failure = err;
+      }
+    }
+    throw invalidToken(describe(failure), failure);
+  }
+
+  private remember(token: string, payload: JWTPayload, issuer: string): Principal {
+    const principal: Principal = {
+      subject: payload.sub as string,
+      issuer,
+      scopes: scopesOf(payload),
+      // jwtVerify accepted the token up to exp + tolerance; the cache must not accept more.
+      validUntilMs: (payload.exp as number) * 1000 + this.toleranceMs,
+    };
+    this.cache.set(token, principal);
+    return principal;
+  }
+}
+
+function describe(err: unknown): string {
+  if (err instanceof errors.JWTExpired) return 'token expired';
+  if (err instanceof errors.JOSEError) return err.message;
+  return 'token could not be verified';
+}
+
+/** A 401 SETGATE_GW_INVALID_TOKEN with its Bearer challenge. */
+export function invalidToken(detail: string, cause?: unknown): SetgateError {
+  return GatewayErrors.create('SETGATE_GW_INVALID_TOKEN', {
+    detail,
+    headers: { 'www-authenticate': INVALID_TOKEN_CHALLENGE },
+    cause,
+  });
+}

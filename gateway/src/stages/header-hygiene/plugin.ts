@@ -1,0 +1,43 @@
+import { isInternalHeader } from '@setgate/contracts';
+import type { FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { GatewayErrors } from '../../errors.js';
+
+/**
+ * Stage 2: what a client sends must not be able to steer routing or assert
+ * identity. Every `x-setgate-*` header is dropped before any stage reads the
+ * headers, and a request with two Host headers is refused (request smuggling
+ * and cache poisoning exploit hops that disagree on which one counts).
+ * Hop-by-hop headers are left to the forward stage, which never copies them.
+ * Has no options.
+ */
+export const headerHygieneStage = fp(
+  (app, _opts, done) => {
+    app.addHook('onRequest', (request, _reply, next) => {
+      if (hostCount(request) > 1) {
+        next(GatewayErrors.create('SETGATE_GW_DUPLICATE_HOST', { detail: 'A request carries exactly one Host header.' }));
+        return;
+      }
+      stripInternalHeaders(request.headers);
+      next();
+    });
+    done();
+  },
+  { name: 'setgate-header-hygiene', fastify: '5.x' },
+);
+
+/** Removes every internal header in place. */
+export function stripInternalHeaders(headers: Record<string, unknown>): void {
+  for (const name in headers) if (isInternalHeader(name)) delete headers[name];
+}
+
+// Node keeps only the first Host in `headers`; the raw list still has all of them.
+function hostCount(request: FastifyRequest): number {
+  const raw = request.raw.rawHeaders;
+  let count = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (name.length === 4 && name.toLowerCase() === 'host') count++;
+  }
+  return count;
+}

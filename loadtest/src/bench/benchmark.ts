@@ -1,0 +1,73 @@
+/**
+ * What a benchmark is: a set of named configurations compared side by side
+ * against one baseline. The harness owns timing, interleaving, CPU accounting
+ * and reporting; a benchmark only says what to start, what to send and which
+ * processes pay for it.
+ */
+
+/** HTTP methods a benchmark may drive (autocannon's request methods). */
+export type LoadMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
+
+/** The one request a configuration is driven with, repeated on every connection. */
+export interface LoadRequest {
+  readonly method: LoadMethod;
+  /** Absolute URL, e.g. `http://127.0.0.1:7100/v1/profile`. */
+  readonly url: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+
+/** A process whose CPU time is charged to a configuration. */
+export interface MeasuredProcess {
+  /** What it is in the path, e.g. `gateway` or `set-runtime`; unique within a configuration. */
+  readonly name: string;
+  readonly pid: number;
+}
+
+/** A started configuration: where to send load and who to charge. */
+export interface BenchTarget {
+  readonly request: LoadRequest;
+  /** Processes whose CPU (utime+stime) is summed into the configuration's µs/req. */
+  readonly measured: readonly MeasuredProcess[];
+}
+
+/** Everything a benchmark started; `stop` must release all of it and be safe to call once after any failure. */
+export interface BenchSetup {
+  /** One target per declared configuration name. */
+  readonly targets: Readonly<Record<string, BenchTarget>>;
+  /** Facts worth keeping with the numbers (key, shard, instance ids…); goes into the JSON report. */
+  readonly details?: Readonly<Record<string, unknown>>;
+  stop(): Promise<void>;
+}
+
+/** One side of a comparison. */
+export interface ConfigurationSpec {
+  /** Short kebab-case name shown in the table, e.g. `direct`, `full-path`. */
+  readonly name: string;
+  /** One line on what the configuration sends where. */
+  readonly description: string;
+}
+
+/** What the harness hands a benchmark when it starts. */
+export interface BenchContext {
+  /** Aborted on Ctrl-C; a long setup may give up early. */
+  readonly signal: AbortSignal;
+  /** Progress lines for the operator (stderr in the CLI). */
+  log(line: string): void;
+}
+
+/** A benchmark module's export. */
+export interface Benchmark {
+  /** Registry name: `npm run bench -- <name>`. */
+  readonly name: string;
+  readonly description: string;
+  /** Compared configurations, in the order each round runs them. */
+  readonly configurations: readonly ConfigurationSpec[];
+  /** Name of the configuration every ratio is taken against. */
+  readonly baseline: string;
+  /**
+   * Starts what is measured, on free ports, and returns one target per
+   * configuration. If it throws, it must already have stopped what it started.
+   */
+  setup(ctx: BenchContext): Promise<BenchSetup>;
+}

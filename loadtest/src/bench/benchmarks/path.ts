@@ -1,0 +1,121 @@
+import { defaultTopologyPath, loadTopologyFile } from '@setgate/config';
+import { Header } from '@setgate/contracts';
+import { signDevToken } from '@setgate/launcher';
+import { type CommandView, TopologyView } from '@setgate/topology';
+import type { Benchmark, BenchSetup, LoadMethod } from '../benchmark.js';
+import { expect2xx } from '../preflight.js';
+import { startBenchStack } from '../stack.js';
+import { keyLedInRegion } from './key-placement.js';
+
+/** The client route read under load, and the write that seeds it. */
+const READ = { method: 'GET', path: '/v1/profile' } as const;
+const SEED = { method: 'PUT', path: '/v1/profile', body: { displayName: 'Bench User' } } as const;
+
+function commandFor(commands: readonly CommandView[], method: string, path: string): CommandView {
+  const c = commands.find((x) => x.method === method && x.path === path);
+  if (!c) throw new Error(`the topology has no command for ${method} ${path}`);
+  return c;
+}
+
+/** Keeps one gateway in `region`, so every proxied request takes the same hops and none is sent to an instance not started. */
+function keepOneGateway(region: string, gatewayId: string) {
+  return (doc: Record<string, unknown>) => {
+    const regions = doc.regions as Array<{ name: string; gateways: Array<{ id: string }> }>;
+    const r = regions.find((x) => x.name === region);
+    if (r) r.gateways = r.gateways.filter((g) => g.id === gatewayId);
+  };
+}
+
+/**
+ * `path`: what the access layer and gateway add to a read. The same profile
+ * read goes through one region's regional-proxy and gateway to the key's
+ * write-point node (`full-path`), or straight to that node with the headers
+ * the gateway would send (`direct`, the baseline).
+ */
+export const pathBenchmark: Benchmark = {
+  name: 'path',
+  description: 'a profile read through regional-proxy → gateway → set-runtime node, against the node direct',
+  configurations: [
+    {
+      name: 'direct',
+      description: 'GET /cmd/profile/<key> straight to the write-point node, with the headers the gateway asserts (key, shard, epoch, subject, command, config version)',
+    },
+    { name: 'full-path', description: 'GET /v1/profile with a dev token through one regional proxy and one gateway' },
+  ],
+  baseline: 'direct',
+
+  async setup(ctx): Promise<BenchSetup> {
+    // Pick region, instances and key from the source topology; rebinding changes ports only.
+    const source = new TopologyView(loadTopologyFile(defaultTopologyPath()));
+    const region = source.regionNames()[0];
+    if (!region) throw new Error('the topology has no region');
+    const proxyId = source.allInstances().find((i) => i.kind === 'regional-proxy' && i.region === region)?.id;
+    const gatewayId = source.gatewaysOf(region)[0]?.id;
+    if (!proxyId || !gatewayId) throw new Error(`region ${region} needs a regional proxy and a gateway`);
+    const placed = keyLedInRegion(source, region);
+    const nodeId = placed.writePoint.id;
+    const started = new Set([proxyId, gatewayId, nodeId]);
+
+    ctx.log(`path: region ${region}, key ${placed.key} (shard ${placed.shard}), starting ${[...started].join(', ')}`);
+    const bench = await startBenchStack({ edit: keepOneGateway(region, gatewayId), only: (i) => started.has(i.id) });
+    try {
+      const { stack } = bench;
+      const read = commandFor(stack.topology.commands, READ.method, READ.path);
+      commandFor(stack.topology.commands, SEED.method, SEED.path);
+      const token = await signDevToken(stack.topology, { sub: placed.key });
+      const proxyUrl = stack.url(proxyId);
+      const nodeUrl = stack.url(nodeId);
+      const auth = { authorization: `Bearer ${token}` };
+
+      await expect2xx('seeding the profile', {
+        method: SEED.method,
+        url: `${proxyUrl}${SEED.path}`,
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify(SEED.body),
+      });
+
+      const upstreamPath = read.upstream.path.replace('{key}', encodeURIComponent(placed.key));
+      const node = { name: 'set-runtime', pid: bench.pidOf(nodeId) };
+      return {
+        targets: {
+          direct: {
+            request: {
+              method: read.upstream.method as LoadMethod,
+              url: `${nodeUrl}${upstreamPath}`,
+              headers: {
+                [Header.key]: placed.key,
+                [Header.shard]: String(placed.shard),
+                [Header.epoch]: String(stack.view.placement(placed.shard).epoch),
+                [Header.subject]: placed.key,
+                [Header.command]: read.name,
+                [Header.configVersion]: String(stack.topology.version),
+              },
+            },
+            measured: [node],
+          },
+          'full-path': {
+            request: { method: READ.method, url: `${proxyUrl}${READ.path}`, headers: auth },
+            measured: [
+              { name: 'regional-proxy', pid: bench.pidOf(proxyId) },
+              { name: 'gateway', pid: bench.pidOf(gatewayId) },
+              node,
+            ],
+          },
+        },
+        details: {
+          region,
+          key: placed.key,
+          shard: placed.shard,
+          command: read.name,
+          instances: { regionalProxy: proxyId, gateway: gatewayId, node: nodeId },
+          urls: { regionalProxy: proxyUrl, node: nodeUrl },
+          configVersion: stack.topology.version,
+        },
+        stop: () => bench.stop(),
+      };
+    } catch (err) {
+      await bench.stop();
+      throw err;
+    }
+  },
+};

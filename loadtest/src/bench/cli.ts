@@ -1,0 +1,68 @@
+import { resolve } from 'node:path';
+import { BenchUsageError, parseBenchArgs, USAGE } from './options.js';
+import { benchmarkNames, loadBenchmark } from './registry.js';
+import { buildReport, writeReport } from './report.js';
+import { BenchAbortedError, runBenchmark } from './runner.js';
+import { formatResultTable } from './table.js';
+
+/**
+ * `npm run bench -- <benchmark> [options]`. Exit codes: 0 done, 1 the run
+ * failed (everything started was stopped), 2 bad command line, 130 interrupted.
+ */
+async function main(argv: readonly string[]): Promise<number> {
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) {
+      // The components also watch their IPC channel and stop when we are gone.
+      process.stderr.write(`${signal} again: exiting without waiting\n`);
+      process.exit(130);
+    }
+    process.stderr.write(`${signal}: stopping the run and every process it started\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    const command = parseBenchArgs(argv);
+    if (command.kind === 'help') {
+      process.stdout.write(`${USAGE}\n\nbenchmarks: ${benchmarkNames().join(', ')}\n`);
+      return 0;
+    }
+    const { options } = command;
+    const benchmark = await loadBenchmark(options.name);
+    const result = await runBenchmark(benchmark, options, {
+      signal: controller.signal,
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
+    process.stdout.write(`\n${formatResultTable(result)}`);
+    if (options.jsonPath) {
+      const path = resolve(options.jsonPath);
+      writeReport(path, buildReport(result));
+      process.stdout.write(`\nJSON report: ${path}\n`);
+    }
+    return 0;
+  } catch (err) {
+    if (err instanceof BenchUsageError) {
+      process.stderr.write(`${err.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    if (err instanceof BenchAbortedError) {
+      process.stderr.write('interrupted; every process started was stopped\n');
+      return 130;
+    }
+    process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
+    return 1;
+  }
+}
+
+// Exit explicitly: the run must end on its own even if a library left a timer behind.
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`${String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,72 @@
+import autocannon from 'autocannon';
+import type { LoadRequest } from './benchmark.js';
+
+/** What one bounded load run observed at the client. */
+export interface LoadSample {
+  /** Responses received, whatever their status. */
+  readonly requests: number;
+  /** Wall time the run lasted, in seconds. */
+  readonly durationSec: number;
+  readonly reqPerSec: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  /** Connection errors, timeouts included. */
+  readonly errors: number;
+  readonly timeouts: number;
+  /** Responses whose status was not 2xx. */
+  readonly non2xx: number;
+}
+
+/** Limits of one run. */
+export interface DriveOptions {
+  readonly durationSec: number;
+  readonly connections: number;
+  /** Ends the run early (Ctrl-C); the partial sample is still returned. */
+  readonly signal?: AbortSignal;
+}
+
+/** Seconds autocannon waits for one response before counting a timeout: bounds a stuck upstream. */
+const RESPONSE_TIMEOUT_SEC = 10;
+
+/** Drives one request with autocannon for a bounded time and connection count. */
+export function drive(request: LoadRequest, opts: DriveOptions): Promise<LoadSample> {
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: request.url,
+        method: request.method,
+        headers: { ...request.headers },
+        ...(request.body !== undefined ? { body: request.body } : {}),
+        connections: opts.connections,
+        duration: opts.durationSec,
+        timeout: RESPONSE_TIMEOUT_SEC,
+      },
+      (err: unknown, result: autocannon.Result) => {
+        opts.signal?.removeEventListener('abort', onAbort);
+        if (err) {
+          reject(err instanceof Error ? err : new Error(String(err)));
+          return;
+        }
+        resolve(toSample(result));
+      },
+    );
+    const onAbort = () => instance.stop();
+    if (opts.signal?.aborted) instance.stop();
+    else opts.signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function toSample(r: autocannon.Result): LoadSample {
+  const requests = r.requests.total;
+  return {
+    requests,
+    durationSec: r.duration,
+    // From the total, not autocannon's per-second average, so a run's last partial second counts fully.
+    reqPerSec: r.duration > 0 ? requests / r.duration : 0,
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    non2xx: r.non2xx,
+  };
+}

@@ -1,0 +1,108 @@
+import { parseArgs } from 'node:util';
+
+/** How one `npm run bench` invocation runs. */
+export interface BenchOptions {
+  /** Registry name of the benchmark. */
+  readonly name: string;
+  /** Seconds of load per configuration per round. */
+  readonly durationSec: number;
+  /** Concurrent connections autocannon keeps open. */
+  readonly connections: number;
+  /** How many times every configuration runs, interleaved (A B A B …). */
+  readonly rounds: number;
+  /** Seconds of uncounted load per configuration before the first round. */
+  readonly warmupSec: number;
+  /** Where to write the JSON report; omitted: table only. */
+  readonly jsonPath?: string;
+}
+
+/** Defaults, chosen so a full comparison of two configurations takes well under a minute. */
+export const DEFAULT_OPTIONS = { durationSec: 5, connections: 32, rounds: 3, warmupSec: 1 } as const;
+
+/** A command line the harness cannot run; the message says what to fix. */
+export class BenchUsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BenchUsageError';
+  }
+}
+
+export const USAGE = `usage: npm run bench -- <benchmark> [options]
+
+options:
+  --duration SEC      load per configuration per round (default ${DEFAULT_OPTIONS.durationSec})
+  --connections N     concurrent connections (default ${DEFAULT_OPTIONS.connections})
+  --rounds N          interleaved rounds, A B A B … (default ${DEFAULT_OPTIONS.rounds})
+  --warmup SEC        uncounted load per configuration before round 1 (default ${DEFAULT_OPTIONS.warmupSec}; 0 skips)
+  --json FILE         also write the results as JSON
+  -h, --help          this text`;
+
+/** Result of parsing: either options to run or a request for help. */
+export type ParsedCommand = { readonly kind: 'run'; readonly options: BenchOptions } | { readonly kind: 'help' };
+
+type NumberRule = 'positive' | 'non-negative' | 'positive-integer';
+
+const RULE_TEXT: Record<NumberRule, string> = {
+  positive: 'a number above 0',
+  'non-negative': 'a number of 0 or more',
+  'positive-integer': 'a whole number of 1 or more',
+};
+
+function numberOption(flag: string, raw: string | undefined, fallback: number, rule: NumberRule): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  const ok =
+    raw.trim() !== '' &&
+    Number.isFinite(value) &&
+    (rule === 'non-negative' ? value >= 0 : value > 0) &&
+    (rule !== 'positive-integer' || Number.isInteger(value));
+  if (!ok) throw new BenchUsageError(`--${flag} must be ${RULE_TEXT[rule]}, got "${raw}"`);
+  return value;
+}
+
+/**
+ * Parses `<benchmark> [options]`. Unknown or malformed options throw a
+ * BenchUsageError naming the culprit; whether the benchmark exists is the
+ * registry's call.
+ */
+export function parseBenchArgs(argv: readonly string[]): ParsedCommand {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (err) {
+    // parseArgs' own messages are clear; drop its ERR_PARSE_ARGS_* wrapper.
+    throw new BenchUsageError((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { kind: 'help' };
+  if (positionals.length === 0) throw new BenchUsageError('missing the benchmark name');
+  if (positionals.length > 1) throw new BenchUsageError(`expected one benchmark name, got ${positionals.join(' ')}`);
+  if (values.json !== undefined && values.json.trim() === '') throw new BenchUsageError('--json needs a file name');
+  return {
+    kind: 'run',
+    options: {
+      name: positionals[0] as string,
+      durationSec: numberOption('duration', values.duration, DEFAULT_OPTIONS.durationSec, 'positive'),
+      connections: numberOption('connections', values.connections, DEFAULT_OPTIONS.connections, 'positive-integer'),
+      rounds: numberOption('rounds', values.rounds, DEFAULT_OPTIONS.rounds, 'positive-integer'),
+      warmupSec: numberOption('warmup', values.warmup, DEFAULT_OPTIONS.warmupSec, 'non-negative'),
+      ...(values.json !== undefined ? { jsonPath: values.json } : {}),
+    },
+  };
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      duration: { type: 'string' },
+      connections: { type: 'string' },
+      rounds: { type: 'string' },
+      warmup: { type: 'string' },
+      json: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}

@@ -1,0 +1,22 @@
+import type { Benchmark } from './benchmark.js';
+import { BenchUsageError } from './options.js';
+
+/**
+ * Every benchmark by name. Loaded lazily so one benchmark's dependencies (a
+ * component still being written) cannot break the others' runs.
+ */
+const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
+  path: async () => (await import('./benchmarks/path.js')).pathBenchmark,
+};
+
+/** Registered names, sorted. */
+export function benchmarkNames(): string[] {
+  return Object.keys(BENCHMARKS).sort();
+}
+
+/** The benchmark registered under `name`; a BenchUsageError listing the choices otherwise. */
+export async function loadBenchmark(name: string): Promise<Benchmark> {
+  const load = Object.hasOwn(BENCHMARKS, name) ? BENCHMARKS[name] : undefined;
+  if (!load) throw new BenchUsageError(`unknown benchmark "${name}"; choose one of: ${benchmarkNames().join(', ')}`);
+  return load();
+}

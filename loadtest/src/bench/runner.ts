@@ -1,0 +1,111 @@
+import type { Benchmark, BenchSetup, MeasuredProcess } from './benchmark.js';
+import { drive } from './drive.js';
+import { type MeasuredSample, measuredRun } from './measure.js';
+import type { BenchOptions } from './options.js';
+import { preflight } from './preflight.js';
+import { clockTicksPerSecond } from './proc-cpu.js';
+import { type ConfigurationSummary, summarize } from './summary.js';
+
+/** How the caller steers and watches a run. */
+export interface RunHooks {
+  /** Abort (Ctrl-C) ends the current load run and stops everything started. */
+  readonly signal: AbortSignal;
+  log(line: string): void;
+}
+
+/** The outcome of one benchmark run, before any machine or command-line facts are added. */
+export interface BenchResult {
+  readonly benchmark: string;
+  readonly description: string;
+  readonly baseline: string;
+  readonly options: Omit<BenchOptions, 'name' | 'jsonPath'>;
+  /** The kernel's clock tick rate the CPU figures were converted with. */
+  readonly clockTicksPerSecond: number;
+  readonly configurations: readonly ConfigurationSummary[];
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+/** Thrown when the run was interrupted; everything started has been stopped by then. */
+export class BenchAbortedError extends Error {
+  constructor() {
+    super('benchmark interrupted');
+    this.name = 'BenchAbortedError';
+  }
+}
+
+function checkAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw new BenchAbortedError();
+}
+
+function checkDeclaration(b: Benchmark): void {
+  const names = b.configurations.map((c) => c.name);
+  if (new Set(names).size !== names.length) throw new Error(`benchmark ${b.name}: configuration names repeat: ${names.join(', ')}`);
+  if (!names.includes(b.baseline)) throw new Error(`benchmark ${b.name}: baseline ${b.baseline} is not one of ${names.join(', ')}`);
+}
+
+function targetsOf(b: Benchmark, setup: BenchSetup) {
+  return b.configurations.map((c) => {
+    const target = setup.targets[c.name];
+    if (!target) throw new Error(`benchmark ${b.name}: setup returned no target for configuration ${c.name}`);
+    return { name: c.name, target };
+  });
+}
+
+/**
+ * Runs a benchmark: setup, one preflight request per configuration, an
+ * uncounted warm-up, then `rounds` counted rounds with the configurations
+ * interleaved (A B A B …) so machine drift hits all alike. Whatever the
+ * benchmark started is stopped before this returns or throws.
+ */
+export async function runBenchmark(benchmark: Benchmark, options: BenchOptions, hooks: RunHooks): Promise<BenchResult> {
+  checkDeclaration(benchmark);
+  const hz = clockTicksPerSecond(); // fail before starting anything if CPU time cannot be read
+  const { signal, log } = hooks;
+  checkAborted(signal);
+  log(`${benchmark.name}: starting ${benchmark.configurations.map((c) => c.name).join(', ')}`);
+  const setup = await benchmark.setup({ signal, log });
+  const samples = new Map<string, MeasuredSample[]>();
+  const measured: Record<string, readonly MeasuredProcess[]> = {};
+  try {
+    const targets = targetsOf(benchmark, setup);
+    for (const { name, target } of targets) {
+      checkAborted(signal);
+      measured[name] = target.measured;
+      await preflight(name, target.request);
+    }
+    const limits = { connections: options.connections, signal };
+    if (options.warmupSec > 0) {
+      for (const { name, target } of targets) {
+        checkAborted(signal);
+        log(`warm-up ${name} (${options.warmupSec}s, not counted)`);
+        await drive(target.request, { ...limits, durationSec: options.warmupSec });
+      }
+    }
+    for (let round = 1; round <= options.rounds; round++) {
+      for (const { name, target } of targets) {
+        checkAborted(signal);
+        const sample = await measuredRun(target, { ...limits, durationSec: options.durationSec }, hz);
+        checkAborted(signal); // a run cut short by Ctrl-C is not a sample
+        samples.set(name, [...(samples.get(name) ?? []), sample]);
+        log(
+          `round ${round}/${options.rounds} ${name}: ${Math.round(sample.reqPerSec)} req/s, ` +
+            `${sample.cpuUsPerRequest === null ? '-' : sample.cpuUsPerRequest.toFixed(1)} CPU µs/req, ` +
+            `${sample.errors} errors, ${sample.non2xx} non-2xx`,
+        );
+      }
+    }
+  } finally {
+    log(`${benchmark.name}: stopping`);
+    await setup.stop();
+  }
+  const { name: _name, jsonPath: _json, ...runOptions } = options;
+  return {
+    benchmark: benchmark.name,
+    description: benchmark.description,
+    baseline: benchmark.baseline,
+    options: runOptions,
+    clockTicksPerSecond: hz,
+    configurations: summarize(benchmark.configurations, benchmark.baseline, measured, samples),
+    details: setup.details ?? {},
+  };
+}

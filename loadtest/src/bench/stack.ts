@@ -1,0 +1,62 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaultTopologyPath } from '@setgate/config';
+import { rebindTopology, type Stack, startStack } from '@setgate/launcher';
+import type { InstanceRef } from '@setgate/topology';
+
+/** Which part of a topology a benchmark starts. */
+export interface BenchStackOptions {
+  /** Topology to copy; default: the one `npm start` uses (SETGATE_CONFIG or config/topology.yaml). */
+  readonly sourcePath?: string;
+  /** Changes to the copied document before it is validated (ports are already free ones). */
+  readonly edit?: (doc: Record<string, unknown>) => void;
+  /** The instances to start; the rest of the topology exists only on paper. */
+  readonly only: (instance: InstanceRef) => boolean;
+}
+
+/** A partial topology running on free ports in a scratch directory. */
+export interface BenchStack {
+  readonly stack: Stack;
+  /** Scratch directory holding the topology copy, node data and logs; removed by `stop`. */
+  readonly workDir: string;
+  /** PID of a running instance; throws if it is not running. */
+  pidOf(id: string): number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Copies the topology with every port rebound to a free one (so a bench runs
+ * beside `npm start`), starts only the selected instances, and returns a
+ * handle whose `stop` ends the processes and removes the scratch directory.
+ * If starting fails, nothing is left behind.
+ */
+export async function startBenchStack(opts: BenchStackOptions): Promise<BenchStack> {
+  const workDir = mkdtempSync(join(tmpdir(), 'setgate-bench-'));
+  const cleanup = () => rmSync(workDir, { recursive: true, force: true });
+  let stack: Stack;
+  try {
+    const configPath = join(workDir, 'topology.json');
+    await rebindTopology(opts.sourcePath ?? defaultTopologyPath(), configPath, opts.edit);
+    stack = await startStack({ configPath, dataDir: join(workDir, 'data'), logDir: join(workDir, 'logs'), only: opts.only });
+  } catch (err) {
+    cleanup();
+    throw err;
+  }
+  return {
+    stack,
+    workDir,
+    pidOf(id) {
+      const c = stack.supervisor.get(id);
+      if (!c?.running) throw new Error(`${id} is not running`);
+      return c.pid;
+    },
+    async stop() {
+      try {
+        await stack.stop();
+      } finally {
+        cleanup();
+      }
+    },
+  };
+}

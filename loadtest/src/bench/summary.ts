@@ -1,0 +1,102 @@
+import type { ConfigurationSpec, MeasuredProcess } from './benchmark.js';
+import type { MeasuredSample } from './measure.js';
+import { median, medianOfKnown, ratio } from './stats.js';
+
+/** The figures compared between configurations. */
+export interface Figures {
+  /** Median over rounds. */
+  readonly reqPerSec: number;
+  /** Median over rounds of each run's p50, in ms. */
+  readonly p50Ms: number;
+  /** Median over rounds of each run's p99, in ms. */
+  readonly p99Ms: number;
+  /** Median over rounds; null when no round completed a request. */
+  readonly cpuUsPerRequest: number | null;
+  /** Connection errors, summed over rounds: any error matters, so none is hidden by a median. */
+  readonly errors: number;
+  /** Non-2xx responses, summed over rounds. */
+  readonly non2xx: number;
+}
+
+/** Each figure divided by the baseline's; null where no ratio is meaningful. */
+export type Ratios = { readonly [K in keyof Figures]: number | null };
+
+/** One measured process's share, median over rounds. */
+export interface ProcessSummary {
+  readonly name: string;
+  readonly pid: number;
+  readonly cpuUsPerRequest: number | null;
+}
+
+/** Everything reported for one configuration. */
+export interface ConfigurationSummary {
+  readonly name: string;
+  readonly description: string;
+  readonly baseline: boolean;
+  readonly figures: Figures;
+  readonly ratios: Ratios;
+  readonly processes: readonly ProcessSummary[];
+  /** The raw per-round samples the medians come from, in run order. */
+  readonly rounds: readonly MeasuredSample[];
+}
+
+function figuresOf(rounds: readonly MeasuredSample[]): Figures {
+  return {
+    reqPerSec: median(rounds.map((r) => r.reqPerSec)),
+    p50Ms: median(rounds.map((r) => r.p50Ms)),
+    p99Ms: median(rounds.map((r) => r.p99Ms)),
+    cpuUsPerRequest: medianOfKnown(rounds.map((r) => r.cpuUsPerRequest)),
+    errors: rounds.reduce((s, r) => s + r.errors, 0),
+    non2xx: rounds.reduce((s, r) => s + r.non2xx, 0),
+  };
+}
+
+function ratiosOf(f: Figures, base: Figures): Ratios {
+  return {
+    reqPerSec: ratio(f.reqPerSec, base.reqPerSec),
+    p50Ms: ratio(f.p50Ms, base.p50Ms),
+    p99Ms: ratio(f.p99Ms, base.p99Ms),
+    cpuUsPerRequest: ratio(f.cpuUsPerRequest, base.cpuUsPerRequest),
+    errors: ratio(f.errors, base.errors),
+    non2xx: ratio(f.non2xx, base.non2xx),
+  };
+}
+
+function processesOf(measured: readonly MeasuredProcess[], rounds: readonly MeasuredSample[]): ProcessSummary[] {
+  return measured.map((p, i) => ({
+    name: p.name,
+    pid: p.pid,
+    cpuUsPerRequest: medianOfKnown(rounds.map((r) => r.processes[i]?.cpuUsPerRequest ?? null)),
+  }));
+}
+
+/**
+ * Reduces each configuration's rounds to medians and ratios to the baseline.
+ * `samples` maps every configuration name to its rounds (at least one each).
+ */
+export function summarize(
+  configurations: readonly ConfigurationSpec[],
+  baseline: string,
+  measured: Readonly<Record<string, readonly MeasuredProcess[]>>,
+  samples: ReadonlyMap<string, readonly MeasuredSample[]>,
+): ConfigurationSummary[] {
+  const roundsOf = (name: string) => {
+    const rounds = samples.get(name);
+    if (!rounds || rounds.length === 0) throw new Error(`configuration ${name} has no completed round`);
+    return rounds;
+  };
+  const base = figuresOf(roundsOf(baseline));
+  return configurations.map((c) => {
+    const rounds = roundsOf(c.name);
+    const figures = figuresOf(rounds);
+    return {
+      name: c.name,
+      description: c.description,
+      baseline: c.name === baseline,
+      figures,
+      ratios: ratiosOf(figures, base),
+      processes: processesOf(measured[c.name] ?? [], rounds),
+      rounds,
+    };
+  });
+}

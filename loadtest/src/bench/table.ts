@@ -1,0 +1,74 @@
+import type { BenchResult } from './runner.js';
+import type { ConfigurationSummary } from './summary.js';
+
+type Align = 'left' | 'right';
+
+/** Lays rows out in aligned columns separated by two spaces. */
+export function renderColumns(header: readonly string[], rows: readonly (readonly string[])[], align: readonly Align[]): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  const line = (r: readonly string[]) =>
+    r
+      .map((cell, i) => (align[i] === 'right' ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+/** A figure for the table: `-` when unknown, fixed decimals otherwise. */
+export function formatFigure(value: number | null, decimals: number): string {
+  return value === null ? '-' : value.toFixed(decimals);
+}
+
+/** A ratio to the baseline, e.g. `0.52×`; `-` when none is meaningful. */
+export function formatRatio(value: number | null): string {
+  return value === null ? '-' : `${value.toFixed(2)}×`;
+}
+
+function row(c: ConfigurationSummary): string[] {
+  const f = c.figures;
+  const r = c.ratios;
+  return [
+    c.baseline ? `${c.name} (baseline)` : c.name,
+    formatFigure(f.reqPerSec, 0),
+    formatRatio(r.reqPerSec),
+    formatFigure(f.p50Ms, 1),
+    formatRatio(r.p50Ms),
+    formatFigure(f.p99Ms, 1),
+    formatRatio(r.p99Ms),
+    formatFigure(f.cpuUsPerRequest, 1),
+    formatRatio(r.cpuUsPerRequest),
+    String(f.errors),
+    String(f.non2xx),
+  ];
+}
+
+const HEADER = ['configuration', 'req/s', '× base', 'p50 ms', '× base', 'p99 ms', '× base', 'CPU µs/req', '× base', 'errors', 'non-2xx'];
+const ALIGN: Align[] = ['left', ...HEADER.slice(1).map((): Align => 'right')];
+
+/** The per-process CPU breakdown: who pays what share of each configuration's µs/req. */
+function processLines(configs: readonly ConfigurationSummary[]): string {
+  const rows = configs.flatMap((c) =>
+    c.processes.map((p, i) => [i === 0 ? c.name : '', `${p.name} (pid ${p.pid})`, formatFigure(p.cpuUsPerRequest, 1)]),
+  );
+  return renderColumns(['configuration', 'process', 'CPU µs/req'], rows, ['left', 'left', 'right']);
+}
+
+/**
+ * The human-readable report: one row per configuration with each figure and
+ * its ratio to the baseline, then the per-process CPU breakdown.
+ */
+export function formatResultTable(result: BenchResult): string {
+  const o = result.options;
+  const lines = [
+    `${result.benchmark}: ${result.description}`,
+    `${o.rounds} interleaved round(s) × ${o.durationSec}s, ${o.connections} connections, ${o.warmupSec}s warm-up; ` +
+      `medians over rounds (errors and non-2xx summed); ratios against ${result.baseline}`,
+    '',
+    renderColumns(HEADER, result.configurations.map(row), ALIGN),
+    '',
+    'CPU per request by measured process (median over rounds):',
+    processLines(result.configurations),
+  ];
+  return `${lines.join('\n')}\n`;
+}

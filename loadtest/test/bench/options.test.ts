@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { BenchUsageError, DEFAULT_OPTIONS, parseBenchArgs } from '../../src/bench/options.js';
+
+test('a bare name runs with the defaults', () => {
+  assert.deepEqual(parseBenchArgs(['path']), { kind: 'run', options: { name: 'path', ...DEFAULT_OPTIONS } });
+});
+
+test('every option is read', () => {
+  const parsed = parseBenchArgs(['path', '--duration', '3', '--connections', '8', '--rounds', '2', '--warmup', '0', '--json', 'out.json']);
+  assert.deepEqual(parsed, {
+    kind: 'run',
+    options: { name: 'path', durationSec: 3, connections: 8, rounds: 2, warmupSec: 0, jsonPath: 'out.json' },
+  });
+  assert.deepEqual(parseBenchArgs(['path', '--duration=0.5']).kind, 'run');
+});
+
+test('--help wins over everything else', () => {
+  assert.deepEqual(parseBenchArgs(['--help']), { kind: 'help' });
+  assert.deepEqual(parseBenchArgs(['path', '-h']), { kind: 'help' });
+});
+
+const bad: Array<[string[], RegExp]> = [
+  [[], /missing the benchmark name/],
+  [['a', 'b'], /expected one benchmark name, got a b/],
+  [['path', '--duration', '0'], /--duration must be a number above 0, got "0"/],
+  [['path', '--duration', 'five'], /--duration must be a number above 0, got "five"/],
+  [['path', '--connections', '2.5'], /--connections must be a whole number of 1 or more/],
+  [['path', '--rounds=-1'], /--rounds must be a whole number of 1 or more/],
+  [['path', '--rounds', '-1'], /--rounds' argument is ambiguous/],
+  [['path', '--warmup=-1'], /--warmup must be a number of 0 or more/],
+  [['path', '--json', ''], /--json needs a file name/],
+  [['path', '--frobnicate'], /frobnicate/],
+  [['path', '--duration'], /duration/],
+];
+
+for (const [argv, message] of bad) {
+  test(`refuses ${JSON.stringify(argv)} with a clear message`, () => {
+    assert.throws(() => parseBenchArgs(argv), (err: unknown) => err instanceof BenchUsageError && message.test(err.message));
+  });
+}

@@ -1,0 +1,20 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { BenchUsageError } from '../../src/bench/options.js';
+import { benchmarkNames, loadBenchmark } from '../../src/bench/registry.js';
+
+test('path is registered and declares a baseline among its configurations', async () => {
+  assert.ok(benchmarkNames().includes('path'));
+  const b = await loadBenchmark('path');
+  assert.equal(b.name, 'path');
+  assert.deepEqual(
+    b.configurations.map((c) => c.name),
+    ['direct', 'full-path'],
+  );
+  assert.equal(b.baseline, 'direct');
+});
+
+test('an unknown name lists the choices', async () => {
+  await assert.rejects(loadBenchmark('nope'), (err: unknown) => err instanceof BenchUsageError && /unknown benchmark "nope"; choose one of: .*path/.test(err.message));
+  await assert.rejects(loadBenchmark('toString'), BenchUsageError);
+});

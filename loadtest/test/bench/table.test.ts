@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { BenchResult } from '../../src/bench/runner.js';
+import { summarize } from '../../src/bench/summary.js';
+import { formatFigure, formatRatio, formatResultTable, renderColumns } from '../../src/bench/table.js';
+import { sample } from './fixtures.js';
+
+test('columns are aligned: text left, numbers right', () => {
+  const out = renderColumns(
+    ['name', 'n'],
+    [
+      ['a', '1'],
+      ['longer', '100'],
+    ],
+    ['left', 'right'],
+  );
+  assert.equal(out, 'name      n\na         1\nlonger  100');
+});
+
+test('figures and ratios print fixed decimals, and unknowns as "-"', () => {
+  assert.equal(formatFigure(12.345, 1), '12.3');
+  assert.equal(formatFigure(null, 1), '-');
+  assert.equal(formatRatio(0.5), '0.50×');
+  assert.equal(formatRatio(null), '-');
+});
+
+test('the result table has a row per configuration with ratios and a per-process breakdown', () => {
+  const configurations = summarize(
+    [
+      { name: 'direct', description: '' },
+      { name: 'full-path', description: '' },
+    ],
+    'direct',
+    { direct: [{ name: 'node', pid: 11 }], 'full-path': [{ name: 'node', pid: 11 }] },
+    new Map([
+      ['direct', [sample({ reqPerSec: 2000, cpuUsPerRequest: 100 })]],
+      ['full-path', [sample({ reqPerSec: 500, cpuUsPerRequest: 400, non2xx: 7 })]],
+    ]),
+  );
+  const result: BenchResult = {
+    benchmark: 'demo',
+    description: 'two ways',
+    baseline: 'direct',
+    options: { durationSec: 1, connections: 4, rounds: 1, warmupSec: 0 },
+    clockTicksPerSecond: 100,
+    configurations,
+    details: {},
+  };
+  const lines = formatResultTable(result).split('\n');
+  assert.match(lines[0] ?? '', /^demo: two ways$/);
+  const header = lines.find((l) => l.startsWith('configuration') && l.includes('req/s')) ?? '';
+  assert.match(header, /req\/s\s+× base\s+p50 ms\s+× base\s+p99 ms\s+× base\s+CPU µs\/req\s+× base\s+errors\s+non-2xx/);
+  const direct = lines.find((l) => l.startsWith('direct (baseline)')) ?? '';
+  assert.match(direct, /2000\s+1\.00×.*100\.0\s+1\.00×\s+0\s+0$/);
+  const full = lines.find((l) => l.startsWith('full-path')) ?? '';
+  assert.match(full, /500\s+0\.25×.*400\.0\s+4\.00×\s+0\s+7$/);
+  assert.ok(lines.some((l) => /node \(pid 11\)\s+100\.0$/.test(l)));
+  // The last column is right-aligned, so aligned rows end exactly where the header does.
+  assert.equal(direct.length, header.length);
+  assert.equal(full.length, header.length);
+});

@@ -1,0 +1,31 @@
+import type { DispatcherOptions } from '@setgate/http-client';
+import type { ServiceLimits } from '@setgate/service-kit';
+import type { Telemetry } from '@setgate/telemetry';
+import type { GatewayTarget } from './gateway-directory.js';
+import type { RegionSelector } from './region-selector.js';
+
+/** How a regional proxy is built; `main.ts` derives it from the topology. */
+export interface RegionalProxyOptions {
+  readonly telemetry: Telemetry;
+  /** The proxy's own region: the entry region it stamps on every request. */
+  readonly region: string;
+  /** Gateways of every region the proxy may route to; each gets one bounded keep-alive pool. */
+  readonly gateways: readonly GatewayTarget[];
+  /** Region policy; defaults to the proxy's own region. */
+  readonly regionSelector?: RegionSelector;
+  /** Listener limits (the topology's `limits`); the body limit is enforced on the streamed body. */
+  readonly limits?: Partial<ServiceLimits>;
+  /**
+   * Deadline for a gateway's response headers (and between body chunks); past
+   * it the client gets 504. Should exceed the gateway's slowest command timeout
+   * so the gateway, which knows more, answers first. Default 5000.
+   */
+  readonly upstreamTimeoutMs?: number;
+  /** Pool settings per gateway origin: connection bound, keep-alive, connect timeout. */
+  readonly pool?: DispatcherOptions;
+  /** Retry-After, in seconds, on 503 answers. Default 1. */
+  readonly retryAfterSec?: number;
+}
+
+export const DEFAULT_UPSTREAM_TIMEOUT_MS = 5000;
+export const DEFAULT_RETRY_AFTER_SEC = 1;

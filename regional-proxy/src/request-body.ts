@@ -1,0 +1,60 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import { ProxyErrors } from './errors.js';
+
+/** True when the client announced a body: chunked, or a non-zero Content-Length. */
+export function hasBody(headers: IncomingHttpHeaders): boolean {
+  if (headers['transfer-encoding'] !== undefined) return true;
+  const length = headers['content-length'];
+  return length !== undefined && length !== '0';
+}
+
+/**
+ * The client's request body as undici's request body: the client stream,
+ * passed through chunk by chunk, never parsed or buffered whole.
+ *
+ * It is an async iterable rather than the stream itself for three reasons:
+ * undici destroys a stream body when an attempt fails, and destroying an
+ * unfinished IncomingMessage kills the client socket before the proxy can
+ * answer 503; the iterator is only opened once a gateway connection carries
+ * the request, so a refused connection leaves the body unread for a retry; and
+ * the byte count enforces the body limit on chunked uploads.
+ */
+export class ForwardBody implements AsyncIterable<Buffer> {
+  private started = false;
+
+  constructor(
+    private readonly source: Readable,
+    private readonly limitBytes: number,
+  ) {}
+
+  /** True once an attempt began reading: the body cannot be sent again. */
+  get opened(): boolean {
+    return this.started;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
+    this.started = true;
+    let received = 0;
+    // destroyOnReturn false: a failed attempt must not tear down the client connection.
+    for await (const chunk of this.source.iterator({ destroyOnReturn: false })) {
+      const bytes = chunk as Buffer;
+      received += bytes.length;
+      if (received > this.limitBytes) {
+        throw ProxyErrors.create('SETGATE_RP_BODY_TOO_LARGE', {
+          detail: `request body exceeds ${this.limitBytes} bytes`,
+          headers: { connection: 'close' },
+        });
+      }
+      yield bytes;
+    }
+  }
+
+  /**
+   * After a failed exchange: let the rest of a partly read body drain so the
+   * client connection is not left stalled behind it.
+   */
+  discard(): void {
+    if (this.started && !this.source.readableEnded && !this.source.destroyed) this.source.resume();
+  }
+}

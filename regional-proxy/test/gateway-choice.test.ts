@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import type { ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, describe, it } from 'node:test';
+import { answerAsGateway, deadGatewayUrl, type GatewayStub, startGatewayStub } from './helpers/gateway-stub.js';
+import { expectProblem } from './helpers/problem.js';
+import { type RunningProxy, startProxy, usEastGateways } from './helpers/proxy-harness.js';
+
+/** A stub that holds `/hold` requests until the test releases them and answers the rest at once. */
+async function holdingStub(id: string, held: ServerResponse[]): Promise<GatewayStub> {
+  const answer = answerAsGateway(id);
+  return startGatewayStub(id, (req, res, body) => {
+    if (req.url === '/hold') held.push(res);
+    else answer(req, res, body);
+  });
+}
+
+async function servedBy(proxy: RunningProxy, path: string): Promise<string> {
+  const res = await proxy.send(path);
+  assert.equal(res.statusCode, 200);
+  return ((await res.body.json()) as { gateway: string }).gateway;
+}
+
+describe('gateway choice within the region', () => {
+  const closers: Array<() => Promise<void>> = [];
+  after(async () => {
+    for (const close of closers.reverse()) await close();
+  });
+
+  it('sends to the gateway with the fewest requests in flight, ties round-robin', async () => {
+    const held: ServerResponse[] = [];
+    const a = await holdingStub('us-east-gw-1', held);
+    const b = await holdingStub('us-east-gw-2', held);
+    closers.push(a.close, b.close);
+    const proxy = await startProxy(usEastGateways([a.url, b.url]));
+    closers.push(proxy.close);
+
+    const slow = proxy.send('/hold');
+    // Wait (without a deadline of our own) until the held request sits at a gateway.
+    while (held.length === 0) await sleep(5);
+    const busy = a.received.length === 1 ? a.id : b.id;
+    const idle = busy === a.id ? b.id : a.id;
+
+    // Round-robin alone would alternate; least-in-flight keeps them off the busy gateway.
+    for (let i = 0; i < 4; i++) assert.equal(await servedBy(proxy, '/fast'), idle);
+
+    for (const res of held) answerAsGateway(busy)({} as never, res, Buffer.alloc(0));
+    assert.equal((await slow).statusCode, 200);
+
+    // Both idle again: ties go round-robin.
+    const next = [await servedBy(proxy, '/fast'), await servedBy(proxy, '/fast')];
+    assert.deepEqual(next.sort(), [a.id, b.id]);
+  });
+
+  describe('with one gateway of the region down', () => {
+    let live: GatewayStub;
+    let proxy: RunningProxy;
+
+    it('serves safe requests from the other gateway', async () => {
+      live = await startGatewayStub('us-east-gw-2');
+      closers.push(live.close);
+      proxy = await startProxy(usEastGateways([await deadGatewayUrl(), live.url]));
+      closers.push(proxy.close);
+      for (let i = 0; i < 4; i++) assert.equal(await servedBy(proxy, `/v1/profile?i=${i}`), live.id);
+      for (let i = 0; i < 2; i++) assert.equal((await proxy.send('/v1/profile', { method: 'HEAD' })).statusCode, 200);
+      assert.equal(live.received.filter((r) => r.method === 'GET').length, 4);
+    });
+
+    it('does not retry an unsafe POST without an idempotency key', async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 2; i++) {
+        const res = await proxy.send('/v1/cart/items', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ item: i }),
+        });
+        statuses.push(res.statusCode);
+        if (res.statusCode === 503) {
+          const problem = await expectProblem(res, 503, 'SETGATE_RP_GATEWAYS_UNAVAILABLE');
+          assert.ok(problem.detail);
+          assert.equal(res.headers['retry-after'], '1');
+        } else await res.body.dump();
+      }
+      // Two requests, two gateways in turn: exactly one met the dead gateway and was not retried.
+      assert.deepEqual(statuses.sort(), [200, 503]);
+      assert.equal(live.received.filter((r) => r.method === 'POST').length, 1);
+    });
+
+    it('retries a POST that carries an idempotency key, body intact', async () => {
+      for (let i = 0; i < 2; i++) {
+        const res = await proxy.send('/v1/cart/items', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': `k-${i}` },
+          body: JSON.stringify({ item: `keyed-${i}` }),
+        });
+        assert.equal(res.statusCode, 200);
+        await res.body.dump();
+      }
+      const keyed = live.received.filter((r) => r.headers['idempotency-key'] !== undefined);
+      assert.deepEqual(
+        keyed.map((r) => r.body.toString()),
+        ['{"item":"keyed-0"}', '{"item":"keyed-1"}'],
+      );
+    });
+  });
+});

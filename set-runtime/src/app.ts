@@ -1,0 +1,50 @@
+import { Header, NodePath } from '@setgate/contracts';
+import { createService, type ServiceLimits } from '@setgate/service-kit';
+import type { Telemetry } from '@setgate/telemetry';
+import type { FastifyInstance } from 'fastify';
+import { registerCartRoutes } from './commands/cart-routes.js';
+import { registerProfileRoutes } from './commands/profile-routes.js';
+import type { RoutingDeps } from './http/shard-route.js';
+import { registerStateRoutes } from './http/state-routes.js';
+import { installValidation } from './http/validation.js';
+
+export interface NodeAppOptions extends RoutingDeps {
+  readonly telemetry: Telemetry;
+  readonly limits?: Partial<ServiceLimits>;
+}
+
+/**
+ * The traffic listener of a node: identity and shard headers on every
+ * response, health, then the data routes (raw state API and commands) in one
+ * encapsulated scope with strict validation.
+ */
+export function createNodeApp(opts: NodeAppOptions): FastifyInstance {
+  // Behind the gateway: keep its request id so one id follows the request through every hop.
+  const app = createService({ telemetry: opts.telemetry, limits: opts.limits, trustRequestId: true });
+  const deps: RoutingDeps = { ownership: opts.ownership, store: opts.store };
+
+  app.decorateRequest('shardRoute', null);
+  app.addHook('onSend', async (request, reply) => {
+    const self = opts.ownership.self;
+    reply.header(Header.region, self.region).header(Header.set, self.set).header(Header.node, self.id);
+    const route = request.shardRoute;
+    if (route) {
+      reply
+        .header(Header.shard, String(route.shard))
+        .header(Header.epoch, String(route.epoch))
+        .header(Header.lsn, String(route.lsn));
+    }
+  });
+
+  app.get(NodePath.health, async () => ({ status: 'ok', node: opts.ownership.nodeId }));
+
+  app.register(async (scope) => {
+    installValidation(scope);
+    // Values are JSON documents; a text/plain body would otherwise be stored as a string.
+    scope.removeContentTypeParser('text/plain');
+    registerStateRoutes(scope, deps);
+    registerProfileRoutes(scope, deps);
+    registerCartRoutes(scope, deps);
+  });
+  return app;
+}

@@ -1,0 +1,30 @@
+import { defineErrors } from '@setgate/contracts';
+
+/**
+ * Every error a set-runtime node answers with, besides the common ones
+ * (404 route, 413 body, 415 media type) that service-kit maps.
+ */
+export const NodeErrors = defineErrors({
+  /** The body or a parameter failed its JSON schema; the problem names the field. */
+  SETGATE_NODE_INVALID_REQUEST: { status: 400, title: 'Invalid request' },
+  /** `/state/:shard/:key` named a shard other than shardOf(key). */
+  SETGATE_NODE_WRONG_SHARD: { status: 400, title: 'Shard does not match key' },
+  /** A malformed If-Match, If-None-Match, Idempotency-Key or x-setgate-epoch header. */
+  SETGATE_NODE_BAD_HEADER: { status: 400, title: 'Malformed header' },
+  SETGATE_NODE_KEY_NOT_FOUND: { status: 404, title: 'No such key' },
+  SETGATE_NODE_ITEM_NOT_FOUND: { status: 404, title: 'No such cart item' },
+  /** The request's epoch is older than the shard's: the caller follows a deposed write-point. */
+  SETGATE_NODE_STALE_EPOCH: { status: 409, title: 'Stale epoch' },
+  /** If-Match / If-None-Match did not hold; the problem carries the current version. */
+  SETGATE_NODE_PRECONDITION_FAILED: { status: 412, title: 'Precondition failed' },
+  /** This node holds no replica of the key's shard. */
+  SETGATE_NODE_SHARD_NOT_HELD: { status: 421, title: 'Shard not held by this node' },
+  /** A write reached a replica that is not the shard's write-point. */
+  SETGATE_NODE_NOT_WRITE_POINT: { status: 421, title: 'Not the write-point of this shard' },
+  /** An idempotency key was reused for a different request. */
+  SETGATE_NODE_IDEMPOTENCY_CONFLICT: { status: 422, title: 'Idempotency key reused for another request' },
+  /** A cart line would exceed its quantity, or the cart its line count. */
+  SETGATE_NODE_CART_LIMIT: { status: 422, title: 'Cart limit exceeded' },
+});
+
+export type NodeErrorCode = keyof typeof NodeErrors.catalogue;

@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import { etagOf } from '@setgate/contracts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { NodeErrors } from '../errors.js';
+import type { StoredRecord, WriteRequest, WriteResult } from '../store/types.js';
+import { parseIdempotencyKey, parsePrecondition } from './request-headers.js';
+import type { ShardRoute } from './shard-route.js';
+
+/** Response header telling a client its retried write was answered from the first attempt. */
+export const REPLAYED_HEADER = 'idempotent-replayed';
+
+/** The part of a write a handler decides; headers supply the rest. */
+export type HandlerWrite = Pick<WriteRequest, 'collection' | 'key' | 'decide'>;
+
+/** A write the store either applied (or replayed) or the handler's decision refused. */
+export type SettledWrite =
+  | { readonly kind: 'applied'; readonly result: WriteResult; readonly replayed: boolean }
+  | { readonly kind: 'refused'; readonly reason: string; readonly detail?: string; readonly current?: StoredRecord };
+
+/**
+ * Runs one write on the routed shard with the request's precondition,
+ * idempotency key and the shard's epoch. The outcomes every write shares
+ * become problems here (412, 409, 422); the handler maps its own refusals.
+ */
+export async function runWrite(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  route: ShardRoute,
+  write: HandlerWrite,
+): Promise<SettledWrite> {
+  const idempotencyKey = parseIdempotencyKey(request.headers);
+  const outcome = await route.store.write({
+    ...write,
+    epoch: route.epoch,
+    precondition: parsePrecondition(request.headers),
+    idempotencyKey,
+    fingerprint: idempotencyKey ? fingerprintOf(request) : undefined,
+  });
+  switch (outcome.kind) {
+    case 'applied':
+      route.lsn = outcome.result.lsn;
+      if (outcome.replayed) reply.header(REPLAYED_HEADER, 'true');
+      if (outcome.result.record) reply.header('etag', etagOf(outcome.result.record.version));
+      return outcome;
+    case 'refused':
+      route.lsn = outcome.position.lsn;
+      return { kind: 'refused', reason: outcome.reason, detail: outcome.detail, current: outcome.current };
+    case 'precondition-failed': {
+      route.lsn = outcome.position.lsn;
+      const currentVersion = outcome.current?.version ?? null;
+      throw NodeErrors.create('SETGATE_NODE_PRECONDITION_FAILED', {
+        detail:
+          currentVersion === null
+            ? `${write.key} does not exist`
+            : `${write.key} is at version ${currentVersion}`,
+        extensions: { currentVersion },
+        headers: currentVersion === null ? {} : { etag: etagOf(currentVersion) },
+      });
+    }
+    case 'stale-epoch':
+      route.lsn = outcome.position.lsn;
+      throw NodeErrors.create('SETGATE_NODE_STALE_EPOCH', {
+        detail: `shard ${route.shard} has moved on to epoch ${outcome.position.epoch}`,
+        extensions: { shard: route.shard, epoch: outcome.position.epoch },
+      });
+    case 'idempotency-conflict':
+      route.lsn = outcome.position.lsn;
+      throw NodeErrors.create('SETGATE_NODE_IDEMPOTENCY_CONFLICT', {
+        detail: 'this idempotency key was first used for a different request',
+      });
+  }
+}
+
+/** Same method, path and body → same fingerprint; a reused key with anything else differs. */
+function fingerprintOf(request: FastifyRequest): string {
+  return createHash('sha256')
+    .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
+    .digest('base64url');
+}

@@ -1,4 +1,4 @@
-import type { RoutingTableRef } from '../../routing-table/routing-table-ref.js';
+import type { RoutingTableRef } from '@setgate/topology';
 
 /** Options of the command-match stage. */
 export interface CommandMatchOptions {

@@ -1,7 +1,7 @@
 import { HOP_BY_HOP, Header, isInternalHeader } from '@setgate/contracts';
 import { injectContext } from '@setgate/telemetry';
 import type { FastifyRequest } from 'fastify';
-import type { RouteMatch, RoutingTable } from '../../routing-table/routing-table.js';
+import type { RouteMatch, RoutingTable } from '@setgate/topology';
 import type { Principal } from '../auth/principal.js';
 import type { RequestContext, RouteTarget } from '../request-context/request-context.js';
 

@@ -4,7 +4,7 @@ import type { Span } from '@setgate/telemetry';
 import type { NodeRef } from '@setgate/topology';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
-import type { RouteMatch, RoutingTable } from '../../routing-table/routing-table.js';
+import type { RouteMatch, RoutingTable } from '@setgate/topology';
 import type { Principal } from '../auth/principal.js';
 
 /** Where the routing stage sends a request. */

@@ -2,7 +2,7 @@ import type { KeySourceDef } from '@setgate/config';
 import type { SetgateError } from '@setgate/contracts';
 import type { FastifyRequest } from 'fastify';
 import { GatewayErrors } from '../../errors.js';
-import type { RouteMatch } from '../../routing-table/routing-table.js';
+import type { RouteMatch } from '@setgate/topology';
 import type { Principal } from '../auth/principal.js';
 
 /** A shard key, or the 400 to answer when the request does not carry one. */

@@ -1,12 +1,22 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { validateTopology } from '@setgate/config';
-import { buildRoutingTable } from '../../src/routing-table/routing-table.js';
-import { RoutingTableRef } from '../../src/routing-table/routing-table-ref.js';
-import { testTopology } from '../helpers/topology.js';
+import { type LoadedTopology, validateTopology } from '@setgate/config';
+import { parse } from 'yaml';
+import { buildRoutingTable, RoutingTableRef } from '../../src/index.js';
+
+const shippedDoc = () =>
+  parse(readFileSync(new URL('../../../../config/topology.yaml', import.meta.url), 'utf8')) as Record<string, unknown>;
+const topology = (edit?: (doc: Record<string, unknown>) => void): LoadedTopology => {
+  const doc = shippedDoc();
+  edit?.(doc);
+  const r = validateTopology(doc);
+  if (!r.ok) throw new Error(JSON.stringify(r.problems));
+  return r.topology;
+};
 
 describe('routing table', () => {
-  const table = buildRoutingTable(testTopology({ nodePort: 9 }));
+  const table = buildRoutingTable(topology());
 
   it('matches method and path, with params and a query string', () => {
     const m = table.match('DELETE', '/v1/cart/items/sku%2042?x=1');
@@ -22,31 +32,36 @@ describe('routing table', () => {
   });
 
   it('carries the version and view of its topology', () => {
-    assert.equal(table.version, 42);
-    assert.equal(table.view.shardCount, 8);
+    assert.equal(table.version, 1);
+    assert.equal(table.view.shardCount, 64);
   });
 
   it('refuses a command whose upstream path names a param the public path lacks', () => {
-    const doc = structuredClone(testTopology({ nodePort: 9 })) as unknown as { commands: Array<{ upstream: { path: string } }> };
+    const doc = shippedDoc() as { commands: Array<{ upstream: { path: string } }> };
     const first = doc.commands[0];
     assert.ok(first);
     first.upstream.path = '/cmd/{key}/:missing';
     // The config's semantic check refuses it too; the table must not rely on that.
-    const result = validateTopology(doc);
-    assert.equal(result.ok, false);
+    assert.equal(validateTopology(doc).ok, false);
     assert.throws(() => buildRoutingTable(doc as never), /profile\.get.*:missing/);
   });
 });
 
 describe('routing table reference', () => {
   it('swaps atomically and hands back the previous table', () => {
-    const v1 = buildRoutingTable(testTopology({ nodePort: 9 }));
-    const v2 = buildRoutingTable(testTopology({ nodePort: 10 }));
+    const v1 = buildRoutingTable(topology());
+    const v2 = buildRoutingTable(
+      topology((doc) => {
+        doc.version = 2;
+        ((doc.sets as Array<{ nodes: Array<{ port: number }> }>)[0]?.nodes[0] as { port: number }).port = 7999;
+      }),
+    );
     const ref = new RoutingTableRef(v1);
     const inFlight = ref.current;
     assert.equal(ref.swap(v2), v1);
     assert.equal(ref.current, v2);
-    assert.equal(inFlight.view.writePoint(0).port, 9, 'a request that took v1 keeps routing by v1');
-    assert.equal(ref.current.view.writePoint(0).port, 10);
+    assert.equal(inFlight.version, 1, 'a request that took v1 keeps routing by v1');
+    assert.equal(inFlight.view.node('us-east-a-1')?.port, 7120);
+    assert.equal(ref.current.view.node('us-east-a-1')?.port, 7999);
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compileUpstreamPath, pathParams } from '../../src/routing-table/upstream-path.js';
+import { compileUpstreamPath, pathParams } from '../../src/index.js';
 
 describe('compileUpstreamPath', () => {
   it('substitutes the key and params', () => {

@@ -1,4 +1,4 @@
-import type { CommandView } from '@setgate/topology';
+import type { CommandView } from '../view.js';
 import { compileUpstreamPath, pathParams, type UpstreamPath } from './upstream-path.js';
 
 /** A command from the route table, with what a request needs precomputed. */

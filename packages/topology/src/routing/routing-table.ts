@@ -1,5 +1,5 @@
 import type { LoadedTopology } from '@setgate/config';
-import { TopologyView } from '@setgate/topology';
+import { TopologyView } from '../view.js';
 import FindMyWay from 'find-my-way';
 import { compileCommand, type RouteCommand } from './route-command.js';
 

@@ -6,6 +6,12 @@ import { loadTopologyFile, parseTopology, TopologyError, validateTopology } from
 
 const shipped = new URL('../topology.yaml', import.meta.url).pathname;
 const broken = new URL('./fixtures/broken-topology.yaml', import.meta.url).pathname;
+/** Element `i` of a parsed YAML array, as a mutable record (throws if absent). */
+function item(list: unknown, i: number): Record<string, unknown> {
+  const v = (list as Array<Record<string, unknown>>)[i];
+  if (!v) throw new Error(`no element ${i}`);
+  return v;
+}
 const shippedDoc = () => parse(readFileSync(shipped, 'utf8')) as Record<string, unknown>;
 
 describe('topology loader', () => {
@@ -62,8 +68,8 @@ describe('topology loader', () => {
 
   it('reports every shape error, not only the first', () => {
     const doc = shippedDoc();
-    (doc.regions as Array<Record<string, unknown>>)[0]!.name = 'US East';
-    (doc.commands as Array<Record<string, unknown>>)[1]!.priority = 'urgent';
+    item(doc.regions, 0).name = 'US East';
+    item(doc.commands, 1).priority = 'urgent';
     doc.extra = true;
     const r = validateTopology(doc);
     assert.equal(r.ok, false);
@@ -77,9 +83,9 @@ describe('topology loader', () => {
   it('refuses a shard outside the range, a placed-twice shard and minInsync above the followers', () => {
     const doc = shippedDoc();
     const placements = doc.placements as Array<Record<string, unknown>>;
-    placements[1]!.shard = 0;
-    placements[2]!.shard = 64;
-    placements[3]!.minInsync = 3;
+    item(placements, 1).shard = 0;
+    item(placements, 2).shard = 64;
+    item(placements, 3).minInsync = 3;
     const r = validateTopology(doc);
     assert.equal(r.ok, false);
     if (r.ok) return;
@@ -93,10 +99,10 @@ describe('topology loader', () => {
   it('refuses commands whose key parameter or upstream parameter is not in the path, and GET writes', () => {
     const doc = shippedDoc();
     const commands = doc.commands as Array<Record<string, unknown>>;
-    commands[0]!.key = { from: 'param', name: 'userId' };
-    commands[1]!.method = 'GET';
-    commands[1]!.path = '/v1/profile/write';
-    commands[5]!.upstream = { method: 'DELETE', path: '/cmd/cart/{key}/items/:sku' };
+    item(commands, 0).key = { from: 'param', name: 'userId' };
+    item(commands, 1).method = 'GET';
+    item(commands, 1).path = '/v1/profile/write';
+    item(commands, 5).upstream = { method: 'DELETE', path: '/cmd/cart/{key}/items/:sku' };
     const r = validateTopology(doc);
     assert.equal(r.ok, false);
     if (r.ok) return;
@@ -108,7 +114,7 @@ describe('topology loader', () => {
 
   it('refuses residency that a replica breaks', () => {
     const doc = shippedDoc();
-    (doc.placements as Array<Record<string, unknown>>)[0]!.residency = ['us-east', 'eu-west'];
+    item(doc.placements, 0).residency = ['us-east', 'eu-west'];
     const r = validateTopology(doc);
     assert.equal(r.ok, false);
     if (r.ok) return;
@@ -119,7 +125,7 @@ describe('topology loader', () => {
     const r = parseTopology('regions: [unclosed', 'inline');
     assert.equal(r.ok, false);
     if (r.ok) return;
-    assert.match(r.problems[0]!.message, /not valid YAML/);
+    assert.match(item(r.problems, 0).message as string, /not valid YAML/);
   });
 
   it('reports an unreadable file as a problem', () => {
@@ -139,7 +145,7 @@ describe('policy sections', () => {
   it('refuses undefined rate-limit classes, unknown residency regions and an internal hint header', () => {
     const doc = shippedDoc();
     doc.gateway = { rateLimit: { classes: [{ name: 'reads', max: 10 }, { name: 'reads', max: 5 }] } };
-    (doc.commands as Array<Record<string, unknown>>)[0]!.residency = ['mars-1'];
+    item(doc.commands, 0).residency = ['mars-1'];
     doc.regionalProxy = { regionHintHeader: 'X-Setgate-Region', ipRanges: [{ cidr: '10.0.0.0/8', region: 'nowhere' }] };
     const r = validateTopology(doc);
     assert.equal(r.ok, false);
@@ -154,7 +160,7 @@ describe('policy sections', () => {
 
   it('refuses an other-region in-sync rule for a shard kept in one region', () => {
     const doc = shippedDoc();
-    (doc.placements as Array<Record<string, unknown>>)[0]!.replicas = ['us-east-a', 'us-east-b'];
+    item(doc.placements, 0).replicas = ['us-east-a', 'us-east-b'];
     const r = validateTopology(doc);
     assert.equal(r.ok, false);
     if (r.ok) return;

@@ -1,9 +1,10 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Auth } from './auth.js';
 import { Command } from './commands.js';
-import { GatewayPolicy, RegionalPolicy } from './gateway.js';
+import { GatewayPolicy } from './gateway.js';
 import { Limits } from './limits.js';
 import { Placement } from './placement.js';
+import { RegionalPolicy } from './regional.js';
 import { Region, RttLink } from './regions.js';
 import { Replication } from './replication.js';
 import { SetDef } from './sets.js';

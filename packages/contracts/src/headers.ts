@@ -30,12 +30,16 @@ export const Header = {
   /** How far behind the leader the serving replica was, in ms and entries. */
   stalenessMs: 'x-setgate-staleness-ms',
   lagEntries: 'x-setgate-lag-entries',
-  /** Gateway → node: the read must reflect at least this `epoch:lsn`. */
+  /** Gateway → node: the read must reflect at least this position (`epoch:lsn`, see formatPosition). */
   minPosition: 'x-setgate-min-position',
+  /** Gateway → node: refuse the read (409) if this replica is staler than this many ms. */
+  maxStalenessMs: 'x-setgate-max-staleness-ms',
   /** Client-facing: the session token returned by writes and sent back on reads. */
   session: 'setgate-session',
   /** Client-facing: makes a retried write safe. */
   idempotencyKey: 'idempotency-key',
+  /** Client-facing: `true` when a write was answered from its idempotency record, not applied again. */
+  replayed: 'idempotent-replayed',
 } as const;
 
 /** True for headers a client must never be able to set. */

@@ -2,3 +2,4 @@ export * from './headers.js';
 export * from './node-api.js';
 export * from './problem.js';
 export * from './ready.js';
+export * from './position.js';

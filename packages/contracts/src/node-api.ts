@@ -1,3 +1,4 @@
+import type { LogPosition } from './position.js';
 import type { Problem } from './problem.js';
 
 /**
@@ -53,4 +54,25 @@ export function versionFromEtag(etag: string | undefined): number | undefined {
   if (!etag) return undefined;
   const m = /^(?:W\/)?"(\d+)"$/.exec(etag.trim());
   return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * Read-freshness contract between gateway and node (replica reads).
+ * Every read response carries `x-setgate-epoch`/`x-setgate-lsn` (the replica's
+ * applied position), `x-setgate-staleness-ms` (0 on the write-point; on a
+ * follower, how long since it was last known caught up with the leader) and
+ * `x-setgate-lag-entries`. A read sent with `x-setgate-min-position` waits up to
+ * the topology's `replication.readWaitMs` for the replica to get there; one sent
+ * with `x-setgate-max-staleness-ms` is refused at once if the replica is staler.
+ * Both refusals are 409 problems of this shape, so the gateway can try the next
+ * replica or the write-point.
+ */
+export interface ReadRefusedProblem extends Problem {
+  code: 'SETGATE_NODE_BEHIND_POSITION' | 'SETGATE_NODE_TOO_STALE';
+  shard: number;
+  /** Where this replica is. */
+  position: LogPosition;
+  stalenessMs: number;
+  /** The write-point, which always satisfies both conditions. */
+  owner: ShardOwner | null;
 }

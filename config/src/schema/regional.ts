@@ -1,0 +1,43 @@
+import { Type } from '@sinclair/typebox';
+import { Name } from './common.js';
+import { Cidr } from './gateway.js';
+
+export const RegionalPolicy = Type.Object(
+  {
+    trustedEdges: Type.Array(Cidr, {
+      default: [],
+      description: 'Peers (CDN/edge) whose region hint header is honoured; from anyone else it is ignored.',
+    }),
+    regionHintHeader: Type.String({
+      default: 'x-edge-region',
+      description: 'Header a trusted edge sets to the region it wants; must not start with x-setgate-.',
+    }),
+    ipRanges: Type.Array(
+      Type.Object({ cidr: Cidr, region: Name }, { additionalProperties: false }),
+      { default: [], description: 'Client networks → home region, when no trusted hint is present.' },
+    ),
+    health: Type.Object(
+      {
+        intervalMs: Type.Integer({ minimum: 50, default: 1000, description: 'Active check interval per gateway.' }),
+        timeoutMs: Type.Integer({ minimum: 10, default: 500, description: 'Active check timeout.' }),
+        healthyThreshold: Type.Integer({
+          minimum: 1,
+          default: 3,
+          description: 'Consecutive successes before a gateway (and its region) counts as healthy again.',
+        }),
+        unhealthyThreshold: Type.Integer({
+          minimum: 1,
+          default: 2,
+          description: 'Consecutive failed checks before a gateway counts as down.',
+        }),
+        passiveFailures: Type.Integer({
+          minimum: 1,
+          default: 3,
+          description: 'Consecutive failed or timed-out requests that mark a gateway down without waiting for a check.',
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  { additionalProperties: false, default: {}, description: 'Regional access layer policy: region choice and health.' },
+);

@@ -4,7 +4,7 @@ import { Header } from '@setgate/contracts';
 import type { Telemetry } from '@setgate/telemetry';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { clientErrorResponse, installProblemHandlers } from './errors.js';
-import { installTracing } from './tracing.js';
+import { installTracing, tracingChildLoggerFactory } from './tracing.js';
 
 /** Listener limits; matches the topology's `limits` section. */
 export interface ServiceLimits {
@@ -43,7 +43,9 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  */
 export function createService(opts: ServiceOptions): FastifyInstance {
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const tracing = opts.tracing !== false;
   const app = Fastify({
+    ...(tracing ? { childLoggerFactory: tracingChildLoggerFactory(opts.telemetry) } : {}),
     // pino's Logger is a FastifyBaseLogger; naming the base type keeps FastifyInstance's default generics.
     loggerInstance: opts.telemetry.logger as FastifyBaseLogger,
     // Per-request access lines cost CPU on the hot path; components log what matters themselves.
@@ -67,9 +69,10 @@ export function createService(opts: ServiceOptions): FastifyInstance {
     },
   });
   installProblemHandlers(app);
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header(Header.requestId, request.id);
+    done(null, payload);
   });
-  if (opts.tracing !== false) installTracing(app, opts.telemetry);
+  if (tracing) installTracing(app);
   return app;
 }

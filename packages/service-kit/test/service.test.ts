@@ -107,3 +107,30 @@ describe('admin server', () => {
     assert.match(metrics.body, /setgate_test_total(\{[^}]*\})? 3/);
   });
 });
+
+describe('tracing', () => {
+  it('continues the caller trace and binds its ids into the request logger', async () => {
+    const app = createService({ telemetry });
+    let seen: { traceId?: string; logTrace?: unknown } = {};
+    app.get('/t', async (request) => {
+      const bindings = (request.log as unknown as { bindings(): Record<string, unknown> }).bindings();
+      seen = { traceId: request.span?.spanContext().traceId, logTrace: bindings.trace_id };
+      return {};
+    });
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    await app.inject({ url: '/t', headers: { traceparent: `00-${traceId}-b7ad6b7169203331-01` } });
+    assert.equal(seen.traceId, traceId);
+    assert.equal(seen.logTrace, traceId);
+  });
+
+  it('starts a new trace when the caller sends none', async () => {
+    const app = createService({ telemetry });
+    let id: string | undefined;
+    app.get('/t', async (request) => {
+      id = request.span?.spanContext().traceId;
+      return {};
+    });
+    await app.inject({ url: '/t' });
+    assert.match(id ?? '', /^[0-9a-f]{32}$/);
+  });
+});

@@ -20,6 +20,8 @@ export async function freshTopology(
 }
 
 export interface TestStack extends Stack {
+  /** Directory holding `<instance>.log` for every component. */
+  readonly logDir: string;
   token(sub: string): Promise<string>;
   entry(region: string): string;
   close(): Promise<void>;
@@ -30,7 +32,12 @@ export async function startTestStack(
   opts: { only?: (i: InstanceRef) => boolean; edit?: (doc: Record<string, unknown>) => void } = {},
 ): Promise<TestStack> {
   const t = await freshTopology(opts.edit);
-  const stackOpts: StackOptions = { configPath: t.configPath, dataDir: join(t.dir, 'data'), only: opts.only };
+  const stackOpts: StackOptions = {
+    configPath: t.configPath,
+    dataDir: join(t.dir, 'data'),
+    logDir: join(t.dir, 'logs'),
+    only: opts.only,
+  };
   let stack: Stack;
   try {
     stack = await startStack(stackOpts);
@@ -39,6 +46,7 @@ export async function startTestStack(
     throw err;
   }
   return Object.assign(stack, {
+    logDir: join(t.dir, 'logs'),
     token: (sub: string) => signDevToken(t.topology, { sub }),
     entry: (region: string) => {
       const proxy = t.topology.regions.find((r) => r.name === region)?.proxies[0];

@@ -21,7 +21,7 @@ export interface NodeAppOptions extends RoutingDeps {
 export function createNodeApp(opts: NodeAppOptions): FastifyInstance {
   // Behind the gateway: keep its request id so one id follows the request through every hop.
   const app = createService({ telemetry: opts.telemetry, limits: opts.limits, trustRequestId: true });
-  const deps: RoutingDeps = { ownership: opts.ownership, store: opts.store };
+  const deps: RoutingDeps = { ownership: opts.ownership, store: opts.store, replicator: opts.replicator };
 
   app.decorateRequest('shardRoute', null);
   app.addHook('onSend', async (request, reply) => {
@@ -33,6 +33,11 @@ export function createNodeApp(opts: NodeAppOptions): FastifyInstance {
         .header(Header.shard, String(route.shard))
         .header(Header.epoch, String(route.epoch))
         .header(Header.lsn, String(route.lsn));
+      if (route.freshness) {
+        reply
+          .header(Header.stalenessMs, String(route.freshness.stalenessMs))
+          .header(Header.lagEntries, String(route.freshness.lagEntries));
+      }
     }
   });
 

@@ -25,6 +25,27 @@ export const NodeErrors = defineErrors({
   SETGATE_NODE_IDEMPOTENCY_CONFLICT: { status: 422, title: 'Idempotency key reused for another request' },
   /** A cart line would exceed its quantity, or the cart its line count. */
   SETGATE_NODE_CART_LIMIT: { status: 422, title: 'Cart limit exceeded' },
+  /** The read's x-setgate-min-position was not reached within replication.readWaitMs; the problem names the write-point. */
+  SETGATE_NODE_BEHIND_POSITION: { status: 409, title: 'Replica behind the requested position' },
+  /** This replica is staler than the read's x-setgate-max-staleness-ms. */
+  SETGATE_NODE_TOO_STALE: { status: 409, title: 'Replica too stale' },
+  /** A topology older than the one in force was offered; the problem carries the current version. */
+  SETGATE_NODE_STALE_CONFIG: { status: 409, title: 'Config version older than the current one' },
+  /** A topology document failed validation; `problems` lists every one. */
+  SETGATE_NODE_INVALID_CONFIG: { status: 400, title: 'Invalid topology document' },
+  /** An internal endpoint was called without the shared internal token. */
+  SETGATE_NODE_UNAUTHORIZED: { status: 401, title: 'Internal token missing or wrong' },
+  /** A sync shard has fewer in-sync replicas (by its placement rule) than minInsync: nothing was written. Retry later. */
+  SETGATE_NODE_NOT_ENOUGH_REPLICAS: { status: 503, title: 'Not enough in-sync replicas' },
+  /**
+   * A sync write was appended on the write-point but its replicas did not confirm it within
+   * replication.ackTimeoutMs: the outcome is unknown. Retry with the same idempotency key.
+   */
+  SETGATE_NODE_REPLICATION_TIMEOUT: { status: 503, title: 'Replicas did not confirm the write in time' },
+  /** The write-point has not heard the current config within its lease and stopped accepting writes. */
+  SETGATE_NODE_LEASE_EXPIRED: { status: 503, title: 'Write-point lease expired' },
+  /** The control plane fenced this write-point for the shard (a switchover is under way). */
+  SETGATE_NODE_FENCED: { status: 503, title: 'Shard fenced on this node' },
 });
 
 export type NodeErrorCode = keyof typeof NodeErrors.catalogue;

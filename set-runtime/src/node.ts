@@ -1,14 +1,22 @@
+import { INTERNAL_TOKEN_ENV } from '@setgate/contracts';
 import type { ServiceLimits } from '@setgate/service-kit';
 import type { Telemetry } from '@setgate/telemetry';
 import type { TopologyView } from '@setgate/topology';
 import type { FastifyInstance } from 'fastify';
 import { createNodeApp } from './app.js';
+import { registerInternalRoutes } from './http/internal-routes.js';
 import { Ownership } from './ownership.js';
+import { registerReplicationMetrics } from './replication/metrics.js';
+import { PeerClient } from './replication/peer-client.js';
+import { Replicator } from './replication/replicator.js';
 import { type NodeStatusReport, nodeStatus } from './status.js';
 import type { NodeStore } from './store/types.js';
+import { TopologyUpdates } from './topology-updates.js';
 
 /** How often expired idempotency keys are pruned by default. */
 export const IDEMPOTENCY_PRUNE_INTERVAL_MS = 10 * 60 * 1000;
+/** How often each held shard's log is trimmed to `replication.logRetentionEntries` by default. */
+export const LOG_TRIM_INTERVAL_MS = 1000;
 
 export interface NodeOptions {
   readonly view: TopologyView;
@@ -21,6 +29,12 @@ export interface NodeOptions {
   readonly limits?: Partial<ServiceLimits>;
   /** 0 disables the periodic prune (tests prune by hand). */
   readonly idempotencyPruneIntervalMs?: number;
+  /** 0 disables the periodic log trim (tests trim by hand). */
+  readonly logTrimIntervalMs?: number;
+  /** Shared secret of the internal endpoints; defaults to SETGATE_INTERNAL_TOKEN. */
+  readonly internalToken?: string;
+  /** Clock of leases and lag; tests pass their own. */
+  readonly now?: () => number;
 }
 
 /** One set-runtime node, assembled but not listening. */
@@ -28,45 +42,55 @@ export interface SetNode {
   readonly app: FastifyInstance;
   readonly ownership: Ownership;
   readonly store: NodeStore;
-  status(): NodeStatusReport;
-  /** Closes the traffic listener (if still open), stops timers, then closes the store. */
+  readonly replicator: Replicator;
+  /** Takes new topology versions in (internal endpoint, SIGHUP, file poll). */
+  readonly updates: TopologyUpdates;
+  /** Adds the internal endpoints (replication, fence, topology) to the node's admin listener. */
+  registerInternal(admin: FastifyInstance): void;
+  status(): Promise<NodeStatusReport>;
+  /** Stops replication, closes the traffic listener (if still open), stops timers, then closes the store. */
   close(): Promise<void>;
 }
 
-/** Builds a node in-process: the entry point, tests and benchmarks all start here. */
+/** Builds a node in-process: the entry point, tests and benchmarks all start here. Replication starts at once. */
 export function buildNode(opts: NodeOptions): SetNode {
   const ownership = new Ownership(opts.view, opts.nodeId);
-  const { store } = opts;
-  const app = createNodeApp({
-    ownership,
-    store,
-    telemetry: opts.telemetry,
-    limits: opts.limits ?? opts.view.doc.limits,
-  });
+  const { store, telemetry } = opts;
+  const token = opts.internalToken ?? (process.env[INTERNAL_TOKEN_ENV] || undefined);
+  const replicator = new Replicator({ ownership, store, peer: new PeerClient(token), logger: telemetry.logger, now: opts.now });
+  const updates = new TopologyUpdates(ownership, replicator);
+  const app = createNodeApp({ ownership, store, replicator, telemetry, limits: opts.limits ?? opts.view.doc.limits });
+  registerReplicationMetrics(telemetry.meter, replicator);
+  void replicator.reconcile();
 
-  const interval = opts.idempotencyPruneIntervalMs ?? IDEMPOTENCY_PRUNE_INTERVAL_MS;
-  const pruner =
-    interval > 0
-      ? setInterval(() => {
-          for (const shard of ownership.heldShards()) {
-            store
-              .shard(shard)
-              .pruneIdempotency()
-              .catch((err: unknown) => opts.telemetry.logger.warn({ err, shard }, 'idempotency prune failed'));
-          }
-        }, interval)
-      : undefined;
-  pruner?.unref();
+  const every = (ms: number, what: string, task: () => Promise<unknown>) => {
+    if (ms <= 0) return undefined;
+    const timer = setInterval(() => {
+      task().catch((err: unknown) => telemetry.logger.warn({ err }, `${what} failed`));
+    }, ms);
+    timer.unref();
+    return timer;
+  };
+  const timers = [
+    every(opts.idempotencyPruneIntervalMs ?? IDEMPOTENCY_PRUNE_INTERVAL_MS, 'idempotency prune', () =>
+      Promise.all(ownership.heldShards().map((shard) => store.shard(shard).pruneIdempotency())),
+    ),
+    every(opts.logTrimIntervalMs ?? LOG_TRIM_INTERVAL_MS, 'log trim', () => replicator.trimLogs()),
+  ];
 
   let closed: Promise<void> | undefined;
   return {
     app,
     ownership,
     store,
-    status: () => nodeStatus(ownership, store),
+    replicator,
+    updates,
+    registerInternal: (admin) => registerInternalRoutes(admin, { replicator, updates, token }),
+    status: () => nodeStatus(ownership, store, replicator),
     close() {
       closed ??= (async () => {
-        clearInterval(pruner);
+        for (const t of timers) clearInterval(t);
+        await replicator.close();
         await app.close();
         await store.close();
       })();

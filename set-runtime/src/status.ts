@@ -1,14 +1,17 @@
-import type { NodeStatus } from '@setgate/contracts';
+import type { NodeStatus, ShardReplicationStatus } from '@setgate/contracts';
 import type { Ownership } from './ownership.js';
+import type { Replicator } from './replication/replicator.js';
 import type { NodeStore } from './store/types.js';
 
-/** `/status` of a node: the contract's NodeStatus, each shard with its applied LSN too. */
+/** `/status` of a node: the contract's NodeStatus, each shard with its replication facts. */
 export interface NodeStatusReport extends NodeStatus {
-  shards: Array<NodeStatus['shards'][number] & { lsn: number }>;
+  /** ms since the node last heard its config (the leader lease's age). */
+  leaseAgeMs: number;
+  shards: Array<NodeStatus['shards'][number] & ShardReplicationStatus>;
 }
 
-/** Role, epoch, LSN and key count of every shard this node holds under the current topology. */
-export function nodeStatus(ownership: Ownership, store: NodeStore): NodeStatusReport {
+/** Role, epoch, positions, followers and state hash of every shard this node holds under the current topology. */
+export async function nodeStatus(ownership: Ownership, store: NodeStore, replicator: Replicator): Promise<NodeStatusReport> {
   const view = ownership.view;
   const self = ownership.self;
   return {
@@ -17,16 +20,7 @@ export function nodeStatus(ownership: Ownership, store: NodeStore): NodeStatusRe
     region: self.region,
     configVersion: view.version,
     store: store.kind,
-    shards: ownership.heldShards(view).map((shard) => {
-      const s = store.shard(shard);
-      const position = s.position();
-      return {
-        shard,
-        role: ownership.isWritePoint(shard, view) ? 'leader' : 'follower',
-        epoch: Math.max(view.placement(shard).epoch, position.epoch),
-        lsn: position.lsn,
-        keys: s.keyCount(),
-      };
-    }),
+    leaseAgeMs: replicator.lease.age(),
+    shards: await replicator.status(),
   };
 }

@@ -7,6 +7,7 @@ import { BenchUsageError } from './options.js';
  */
 const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
   path: async () => (await import('./benchmarks/path.js')).pathBenchmark,
+  replication: async () => (await import('./benchmarks/replication.js')).replicationBenchmark,
 };
 
 /** Registered names, sorted. */

@@ -3,3 +3,4 @@ export * from './node-api.js';
 export * from './problem.js';
 export * from './ready.js';
 export * from './position.js';
+export * from './replication-api.js';

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { NodeErrors } from '../errors.js';
 import { runWrite, type SettledWrite } from '../http/run-write.js';
 import { KeyParams, ShardKey } from '../http/schemas.js';
+import { routeRead } from '../http/read-route.js';
 import { type RoutingDeps, routeShard } from '../http/shard-route.js';
 import type { Mutation, Refusal, StoredRecord } from '../store/types.js';
 import { addItem, asCart, type Cart, CartItemBody, EMPTY_CART, removeItem, Sku, summarize } from './cart-model.js';
@@ -39,16 +40,16 @@ function cartOf(settled: SettledWrite) {
  */
 export function registerCartRoutes(scope: FastifyInstance, deps: RoutingDeps): void {
   scope.get<KeyReq>('/cmd/cart/:key', { schema: { params: KeyParams } }, async (request, reply) => {
-    const route = routeShard(deps, request, request.params.key, 'read');
-    const record = route.store.get(CART_COLLECTION, request.params.key);
+    const route = await routeRead(deps, request, request.params.key);
+    const record = await route.store.get(CART_COLLECTION, request.params.key);
     if (!record) return { items: [], version: 0 };
     reply.header('etag', etagOf(record.version));
     return { items: asCart(record.value).items, version: record.version };
   });
 
   scope.get<KeyReq>('/cmd/cart/:key/summary', { schema: { params: KeyParams } }, async (request) => {
-    const route = routeShard(deps, request, request.params.key, 'read');
-    const record = route.store.get(CART_COLLECTION, request.params.key);
+    const route = await routeRead(deps, request, request.params.key);
+    const record = await route.store.get(CART_COLLECTION, request.params.key);
     return { ...summarize(record ? asCart(record.value) : EMPTY_CART), version: record?.version ?? 0 };
   });
 

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { NodeErrors } from '../errors.js';
 import { runWrite } from '../http/run-write.js';
 import { KeyParams } from '../http/schemas.js';
+import { routeRead } from '../http/read-route.js';
 import { type RoutingDeps, routeShard } from '../http/shard-route.js';
 
 /** Collection of profile documents, one per shard key. */
@@ -25,8 +26,8 @@ type KeyReq = { Params: Static<typeof KeyParams> };
 /** The profile commands: read from the local replica, replace at the write-point (If-Match honoured). */
 export function registerProfileRoutes(scope: FastifyInstance, deps: RoutingDeps): void {
   scope.get<KeyReq>('/cmd/profile/:key', { schema: { params: KeyParams } }, async (request, reply) => {
-    const route = routeShard(deps, request, request.params.key, 'read');
-    const record = route.store.get(PROFILE_COLLECTION, request.params.key);
+    const route = await routeRead(deps, request, request.params.key);
+    const record = await route.store.get(PROFILE_COLLECTION, request.params.key);
     if (!record) throw NodeErrors.create('SETGATE_NODE_KEY_NOT_FOUND', { detail: 'no profile for this key' });
     reply.header('etag', etagOf(record.version));
     return { ...(record.value as Profile), version: record.version };

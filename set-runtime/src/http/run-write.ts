@@ -1,13 +1,10 @@
 import { createHash } from 'node:crypto';
-import { etagOf } from '@setgate/contracts';
+import { etagOf, Header } from '@setgate/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { NodeErrors } from '../errors.js';
 import type { StoredRecord, WriteRequest, WriteResult } from '../store/types.js';
 import { parseIdempotencyKey, parsePrecondition } from './request-headers.js';
 import type { ShardRoute } from './shard-route.js';
-
-/** Response header telling a client its retried write was answered from the first attempt. */
-export const REPLAYED_HEADER = 'idempotent-replayed';
 
 /** The part of a write a handler decides; headers supply the rest. */
 export type HandlerWrite = Pick<WriteRequest, 'collection' | 'key' | 'decide'>;
@@ -19,8 +16,11 @@ export type SettledWrite =
 
 /**
  * Runs one write on the routed shard with the request's precondition,
- * idempotency key and the shard's epoch. The outcomes every write shares
- * become problems here (412, 409, 422); the handler maps its own refusals.
+ * idempotency key and the shard's epoch: admitted by replication first (lease,
+ * fence, enough in-sync replicas), appended durably, then — on a sync shard —
+ * acknowledged only once the placement's in-sync replicas hold it. The
+ * outcomes every write shares become problems here (412, 409, 422, 503); the
+ * handler maps its own refusals.
  */
 export async function runWrite(
   request: FastifyRequest,
@@ -29,6 +29,7 @@ export async function runWrite(
   write: HandlerWrite,
 ): Promise<SettledWrite> {
   const idempotencyKey = parseIdempotencyKey(request.headers);
+  const tracker = route.replicator.admitWrite(route.shard, route.epoch);
   const outcome = await route.store.write({
     ...write,
     epoch: route.epoch,
@@ -37,11 +38,22 @@ export async function runWrite(
     fingerprint: idempotencyKey ? fingerprintOf(request) : undefined,
   });
   switch (outcome.kind) {
-    case 'applied':
+    case 'applied': {
       route.lsn = outcome.result.lsn;
-      if (outcome.replayed) reply.header(REPLAYED_HEADER, 'true');
+      tracker.appended.notify();
+      // A replayed write waits too: its first attempt may have timed out before its replicas confirmed it.
+      const acked = await tracker.awaitReplicated(outcome.result.lsn, route.replicator.settings.ackTimeoutMs);
+      if (!acked) {
+        throw NodeErrors.create('SETGATE_NODE_REPLICATION_TIMEOUT', {
+          detail: `shard ${route.shard}: lsn ${outcome.result.lsn} is not yet held by the in-sync replicas; the outcome is unknown, retry with the same idempotency key`,
+          extensions: { shard: route.shard, epoch: outcome.result.epoch, lsn: outcome.result.lsn },
+          headers: { 'retry-after': '1' },
+        });
+      }
+      if (outcome.replayed) reply.header(Header.replayed, 'true');
       if (outcome.result.record) reply.header('etag', etagOf(outcome.result.record.version));
       return outcome;
+    }
     case 'refused':
       route.lsn = outcome.position.lsn;
       return { kind: 'refused', reason: outcome.reason, detail: outcome.detail, current: outcome.current };

@@ -3,6 +3,7 @@ import { shardOf } from '@setgate/topology';
 import type { FastifyRequest } from 'fastify';
 import { NodeErrors } from '../errors.js';
 import type { Ownership } from '../ownership.js';
+import type { Replicator } from '../replication/replicator.js';
 import type { NodeStore, ShardStore } from '../store/types.js';
 import { parseEpochHeader } from './request-headers.js';
 
@@ -15,6 +16,9 @@ export interface ShardRoute {
   readonly epoch: number;
   /** The write's LSN once applied; the shard's applied LSN for a read. */
   lsn: number;
+  readonly replicator: Replicator;
+  /** Reads only: how stale this replica is (x-setgate-staleness-ms, x-setgate-lag-entries). */
+  freshness?: { readonly stalenessMs: number; readonly lagEntries: number };
 }
 
 declare module 'fastify' {
@@ -28,6 +32,7 @@ declare module 'fastify' {
 export interface RoutingDeps {
   readonly ownership: Ownership;
   readonly store: NodeStore;
+  readonly replicator: Replicator;
 }
 
 /**
@@ -69,13 +74,16 @@ export function routeShard(
 
   const store = deps.store.shard(shard);
   const position = store.position();
-  const epoch = Math.max(view.placement(shard).epoch, position.epoch);
+  const placed = view.placement(shard).epoch;
+  // A write is made at the config's epoch: a log already in a newer one (this node's config is behind) fences it.
+  const epoch = access === 'write' ? placed : Math.max(placed, position.epoch);
   const route: ShardRoute = {
     shard,
     store,
     role: ownership.isWritePoint(shard, view) ? 'leader' : 'follower',
     epoch,
     lsn: position.lsn,
+    replicator: deps.replicator,
   };
   request.shardRoute = route;
 

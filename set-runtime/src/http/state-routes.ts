@@ -5,6 +5,7 @@ import { NodeErrors } from '../errors.js';
 import { DEFAULT_COLLECTION } from '../store/types.js';
 import { runWrite } from './run-write.js';
 import { CollectionName, ShardKey } from './schemas.js';
+import { routeRead } from './read-route.js';
 import { type RoutingDeps, routeShard } from './shard-route.js';
 
 const Params = Type.Object(
@@ -29,8 +30,8 @@ const schema = { params: Params, querystring: Query };
 export function registerStateRoutes(scope: FastifyInstance, deps: RoutingDeps): void {
   scope.get<Req>(NodePath.state, { schema }, async (request, reply) => {
     const { shard, key } = request.params;
-    const route = routeShard(deps, request, key, 'read', shard);
-    const record = route.store.get(request.query.collection ?? DEFAULT_COLLECTION, key);
+    const route = await routeRead(deps, request, key, shard);
+    const record = await route.store.get(request.query.collection ?? DEFAULT_COLLECTION, key);
     if (!record) throw NodeErrors.create('SETGATE_NODE_KEY_NOT_FOUND', { detail: `no value under ${key}` });
     reply.header('etag', etagOf(record.version));
     return { key, value: record.value, version: record.version } satisfies StateRecord;

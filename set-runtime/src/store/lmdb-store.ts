@@ -1,6 +1,6 @@
 import { type LmdbLayout, openLayout } from './lmdb-layout.js';
 import { LmdbShardStore, type StoreClock } from './lmdb-shard.js';
-import type { NodeStore, ShardStore } from './types.js';
+import type { Durability, NodeStore, ShardStore } from './types.js';
 import { IDEMPOTENCY_WINDOW_MS } from './write-plan.js';
 
 export interface LmdbStoreOptions {
@@ -10,6 +10,8 @@ export interface LmdbStoreOptions {
   readonly idempotencyWindowMs?: number;
   /** Wall clock for log entry times and idempotency expiry; defaults to Date.now. */
   readonly now?: () => number;
+  /** group (default): concurrent writes share one synced commit; fsync: one synced commit per write. */
+  readonly durability?: Durability;
 }
 
 /** A node's shards in one LMDB environment (embedded, no server). */
@@ -25,6 +27,7 @@ export class LmdbNodeStore implements NodeStore {
     this.clock = {
       now: opts.now ?? Date.now,
       idempotencyWindowMs: opts.idempotencyWindowMs ?? IDEMPOTENCY_WINDOW_MS,
+      durability: opts.durability ?? 'group',
     };
   }
 

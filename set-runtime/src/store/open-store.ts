@@ -1,18 +1,21 @@
 import { join } from 'node:path';
 import type { NodeRef } from '@setgate/topology';
 import { LmdbNodeStore } from './lmdb-store.js';
-import type { NodeStore } from './types.js';
+import { RedisNodeStore } from './redis-store.js';
+import type { Durability, NodeStore } from './types.js';
 
-/**
- * Opens the store the topology names for this node, under `<dataDir>/<nodeId>/`.
- * Only LMDB exists so far; a node configured for Redis refuses to start rather
- * than silently keeping its data somewhere else.
- */
-export function openNodeStore(node: NodeRef, dataDir: string): NodeStore {
+/** Store settings that come from the topology's `replication` section. */
+export interface StoreSettings {
+  readonly durability?: Durability;
+  readonly idempotencyWindowMs?: number;
+}
+
+/** Opens the store the topology names for this node: LMDB under `<dataDir>/<nodeId>/`, or its Redis server. */
+export async function openNodeStore(node: NodeRef, dataDir: string, settings: StoreSettings = {}): Promise<NodeStore> {
   switch (node.store.kind) {
     case 'lmdb':
-      return LmdbNodeStore.open({ dir: join(dataDir, node.id) });
+      return LmdbNodeStore.open({ dir: join(dataDir, node.id), ...settings });
     case 'redis':
-      throw new Error(`node ${node.id}: the redis store is not implemented yet; use { kind: lmdb }`);
+      return RedisNodeStore.open({ url: node.store.url, nodeId: node.id, ...settings });
   }
 }

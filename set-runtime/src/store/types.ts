@@ -1,7 +1,10 @@
+import type { ShardSnapshot } from '@setgate/contracts';
+
 /**
- * The storage contract of a set-runtime node. LMDB implements it today; a Redis
- * implementation and the replication log (fetch from LSN, truncate, snapshot)
- * build on the same shapes, so nothing above `store/` knows the engine.
+ * The storage contract of a set-runtime node, with LMDB and Redis behind it:
+ * nothing above `store/` knows the engine. A shard is its log, its applied
+ * state and its epoch history; the replication calls (read the log, append
+ * replicated entries, truncate, snapshot) work on the same shapes as writes.
  */
 
 /** Collection of the raw state API; command handlers keep their documents in their own collections. */
@@ -40,8 +43,12 @@ export interface LogEntry {
   /** The new value for `put`; null for `delete`. */
   readonly value: unknown;
   readonly idempotencyKey: string | null;
+  /** Fingerprint of the request behind the idempotency key; lets a new leader recognise a retry. */
+  readonly fingerprint: string | null;
   /** Wall-clock ms when the write-point appended the entry. */
   readonly time: number;
+  /** The record before this write: what truncating the entry restores. */
+  readonly prev: StoredRecord | null;
 }
 
 /** What a write did; kept under its idempotency key and returned again to a retry. */
@@ -109,19 +116,45 @@ export type WriteOutcome =
   | { readonly kind: 'stale-epoch'; readonly position: ShardPosition }
   | { readonly kind: 'idempotency-conflict'; readonly position: ShardPosition };
 
+/** How a write becomes durable: its own synced commit, or one synced commit shared by concurrent writes. */
+export type Durability = 'fsync' | 'group';
+
 /** One shard's log and applied state on this node. */
 export interface ShardStore {
   readonly shard: number;
-  /** The applied record of a key; synchronous, from the local replica. */
-  get(collection: string, key: string): StoredRecord | undefined;
+  /** The applied record of a key, from the local replica. */
+  get(collection: string, key: string): Promise<StoredRecord | undefined>;
+  /** Epoch of the last entry and the last LSN; known in memory, so synchronous. */
   position(): ShardPosition;
   epochHistory(): readonly EpochStart[];
+  /** First LSN still in the log (entries before it were trimmed or came in a snapshot). */
+  logStart(): number;
   /** Records in the applied state, all collections together. */
   keyCount(): number;
   /** Appends one entry and applies it atomically; resolves once the commit is durable. */
   write(request: WriteRequest): Promise<WriteOutcome>;
   /** Log entries with lsn ≥ fromLsn, oldest first, at most `limit` (the replication fetch). */
-  readLog(fromLsn: number, limit: number): LogEntry[];
+  readLog(fromLsn: number, limit: number): Promise<LogEntry[]>;
+  /**
+   * A follower's apply: appends and applies the entries that extend the log
+   * (lsn = last + 1, epoch not older than the last), skips those it already
+   * holds, stops at the first gap; durable when it resolves. Replay is safe.
+   */
+  appendReplicated(entries: readonly LogEntry[]): Promise<ShardPosition>;
+  /**
+   * Removes every entry after `lsn`, undoing each one's effect on the state,
+   * and the epochs that started after it. False when the entries to undo are
+   * no longer in the log (trimmed or snapshotted): the caller needs a snapshot.
+   */
+  truncateAfter(lsn: number): Promise<boolean>;
+  /** The applied state and epoch history at the current position, read consistently. */
+  snapshot(): Promise<ShardSnapshot>;
+  /** Replaces the shard's log, state and idempotency records with a snapshot; the log restarts after it. */
+  installSnapshot(snapshot: ShardSnapshot): Promise<void>;
+  /** Keeps the last `retain` entries; returns how many went. */
+  trimLog(retain: number): Promise<number>;
+  /** sha256 over the applied state in key order; equal on replicas at the same position. */
+  stateHash(): Promise<string>;
   /** Forgets idempotency keys older than the window; returns how many went. */
   pruneIdempotency(): Promise<number>;
 }

@@ -16,9 +16,11 @@ export interface ShardMeta {
   readonly lastLsn: number;
   readonly epochs: readonly EpochStart[];
   readonly keys: number;
+  /** First LSN still in the log; absent in stores written before retention existed (then 1). */
+  readonly logStart?: number;
 }
 
-export const EMPTY_META: ShardMeta = { lastLsn: 0, epochs: [], keys: 0 };
+export const EMPTY_META: ShardMeta = { lastLsn: 0, epochs: [], keys: 0, logStart: 1 };
 
 /** The first result of a write, kept under its idempotency key. */
 export interface IdempotencyRecord {
@@ -96,7 +98,9 @@ export function planWrite(input: PlanInput): WritePlan {
     key: request.key,
     value,
     idempotencyKey: request.idempotencyKey ?? null,
+    fingerprint: request.idempotencyKey ? (request.fingerprint ?? null) : null,
     time: now,
+    prev: current ?? null,
   };
   const record = decision.op === 'put' ? { value, version: lsn } : null;
   const keyDelta = (record ? 1 : 0) - (current ? 1 : 0);
@@ -110,7 +114,7 @@ export function planWrite(input: PlanInput): WritePlan {
     created: !current,
     time: now,
   };
-  return { kind: 'append', entry, result, meta: { lastLsn: lsn, epochs, keys: meta.keys + keyDelta } };
+  return { kind: 'append', entry, result, meta: { ...meta, lastLsn: lsn, epochs, keys: meta.keys + keyDelta } };
 }
 
 function preconditionHolds(request: WriteRequest, current: StoredRecord | undefined): boolean {

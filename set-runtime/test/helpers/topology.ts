@@ -7,9 +7,12 @@ export const SHARD_COUNT = 8;
  * A small two-region topology for tests:
  * - east-a (nodes east-a-1, east-a-2) leads the even shards, replicated to west-a;
  * - west-a (node west-a-1) leads the odd shards, replicated to east-b (east-b-1).
- * Shard 2 is at epoch 3, every other shard at epoch 1.
+ * Shard 2 is at epoch 3, every other shard at epoch 1. Shards are async unless
+ * `mode` says otherwise, so a node tested alone can acknowledge writes.
  */
-export function testTopologyDoc(overrides: { version?: number; shard2Epoch?: number; bodyLimitBytes?: number } = {}) {
+export function testTopologyDoc(
+  overrides: { version?: number; shard2Epoch?: number; bodyLimitBytes?: number; mode?: 'sync' | 'async' } = {},
+) {
   const node = (id: string, port: number) => ({ id, host: '127.0.0.1', port, adminPort: port + 1 });
   return {
     version: overrides.version ?? 7,
@@ -29,7 +32,7 @@ export function testTopologyDoc(overrides: { version?: number; shard2Epoch?: num
       leader: shard % 2 === 0 ? 'east-a' : 'west-a',
       replicas: shard % 2 === 0 ? ['east-a', 'west-a'] : ['west-a', 'east-b'],
       epoch: shard === 2 ? (overrides.shard2Epoch ?? 3) : 1,
-      mode: 'sync',
+      mode: overrides.mode ?? 'async',
       minInsync: 1,
     })),
     commands: [

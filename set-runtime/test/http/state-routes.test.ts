@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Header, type MisdirectedProblem } from '@setgate/contracts';
-import { REPLAYED_HEADER } from '../../src/index.js';
 import { assertProblem, assertShardHeaders, injector } from '../helpers/inject.js';
 import { startTestNode, type TestNode } from '../helpers/node.js';
 import { keyInShard } from '../helpers/topology.js';
@@ -139,10 +138,10 @@ describe('raw state API on the write-point', () => {
     const headers = { [Header.idempotencyKey]: 'req-123' };
     const first = await inject({ method: 'PUT', url, payload: { a: 1 }, headers });
     assert.equal(first.statusCode, 201);
-    assert.equal(first.headers[REPLAYED_HEADER], undefined);
+    assert.equal(first.headers[Header.replayed], undefined);
     const retry = await inject({ method: 'PUT', url, payload: { a: 1 }, headers });
     assert.equal(retry.statusCode, 201);
-    assert.equal(retry.headers[REPLAYED_HEADER], 'true');
+    assert.equal(retry.headers[Header.replayed], 'true');
     assert.deepEqual(retry.json(), first.json());
     assert.equal(retry.headers[Header.lsn], first.headers[Header.lsn]);
     assertProblem(await inject({ method: 'PUT', url, payload: { a: 2 }, headers }), 422, 'SETGATE_NODE_IDEMPOTENCY_CONFLICT');

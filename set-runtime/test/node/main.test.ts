@@ -55,6 +55,10 @@ describe('set-runtime main (a real process)', () => {
     assert.equal(((await read.json()) as { value: string }).value, 'kept');
     const status = (await (await fetch(`${again.adminUrl}/status`)).json()) as NodeStatusReport;
     assert.equal(status.node, 'east-a-1');
-    assert.deepEqual(status.shards.find((s) => s.shard === 0), { shard: 0, role: 'leader', epoch: 1, lsn: 1, keys: 1 });
+    const shard0 = status.shards.find((s) => s.shard === 0);
+    assert.deepEqual(
+      shard0 && { shard: shard0.shard, role: shard0.role, epoch: shard0.epoch, lsn: shard0.lsn, keys: shard0.keys },
+      { shard: 0, role: 'leader', epoch: 1, lsn: 1, keys: 1 },
+    );
   });
 });

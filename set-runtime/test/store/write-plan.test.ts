@@ -19,11 +19,11 @@ describe('planWrite', () => {
     assert.equal(plan.kind, 'append');
     if (plan.kind !== 'append') return;
     assert.deepEqual(plan.entry, {
-      epoch: 1, lsn: 1, op: 'put', collection: 'kv', key: 'k', value: 'v', idempotencyKey: null, time: 1000,
+      epoch: 1, lsn: 1, op: 'put', collection: 'kv', key: 'k', value: 'v', idempotencyKey: null, fingerprint: null, time: 1000, prev: null,
     });
     assert.deepEqual(plan.result.record, { value: 'v', version: 1 });
     assert.equal(plan.result.created, true);
-    assert.deepEqual(plan.meta, { lastLsn: 1, epochs: [{ epoch: 1, startLsn: 1 }], keys: 1 });
+    assert.deepEqual(plan.meta, { lastLsn: 1, epochs: [{ epoch: 1, startLsn: 1 }], keys: 1, logStart: 1 });
   });
 
   it('fences a write older than the newest epoch', () => {

@@ -1,0 +1,96 @@
+import { timingSafeEqual } from 'node:crypto';
+import { type FenceResponse, type FetchRequest, InternalPath } from '@setgate/contracts';
+import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { NodeErrors } from '../errors.js';
+import type { Replicator } from '../replication/replicator.js';
+import { leaderFor, serveFetch } from '../replication/serve-fetch.js';
+import type { TopologyUpdates } from '../topology-updates.js';
+import { installValidation } from './validation.js';
+
+const Count = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+const ShardParams = Type.Object({ shard: Type.String({ pattern: '^[0-9]{1,5}$' }) }, { additionalProperties: false });
+const FetchBody = Type.Object(
+  {
+    node: Type.String({ minLength: 1, maxLength: 128 }),
+    epoch: Count,
+    fromLsn: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+    lastEpoch: Count,
+    maxEntries: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
+    maxWaitMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60000 })),
+  },
+  { additionalProperties: false },
+);
+const EpochQuery = Type.Object({ epoch: Type.String({ pattern: '^[0-9]{1,15}$' }) }, { additionalProperties: false });
+const FenceBody = Type.Object({ epoch: Count }, { additionalProperties: false });
+
+export interface InternalDeps {
+  readonly replicator: Replicator;
+  readonly updates: TopologyUpdates;
+  /** Shared secret; undefined: the endpoints are open (loopback development). */
+  readonly token: string | undefined;
+}
+
+/**
+ * The node's internal endpoints (see `InternalPath` in contracts), on the
+ * admin listener: replication fetch and snapshot for followers, fence and
+ * topology for the control plane. Authenticated by the shared token when set.
+ */
+export function registerInternalRoutes(admin: FastifyInstance, deps: InternalDeps): void {
+  const { replicator, updates } = deps;
+  admin.register(async (scope) => {
+    installValidation(scope);
+    if (deps.token) {
+      const expected = Buffer.from(`Bearer ${deps.token}`);
+      scope.addHook('onRequest', async (request) => {
+        const given = Buffer.from(request.headers.authorization ?? '');
+        if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+          throw NodeErrors.create('SETGATE_NODE_UNAUTHORIZED', { detail: 'internal endpoints need the internal token' });
+        }
+      });
+    }
+
+    scope.post<{ Params: Static<typeof ShardParams>; Body: FetchRequest }>(
+      InternalPath.fetch,
+      { schema: { params: ShardParams, body: FetchBody } },
+      async (request) => {
+        // A follower that goes away ends its long-poll too.
+        const gone = new AbortController();
+        request.raw.once('close', () => gone.abort());
+        return serveFetch(replicator, Number(request.params.shard), request.body, gone.signal);
+      },
+    );
+
+    scope.get<{ Params: Static<typeof ShardParams>; Querystring: Static<typeof EpochQuery> }>(
+      InternalPath.snapshot,
+      { schema: { params: ShardParams, querystring: EpochQuery } },
+      async (request) => {
+        const shard = Number(request.params.shard);
+        leaderFor(replicator, shard, Number(request.query.epoch));
+        return replicator.store.shard(shard).snapshot();
+      },
+    );
+
+    scope.post<{ Params: Static<typeof ShardParams>; Body: Static<typeof FenceBody> }>(
+      InternalPath.fence,
+      { schema: { params: ShardParams, body: FenceBody } },
+      async (request): Promise<FenceResponse> => {
+        const shard = Number(request.params.shard);
+        const { ownership } = replicator;
+        if (shard >= ownership.view.shardCount || !ownership.holds(shard)) {
+          throw NodeErrors.create('SETGATE_NODE_SHARD_NOT_HELD', { detail: `shard ${shard} is not held here`, extensions: { shard } });
+        }
+        replicator.fence(shard, request.body.epoch);
+        const store = replicator.store.shard(shard);
+        return {
+          shard,
+          fencedEpoch: replicator.fencedEpoch(shard) ?? request.body.epoch,
+          position: store.position(),
+          highWatermark: replicator.leader(shard)?.highWatermark() ?? 0,
+        };
+      },
+    );
+
+    scope.put(InternalPath.topology, async (request) => updates.apply(request.body));
+  });
+}

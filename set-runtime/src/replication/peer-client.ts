@@ -1,0 +1,57 @@
+import { type FetchRequest, type FetchResponse, InternalPath, type ShardSnapshot } from '@setgate/contracts';
+import { createDispatcher } from '@setgate/http-client';
+
+/** A non-2xx answer from a peer, with its problem body when it sent one. */
+export class PeerError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {
+    super(`peer answered ${status}: ${JSON.stringify(body)}`);
+    this.name = 'PeerError';
+  }
+}
+
+/**
+ * The follower's side of the replication endpoints, over the process's one
+ * undici dispatcher. Every call has a deadline; the internal token, when set,
+ * goes in `authorization`.
+ */
+export class PeerClient {
+  private readonly dispatcher = createDispatcher({ connections: 8, connectTimeoutMs: 500 });
+
+  constructor(private readonly token: string | undefined) {}
+
+  fetch(adminUrl: string, shard: number, body: FetchRequest, timeoutMs: number, signal?: AbortSignal): Promise<FetchResponse> {
+    return this.call<FetchResponse>(adminUrl, 'POST', InternalPath.fetch.replace(':shard', String(shard)), timeoutMs, signal, body);
+  }
+
+  snapshot(adminUrl: string, shard: number, epoch: number, timeoutMs: number, signal?: AbortSignal): Promise<ShardSnapshot> {
+    const path = `${InternalPath.snapshot.replace(':shard', String(shard))}?epoch=${epoch}`;
+    return this.call<ShardSnapshot>(adminUrl, 'GET', path, timeoutMs, signal);
+  }
+
+  close(): Promise<void> {
+    return this.dispatcher.close();
+  }
+
+  private async call<T>(origin: string, method: 'GET' | 'POST', path: string, timeoutMs: number, signal: AbortSignal | undefined, body?: unknown): Promise<T> {
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const res = await this.dispatcher.request({
+      origin,
+      path,
+      method,
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    const parsed = (await res.body.json().catch(() => null)) as unknown;
+    if (res.statusCode < 200 || res.statusCode > 299) throw new PeerError(res.statusCode, parsed);
+    return parsed as T;
+  }
+}

@@ -1,0 +1,235 @@
+import type { ShardReplicationStatus } from '@setgate/contracts';
+import type { Telemetry } from '@setgate/telemetry';
+import { NodeErrors } from '../errors.js';
+import type { Ownership } from '../ownership.js';
+import type { NodeStore } from '../store/types.js';
+import { FollowerLoop, type FollowTarget } from './follower-loop.js';
+import { LeaderTracker, type LeaderSettings } from './leader-tracker.js';
+import { Lease } from './lease.js';
+import type { Notifier } from './notifier.js';
+import type { PeerClient } from './peer-client.js';
+
+export interface ReplicatorOptions {
+  readonly ownership: Ownership;
+  readonly store: NodeStore;
+  readonly peer: PeerClient;
+  readonly logger: Telemetry['logger'];
+  readonly now?: () => number;
+}
+
+/** How fresh this replica of a shard is: what every read reports. */
+export interface Freshness {
+  readonly stalenessMs: number;
+  readonly lagEntries: number;
+}
+
+/**
+ * A node's replication, shard by shard: a tracker of followers for every
+ * shard it leads, a fetch loop for every shard it follows, the fences the
+ * control plane set, and the leader lease. `reconcile()` after each config
+ * swap starts and stops loops so they match the placement.
+ */
+export class Replicator {
+  readonly lease: Lease;
+  private readonly leaders = new Map<number, LeaderTracker>();
+  private readonly followers = new Map<number, FollowerLoop>();
+  private readonly fences = new Map<number, number>();
+  private readonly now: () => number;
+  private closed = false;
+
+  constructor(private readonly opts: ReplicatorOptions) {
+    this.now = opts.now ?? Date.now;
+    this.lease = new Lease(() => this.settings.leaseMs, this.now);
+  }
+
+  get ownership(): Ownership {
+    return this.opts.ownership;
+  }
+
+  get store(): NodeStore {
+    return this.opts.store;
+  }
+
+  /** The topology's `replication` section in force. */
+  get settings() {
+    return this.opts.ownership.view.doc.replication;
+  }
+
+  /** Starts and stops fetch loops and trackers to match the placement in force. */
+  async reconcile(): Promise<void> {
+    if (this.closed) return;
+    const { ownership } = this.opts;
+    const view = ownership.view;
+    const held = new Set(ownership.heldShards(view));
+    for (const [shard, tracker] of this.leaders) {
+      if (!held.has(shard) || !ownership.isWritePoint(shard, view)) {
+        this.leaders.delete(shard);
+        tracker.progressed.notify();
+      }
+    }
+    const stopping: Promise<void>[] = [];
+    for (const [shard, loop] of this.followers) {
+      const want = held.has(shard) && !ownership.isWritePoint(shard, view) ? this.targetOf(shard) : undefined;
+      if (!want || want.leaderId !== loop.target.leaderId || want.epoch !== loop.target.epoch) {
+        this.followers.delete(shard);
+        stopping.push(loop.stop());
+      }
+    }
+    for (const shard of held) {
+      if (ownership.isWritePoint(shard, view)) {
+        this.leader(shard);
+        const fenced = this.fences.get(shard);
+        if (fenced !== undefined && fenced < view.placement(shard).epoch) this.fences.delete(shard);
+      } else if (!this.followers.has(shard)) {
+        const loop = new FollowerLoop(
+          this.targetOf(shard),
+          ownership.nodeId,
+          this.opts.store.shard(shard),
+          this.opts.peer,
+          () => this.settings,
+          this.opts.logger,
+          this.now,
+        );
+        this.followers.set(shard, loop);
+        loop.start();
+      }
+    }
+    await Promise.all(stopping);
+  }
+
+  /** The follower tracker of a shard this node leads now; undefined otherwise. */
+  leader(shard: number): LeaderTracker | undefined {
+    const { ownership } = this.opts;
+    if (!ownership.holds(shard) || !ownership.isWritePoint(shard)) return undefined;
+    let t = this.leaders.get(shard);
+    if (!t) {
+      t = new LeaderTracker(shard, this.opts.store.shard(shard), () => this.leaderSettings(shard), this.now);
+      this.leaders.set(shard, t);
+    }
+    return t;
+  }
+
+  /**
+   * Admits a write at `epoch` on a shard this node leads, or refuses it with a
+   * 503 (nothing written): lease expired, fenced, or — sync shards — fewer
+   * in-sync replicas than the placement rule needs. Never a silent downgrade to async.
+   */
+  admitWrite(shard: number, epoch: number): LeaderTracker {
+    const tracker = this.leader(shard);
+    const retry = { 'retry-after': '1' };
+    if (!tracker) {
+      throw NodeErrors.create('SETGATE_NODE_NOT_WRITE_POINT', { detail: `not the write-point of shard ${shard}`, extensions: { shard } });
+    }
+    if (!this.lease.valid()) {
+      throw NodeErrors.create('SETGATE_NODE_LEASE_EXPIRED', {
+        detail: `no config heard for ${this.lease.age()} ms (lease ${this.settings.leaseMs} ms)`,
+        extensions: { shard },
+        headers: retry,
+      });
+    }
+    const fenced = this.fences.get(shard);
+    if (fenced !== undefined && fenced >= epoch) {
+      throw NodeErrors.create('SETGATE_NODE_FENCED', {
+        detail: `shard ${shard} is fenced at epoch ${fenced} on this node`,
+        extensions: { shard, epoch: fenced },
+        headers: retry,
+      });
+    }
+    if (!tracker.canAcknowledge()) {
+      const p = this.opts.ownership.view.placement(shard);
+      throw NodeErrors.create('SETGATE_NODE_NOT_ENOUGH_REPLICAS', {
+        detail: `shard ${shard} needs ${p.minInsync} in-sync replica(s) (${p.insyncRule}); fewer are in sync`,
+        extensions: { shard, minInsync: p.minInsync, insyncRule: p.insyncRule },
+        headers: retry,
+      });
+    }
+    return tracker;
+  }
+
+  /** Writes at `epoch` or older are refused on this shard until a newer config makes this node leader. */
+  fence(shard: number, epoch: number): void {
+    this.fences.set(shard, Math.max(epoch, this.fences.get(shard) ?? 0));
+  }
+
+  fencedEpoch(shard: number): number | undefined {
+    return this.fences.get(shard);
+  }
+
+  /** Wakes on new local entries (leader) or applied ones (follower): what a read waiting for a position listens to. */
+  progressOf(shard: number): Notifier | undefined {
+    return this.followers.get(shard)?.applied ?? this.leaders.get(shard)?.appended;
+  }
+
+  freshness(shard: number): Freshness {
+    const loop = this.followers.get(shard);
+    if (!loop) return { stalenessMs: 0, lagEntries: 0 };
+    const { leaderLsn, caughtUpAt } = loop.state;
+    const lsn = this.opts.store.shard(shard).position().lsn;
+    // Never caught up since start: as stale as the node is old, which no bound accepts.
+    return { stalenessMs: caughtUpAt === 0 ? Number.MAX_SAFE_INTEGER : this.now() - caughtUpAt, lagEntries: Math.max(0, leaderLsn - lsn) };
+  }
+
+  /** Replication facts of every shard held, for `/status`. */
+  async status(): Promise<ShardReplicationStatus[]> {
+    const { ownership, store } = this.opts;
+    const view = ownership.view;
+    return Promise.all(
+      ownership.heldShards(view).map(async (shard) => {
+        const s = store.shard(shard);
+        const position = s.position();
+        const placement = view.placement(shard);
+        const tracker = this.leader(shard);
+        const loop = this.followers.get(shard);
+        const fenced = this.fences.get(shard);
+        const base = {
+          shard,
+          role: tracker ? ('leader' as const) : ('follower' as const),
+          epoch: Math.max(placement.epoch, position.epoch),
+          mode: placement.mode,
+          lsn: position.lsn,
+          appliedLsn: position.lsn,
+          logStart: s.logStart(),
+          keys: s.keyCount(),
+          stateHash: await s.stateHash(),
+          ...(fenced === undefined ? {} : { fencedEpoch: fenced }),
+        };
+        if (tracker) return { ...base, highWatermark: tracker.highWatermark(), followers: await tracker.positions() };
+        const fresh = this.freshness(shard);
+        return { ...base, highWatermark: loop?.state.highWatermark ?? 0, ...fresh };
+      }),
+    );
+  }
+
+  /** Trims every held shard's log to the configured retention. */
+  async trimLogs(): Promise<void> {
+    const retain = this.settings.logRetentionEntries;
+    for (const shard of this.opts.ownership.heldShards()) await this.opts.store.shard(shard).trimLog(retain);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const loops = [...this.followers.values()];
+    this.followers.clear();
+    await Promise.all(loops.map((l) => l.stop()));
+    await this.opts.peer.close();
+  }
+
+  private targetOf(shard: number): FollowTarget {
+    const view = this.opts.ownership.view;
+    const leader = view.writePoint(shard);
+    return { shard, leaderId: leader.id, leaderAdminUrl: leader.adminUrl, epoch: view.placement(shard).epoch };
+  }
+
+  private leaderSettings(shard: number): LeaderSettings {
+    const { ownership } = this.opts;
+    const view = ownership.view;
+    const p = view.placement(shard);
+    const self = ownership.self;
+    return {
+      mode: p.mode,
+      rule: { minInsync: p.minInsync, rule: p.insyncRule, leaderRegion: self.region },
+      followers: view.replicaNodes(shard).filter((n) => n.id !== self.id).map((n) => ({ id: n.id, region: n.region })),
+      insyncLagMs: this.settings.insyncLagMs,
+    };
+  }
+}

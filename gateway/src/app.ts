@@ -1,16 +1,24 @@
+import { randomBytes } from 'node:crypto';
 import type { LoadedTopology } from '@setgate/config';
 import { createDispatcher, type Dispatcher } from '@setgate/http-client';
+import type { Redis } from '@setgate/redis-client';
 import { createService } from '@setgate/service-kit';
 import type { Telemetry } from '@setgate/telemetry';
+import { buildRoutingTable, RoutingTableRef, TopologyView } from '@setgate/topology';
 import type { FastifyInstance } from 'fastify';
-import { buildRoutingTable, RoutingTableRef } from '@setgate/topology';
+import type { AdmissionOptions } from './stages/admission/options.js';
+import { admissionStage } from './stages/admission/plugin.js';
 import { authStage } from './stages/auth/plugin.js';
 import { commandMatchStage } from './stages/command-match/plugin.js';
+import { NodeHealth } from './stages/forward/node-health.js';
 import { forwardStage } from './stages/forward/plugin.js';
+import { RetryBudget } from './stages/forward/retry-budget.js';
 import { headerHygieneStage } from './stages/header-hygiene/plugin.js';
+import { rateLimitStage } from './stages/rate-limit/plugin.js';
 import { requestContextStage } from './stages/request-context/plugin.js';
 import { responseHeadersStage } from './stages/response-headers/plugin.js';
 import { routingStage } from './stages/routing/plugin.js';
+import { SessionTokens } from './stages/routing/session-token.js';
 
 /** What a gateway is built from. */
 export interface GatewayOptions {
@@ -24,10 +32,19 @@ export interface GatewayOptions {
    * `createDispatcher()` and closed with the app; a given one is the caller's to close.
    */
   readonly dispatcher?: Dispatcher;
+  /** The process's one Redis client for shared rate limits; omitted: limits are local. The caller closes it. */
+  readonly redis?: Redis;
+  /**
+   * Reads the topology again (after a node's 421). Omitted: a 421 is not retried.
+   * A newer version is swapped in; in-flight requests keep theirs.
+   */
+  readonly reloadTopology?: () => Promise<LoadedTopology>;
   /** Most verified tokens kept in the auth cache. Default 10000. */
   readonly tokenCacheSize?: number;
-  /** Clock for token checks, in ms since epoch; tests move it. Default Date.now. */
+  /** Clock for token checks and rate windows, in ms since epoch; tests move it. Default Date.now. */
   readonly now?: () => number;
+  /** Test hooks of admission: a fixed random source and event-loop delay. */
+  readonly admission?: Pick<AdmissionOptions, 'random' | 'eventLoopDelayMs'>;
 }
 
 const DEFAULT_TOKEN_CACHE_SIZE = 10_000;
@@ -38,28 +55,68 @@ const DEFAULT_TOKEN_CACHE_SIZE = 10_000;
  * works in onRequest, so a refused request is answered before its body is read.
  */
 export function buildGateway(options: GatewayOptions): FastifyInstance {
-  const { topology } = options;
-  if (!topology.regions.some((r) => r.name === options.region)) {
-    throw new Error(`region ${options.region} is not in config version ${topology.version}`);
+  const { topology, region, telemetry } = options;
+  if (!topology.regions.some((r) => r.name === region)) {
+    throw new Error(`region ${region} is not in config version ${topology.version}`);
   }
   // Behind the regional proxy: its x-request-id is kept so one id follows the request.
-  const app = createService({ telemetry: options.telemetry, trustRequestId: true, limits: topology.limits });
+  const app = createService({ telemetry, trustRequestId: true, limits: topology.limits });
   const routes = new RoutingTableRef(buildRoutingTable(topology));
   const dispatcher = options.dispatcher ?? createDispatcher();
   if (options.dispatcher === undefined) app.addHook('onClose', async () => dispatcher.close());
+  const policy = topology.gateway;
+  const health = new NodeHealth(policy.upstream, routes.current.view.allNodes().length);
+  const sessionTokens = new SessionTokens(policy.sessionTokenSecret ?? unsharedSecret(app));
+  const now = options.now ? { now: options.now } : {};
 
   app.register(requestContextStage);
-  app.register(headerHygieneStage);
+  app.register(headerHygieneStage, { trustedProxies: policy.trustedProxies });
   app.register(commandMatchStage, { routes });
-  app.register(authStage, {
-    auth: topology.auth,
-    cacheSize: options.tokenCacheSize ?? DEFAULT_TOKEN_CACHE_SIZE,
-    ...(options.now ? { now: options.now } : {}),
+  app.register(authStage, { auth: topology.auth, cacheSize: options.tokenCacheSize ?? DEFAULT_TOKEN_CACHE_SIZE, ...now });
+  app.register(rateLimitStage, {
+    policy: policy.rateLimit,
+    region,
+    gatewaysInRegion: new TopologyView(topology).gatewaysOf(region).length,
+    meter: telemetry.meter,
+    ...(options.redis ? { redis: options.redis } : {}),
+    ...now,
   });
-  // rate-limit goes here (after auth: limits are per subject and per command rateLimitClass).
-  // admission goes here (after rate-limit: sheds by command priority under overload, 503 + Retry-After).
-  app.register(routingStage);
-  app.register(forwardStage, { dispatcher });
-  app.register(responseHeadersStage, { region: options.region });
+  app.register(admissionStage, { policy: policy.admission, meter: telemetry.meter, ...options.admission });
+  app.register(routingStage, { region, sessionTokens, health });
+  app.register(forwardStage, {
+    dispatcher,
+    region,
+    routes,
+    health,
+    budget: new RetryBudget(policy.upstream.retryBudgetRatio),
+    sessionTokens,
+    ...(options.reloadTopology ? { refresh: refresher(options.reloadTopology, routes, health) } : {}),
+  });
+  app.register(responseHeadersStage, { region });
   return app;
+}
+
+/** Reloads and swaps the routing table; concurrent 421s share one reload. */
+function refresher(reload: () => Promise<LoadedTopology>, routes: RoutingTableRef, health: NodeHealth): () => Promise<void> {
+  let pending: Promise<void> | undefined;
+  return () => {
+    pending ??= (async () => {
+      try {
+        const next = await reload();
+        if (next.version !== routes.current.version) {
+          routes.swap(buildRoutingTable(next));
+          health.setNodeCount(routes.current.view.allNodes().length);
+        }
+      } finally {
+        pending = undefined;
+      }
+    })();
+    return pending;
+  };
+}
+
+// Without a configured secret, tokens still work but only on this gateway process.
+function unsharedSecret(app: FastifyInstance): string {
+  app.log.warn('gateway.sessionTokenSecret is not set: session tokens are only honoured by this gateway process');
+  return randomBytes(32).toString('hex');
 }

@@ -20,6 +20,11 @@ export const GatewayErrors = defineErrors({
   SETGATE_GW_UPSTREAM_TIMEOUT: { status: 504, title: 'Set-runtime node timed out' },
   SETGATE_GW_UPSTREAM_ERROR: { status: 502, title: 'Set-runtime node answered badly' },
   SETGATE_GW_MISDIRECTED: { status: 502, title: 'Shard is owned by another node' },
+  SETGATE_GW_INVALID_API_KEY: { status: 401, title: 'Invalid API key' },
+  SETGATE_GW_INVALID_SESSION: { status: 400, title: 'Invalid session token' },
+  SETGATE_GW_RATE_LIMITED: { status: 429, title: 'Rate limit exceeded' },
+  SETGATE_GW_OVERLOADED: { status: 503, title: 'Gateway overloaded; request shed' },
+  SETGATE_GW_WRITE_POINT_UNAVAILABLE: { status: 503, title: 'Write-point unavailable' },
 });
 
 /** A code of the gateway catalogue. */

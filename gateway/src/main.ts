@@ -1,4 +1,6 @@
+import { loadTopologyFile } from '@setgate/config';
 import { createDispatcher } from '@setgate/http-client';
+import { createRedis } from '@setgate/redis-client';
 import { componentArgs, createAdminServer, runComponent } from '@setgate/service-kit';
 import { startTelemetry } from '@setgate/telemetry';
 import { TopologyView } from '@setgate/topology';
@@ -18,7 +20,22 @@ if (self === undefined || self.kind !== 'gateway') {
 const telemetry = startTelemetry({ service: 'gateway', instance: self.id, region: self.region });
 // One dispatcher per process: undici keeps one keep-alive pool per node behind it.
 const dispatcher = createDispatcher();
-const app = buildGateway({ topology: args.topology, region: self.region, telemetry, dispatcher });
+// One Redis client per process, shared by the region's gateways for rate limits; its timeouts bound each sync batch.
+const { redisUrl, redisTimeoutMs } = args.topology.gateway.rateLimit;
+const redis =
+  redisUrl === undefined
+    ? undefined
+    : createRedis(redisUrl, { name: self.id, connectTimeoutMs: redisTimeoutMs, commandTimeoutMs: redisTimeoutMs });
+// ioredis reports every failed reconnect; the limiter logs the mode change once instead.
+redis?.on('error', () => {});
+const app = buildGateway({
+  topology: args.topology,
+  region: self.region,
+  telemetry,
+  dispatcher,
+  ...(redis ? { redis } : {}),
+  reloadTopology: async () => loadTopologyFile(args.configPath),
+});
 const admin = createAdminServer({
   telemetry,
   status: () => ({
@@ -27,6 +44,8 @@ const admin = createAdminServer({
     region: self.region,
     configVersion: args.topology.version,
     tokenCache: app.tokenAuthenticator.stats,
+    rateLimit: app.regionLimiter.status(),
+    admission: { inFlight: app.admission.inFlight, shed: app.admission.shed },
   }),
 });
 
@@ -39,5 +58,8 @@ await runComponent({
   app,
   admin,
   telemetry,
-  onClose: () => dispatcher.close(),
+  onClose: async () => {
+    await dispatcher.close();
+    redis?.disconnect();
+  },
 });

@@ -39,6 +39,12 @@ export const GatewayPolicy = Type.Object(
           },
           { additionalProperties: false, default: {}, description: 'Limit for unauthenticated traffic, per IP (IPv6 per /64).' },
         ),
+        redisTimeoutMs: Type.Integer({
+          minimum: 10,
+          maximum: 250,
+          default: 200,
+          description: 'Connect and command deadline of the Redis client; a request never waits on Redis (counts sync in the background).',
+        }),
         syncIntervalMs: Type.Integer({
           minimum: 1,
           default: 100,

@@ -14,6 +14,8 @@ export interface TestTopologyOptions {
   readonly bodyLimitBytes?: number;
   /** Replaces `timeoutMs` of every command. */
   readonly timeoutMs?: number;
+  /** Changes the document before validation (auth issuers, gateway policy, ...). */
+  readonly edit?: (doc: Record<string, unknown>) => void;
 }
 
 /**
@@ -27,7 +29,7 @@ export function testTopology(opts: TestTopologyOptions): LoadedTopology {
     ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
     ...c,
   });
-  const doc = {
+  const doc: Record<string, unknown> = {
     version: 42,
     shardCount: SHARD_COUNT,
     regions: [
@@ -81,6 +83,7 @@ export function testTopology(opts: TestTopologyOptions): LoadedTopology {
     },
     limits: { bodyLimitBytes: opts.bodyLimitBytes ?? 65536 },
   };
+  opts.edit?.(doc);
   const result = validateTopology(doc);
   if (!result.ok) throw new Error(`test topology refused: ${JSON.stringify(result.problems)}`);
   return result.topology;

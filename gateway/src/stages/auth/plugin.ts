@@ -2,6 +2,7 @@ import type { FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import fp from 'fastify-plugin';
 import { GatewayErrors } from '../../errors.js';
 import { required } from '../request-context/request-context.js';
+import { API_KEY_HEADER, ApiKeyAuthenticator } from './api-keys.js';
 import { bearerToken } from './bearer.js';
 import type { AuthStageOptions } from './options.js';
 import type { Principal } from './principal.js';
@@ -17,8 +18,9 @@ declare module 'fastify' {
 const CHALLENGE = 'Bearer realm="setgate"';
 
 /**
- * Stage 4: authenticates the caller with an HS256 bearer token and checks the
- * matched command's scopes. Runs before the body is read, so an
+ * Stage 4: authenticates the caller with a bearer token (JWT, algorithms
+ * pinned per issuer) or an API key (`x-api-key`, stored hashed), and checks
+ * the matched command's scopes. Runs before the body is read, so an
  * unauthenticated request never costs a body parse. A cached token is
  * admitted synchronously.
  */
@@ -27,12 +29,25 @@ export const authStage = fp<AuthStageOptions>(
     // Keys are imported here, once per process, never per request.
     const authenticator = await TokenAuthenticator.create(opts);
     app.decorate('tokenAuthenticator', authenticator);
+    const apiKeys = new ApiKeyAuthenticator(opts.auth);
     app.addHook('onRequest', (request, _reply, next) => {
       const token = bearerToken(request.headers.authorization);
+      const apiKey = token === undefined ? request.headers[API_KEY_HEADER] : undefined;
+      if (typeof apiKey === 'string' && apiKey.length > 0) {
+        let principal: Principal;
+        try {
+          principal = apiKeys.authenticate(apiKey);
+        } catch (err) {
+          next(err as Error);
+          return;
+        }
+        admit(request, principal, next);
+        return;
+      }
       if (token === undefined) {
         next(
           GatewayErrors.create('SETGATE_GW_UNAUTHENTICATED', {
-            detail: 'Send a bearer token in the Authorization header.',
+            detail: `Send a bearer token in the Authorization header or an API key in ${API_KEY_HEADER}.`,
             headers: { 'www-authenticate': CHALLENGE },
           }),
         );

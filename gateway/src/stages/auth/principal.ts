@@ -5,6 +5,8 @@ export interface Principal {
   /** The token's `sub`: the key of `subject`-keyed commands, sent to nodes as x-setgate-subject. */
   readonly subject: string;
   readonly issuer: string;
+  /** The tenant: a token's `tenant` claim or an API key's tenant. Rate limits count per tenant when set. */
+  readonly tenant: string | undefined;
   /** Scopes from the token's `scope` claim. */
   readonly scopes: ReadonlySet<string>;
   /** Until when (ms since epoch) the token stays acceptable: exp plus clock tolerance. */

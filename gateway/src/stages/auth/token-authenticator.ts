@@ -27,7 +27,7 @@ export interface AuthenticatorStats {
 export const INVALID_TOKEN_CHALLENGE = 'Bearer realm="setgate", error="invalid_token"';
 
 /**
- * Verifies HS256 bearer tokens against the configured issuers and caches the
+ * Verifies bearer tokens (HS256, RS256, ES256, EdDSA, pinned per issuer) against the configured issuers and caches the
  * verified ones until they expire, so a client's second request costs a lookup.
  */
 export class TokenAuthenticator {
@@ -69,19 +69,31 @@ export class TokenAuthenticator {
   private async verify(token: string, nowMs: number): Promise<Principal> {
     let iss: string | undefined;
     let kid: string | undefined;
+    let alg: string | undefined;
     try {
       iss = decodeJwt(token).iss;
-      kid = decodeProtectedHeader(token).kid;
+      ({ kid, alg } = decodeProtectedHeader(token));
     } catch (err) {
       throw invalidToken('malformed token', err);
     }
     const issuer = iss === undefined ? undefined : this.issuers.get(iss);
     if (issuer === undefined) throw invalidToken('token issuer is not trusted');
-    const keys = issuer.keysFor(kid);
-    if (keys.length === 0) throw invalidToken('token key id is not known');
+    // Checked before any key is touched; jwtVerify checks it again.
+    if (alg === undefined || !issuer.verifyOptions.algorithms?.includes(alg)) throw invalidToken(`algorithm ${alg} is not accepted from this issuer`);
+    const keys = issuer.keysFor(kid, alg);
+    const options = this.clockGiven ? { ...issuer.verifyOptions, currentDate: new Date(nowMs) } : issuer.verifyOptions;
+    if (keys.length === 0) {
+      if (issuer.jwks === undefined) throw invalidToken('token key id is not known');
+      this.stats.verifications++;
+      try {
+        const { payload } = await jwtVerify(token, issuer.jwks, options);
+        return this.remember(token, payload, issuer.issuer);
+      } catch (err) {
+        throw invalidToken(describe(err), err);
+      }
+    }
 
     this.stats.verifications++;
-    const options = this.clockGiven ? { ...issuer.verifyOptions, currentDate: new Date(nowMs) } : issuer.verifyOptions;
     let failure: unknown;
     for (const key of keys) {
       try {
@@ -100,6 +112,7 @@ export class TokenAuthenticator {
     const principal: Principal = {
       subject: payload.sub as string,
       issuer,
+      tenant: typeof payload.tenant === 'string' && payload.tenant.length > 0 ? payload.tenant : undefined,
       scopes: scopesOf(payload),
       // jwtVerify accepted the token up to exp + tolerance; the cache must not accept more.
       validUntilMs: (payload.exp as number) * 1000 + this.toleranceMs,

@@ -28,6 +28,11 @@ function codeOf(err: unknown): string | undefined {
   return typeof e?.cause?.code === 'string' ? e.cause.code : undefined;
 }
 
+/** True when the request never reached the node (refused connection): resending cannot apply it twice. */
+export function neverSent(err: unknown): boolean {
+  return codeOf(err) === 'ECONNREFUSED';
+}
+
 /** Maps a failed upstream call to 503 (unreachable), 504 (too slow) or 502 (anything else). */
 export function upstreamFailure(err: unknown, node: NodeRef, timeoutMs: number): SetgateError {
   const code = codeOf(err);
@@ -48,7 +53,8 @@ export function upstreamFailure(err: unknown, node: NodeRef, timeoutMs: number):
 
 /**
  * A 421 from a node that does not hold the shard, as a 502 naming the owner
- * it reported. Refreshing the topology and retrying there is a later stage.
+ * it reported: what the client gets when a refreshed topology still sends the
+ * request to a node that does not hold the shard.
  */
 export async function misdirected(response: Dispatcher.ResponseData, node: NodeRef, shard: number): Promise<SetgateError> {
   let problem: Partial<MisdirectedProblem> | undefined;

@@ -2,6 +2,7 @@ import { HOP_BY_HOP, Header, isInternalHeader } from '@setgate/contracts';
 import { injectContext } from '@setgate/telemetry';
 import type { FastifyRequest } from 'fastify';
 import type { RouteMatch, RoutingTable } from '@setgate/topology';
+import { API_KEY_HEADER } from '../auth/api-keys.js';
 import type { Principal } from '../auth/principal.js';
 import type { RequestContext, RouteTarget } from '../request-context/request-context.js';
 
@@ -17,6 +18,7 @@ const NOT_FORWARDED = new Set([
   'content-length',
   'expect',
   'authorization',
+  API_KEY_HEADER,
   Header.requestId,
   Header.traceparent,
   Header.tracestate,
@@ -52,6 +54,7 @@ export function upstreamHeaders(request: FastifyRequest, routed: RoutedRequest):
   headers[Header.shard] = String(target.shard);
   headers[Header.epoch] = String(target.epoch);
   headers[Header.subject] = principal.subject;
+  if (principal.tenant !== undefined) headers[Header.tenant] = principal.tenant;
   headers[Header.command] = match.command.def.name;
   headers[Header.configVersion] = String(table.version);
   headers[Header.requestId] = ctx.requestId;

@@ -2,23 +2,35 @@ import { isInternalHeader } from '@setgate/contracts';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { GatewayErrors } from '../../errors.js';
+import { TrustedProxies } from './client-address.js';
+import type { HeaderHygieneOptions } from './options.js';
+
+const FORWARDED_FOR = 'x-forwarded-for';
 
 /**
  * Stage 2: what a client sends must not be able to steer routing or assert
  * identity. Every `x-setgate-*` header is dropped before any stage reads the
  * headers, and a request with two Host headers is refused (request smuggling
  * and cache poisoning exploit hops that disagree on which one counts).
- * Hop-by-hop headers are left to the forward stage, which never copies them.
- * Has no options.
+ * X-Forwarded-For counts only from trusted proxies: the client address it
+ * yields is kept on the context (anonymous rate limits key on it) and is the
+ * only X-Forwarded-For the node sees. Hop-by-hop headers are left to the
+ * forward stage, which never copies them. Header size, body size and the
+ * request and header timeouts are the listener's (`limits`, service-kit).
  */
-export const headerHygieneStage = fp(
-  (app, _opts, done) => {
+export const headerHygieneStage = fp<HeaderHygieneOptions>(
+  (app, opts, done) => {
+    const proxies = new TrustedProxies(opts.trustedProxies);
     app.addHook('onRequest', (request, _reply, next) => {
       if (hostCount(request) > 1) {
         next(GatewayErrors.create('SETGATE_GW_DUPLICATE_HOST', { detail: 'A request carries exactly one Host header.' }));
         return;
       }
       stripInternalHeaders(request.headers);
+      const xff = request.headers[FORWARDED_FOR];
+      const client = proxies.clientAddress(request.socket.remoteAddress, Array.isArray(xff) ? xff.join(',') : xff);
+      request.setgate.clientAddress = client;
+      request.headers[FORWARDED_FOR] = client;
       next();
     });
     done();

@@ -6,6 +6,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { RouteMatch, RoutingTable } from '@setgate/topology';
 import type { Principal } from '../auth/principal.js';
+import type { RoutePlan } from '../routing/route-plan.js';
+import type { SessionPositions } from '../routing/session-token.js';
 
 /** Where the routing stage sends a request. */
 export interface RouteTarget {
@@ -13,14 +15,23 @@ export interface RouteTarget {
   readonly shard: number;
   /** Placement epoch of the shard in the table the request routes by. */
   readonly epoch: number;
+  /** The first candidate of the plan. */
   readonly node: NodeRef;
+  /** Every node the request may go to, in order, with their freshness conditions. */
+  readonly plan: RoutePlan;
 }
 
 /** The node's answer as forward hands it on. */
 export interface UpstreamResponse {
   readonly headers: IncomingHttpHeaders;
-  /** The body stream sent to the client as is. */
-  readonly body: Readable;
+  /** The body stream sent to the client as is (text when the gateway had to read it, e.g. a 409). */
+  readonly body: Readable | string;
+  /** The node that answered. */
+  readonly node: NodeRef;
+  /** True when a replica (not the write-point) answered. */
+  readonly fromReplica: boolean;
+  /** True when served by the stale fallback: the write-point was unreachable and no bound was asked. */
+  readonly staleFallback: boolean;
 }
 
 /**
@@ -29,14 +40,20 @@ export interface UpstreamResponse {
  * construction so every context has the same shape (one hidden class).
  */
 export class RequestContext {
+  /** The client's address (X-Forwarded-For believed only from trusted proxies), set by header-hygiene. */
+  clientAddress = '';
   /** Routing table taken by command-match; the request finishes on this version. */
   table: RoutingTable | undefined = undefined;
   /** Set by command-match. */
   match: RouteMatch | undefined = undefined;
   /** Set by auth. */
   principal: Principal | undefined = undefined;
+  /** The client's session positions (its `setgate-session` token), set by routing when sent. */
+  session: SessionPositions | undefined = undefined;
   /** Set by routing. */
   target: RouteTarget | undefined = undefined;
+  /** A new session token for the client (after a write), set by forward, sent by response-headers. */
+  sessionToken: string | undefined = undefined;
   /** The node's response, set by forward, read by response-headers. */
   upstream: UpstreamResponse | undefined = undefined;
 

@@ -4,25 +4,33 @@ import fp from 'fastify-plugin';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ResponseHeadersOptions } from './options.js';
 
-/** Node headers a client may see: where its request was served and at which log position. */
-const PASS_THROUGH = new Set<string>([Header.set, Header.node, Header.shard, Header.epoch, Header.lsn]);
+/** Node headers a client may see: where its request was served, at which log position, and how stale. */
+const PASS_THROUGH = new Set<string>([Header.node, Header.epoch, Header.lsn, Header.stalenessMs, Header.lagEntries]);
 
-/** Never copied from the node: hop-by-hop, and the request id this hop already sets. */
-const NOT_COPIED = new Set<string>([...HOP_BY_HOP, Header.requestId]);
+/** Never copied from the node: hop-by-hop, the request id this hop already sets, and the session token this gateway issues. */
+const NOT_COPIED = new Set<string>([...HOP_BY_HOP, Header.requestId, Header.session, Header.set, Header.shard]);
 
 /**
  * Stage 9: the headers of the answer. Every response, errors included, says
- * which region served it. A node's answer keeps its end-to-end headers
- * (content-type, etag, setgate-session, ...) and the pass-through
- * x-setgate-* headers; its other internal headers stay inside.
+ * which region served it. A node's answer says which set and shard served it
+ * (from the gateway's route, not the node's word), keeps its end-to-end headers
+ * (content-type, etag, ...) and the pass-through x-setgate-* headers, the
+ * staleness ones only when a replica served it; a write's answer carries the
+ * client's new session token.
  */
 export const responseHeadersStage = fp<ResponseHeadersOptions>(
   (app, opts, done) => {
     app.addHook('onSend', (request, reply, payload, next) => {
       reply.header(Header.region, opts.region);
-      const upstream = request.setgate?.upstream;
+      const ctx = request.setgate;
+      const upstream = ctx?.upstream;
       // Only when the node's body is what is being sent: a problem raised after forward must not inherit its headers.
-      if (upstream !== undefined && payload === upstream.body) copyNodeHeaders(reply, upstream.headers);
+      if (upstream !== undefined && payload === upstream.body) {
+        copyNodeHeaders(reply, upstream.headers, upstream.fromReplica);
+        reply.header(Header.set, upstream.node.set);
+        if (ctx.target !== undefined) reply.header(Header.shard, String(ctx.target.shard));
+        if (ctx.sessionToken !== undefined) reply.header(Header.session, ctx.sessionToken);
+      }
       next(null, payload);
     });
     done();
@@ -30,9 +38,10 @@ export const responseHeadersStage = fp<ResponseHeadersOptions>(
   { name: 'setgate-response-headers', fastify: '5.x' },
 );
 
-function copyNodeHeaders(reply: FastifyReply, headers: IncomingHttpHeaders): void {
+function copyNodeHeaders(reply: FastifyReply, headers: IncomingHttpHeaders, fromReplica: boolean): void {
   for (const name in headers) {
     if (NOT_COPIED.has(name) || (isInternalHeader(name) && !PASS_THROUGH.has(name))) continue;
+    if (!fromReplica && (name === Header.stalenessMs || name === Header.lagEntries)) continue;
     const value = headers[name];
     if (value !== undefined) reply.header(name, value);
   }

@@ -1,23 +1,25 @@
-import { SetgateError } from '@setgate/contracts';
+import { Header, SetgateError } from '@setgate/contracts';
 import { shardOf } from '@setgate/topology';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { GatewayErrors } from '../../errors.js';
 import { type RouteTarget, required } from '../request-context/request-context.js';
+import type { RoutingOptions } from './options.js';
+import { planRoute } from './route-plan.js';
 import { shardKeyOf } from './shard-key.js';
 
 /**
  * Stage 7: key → shard → node. The key comes from the command's key source;
- * the shard from the one shard function. Reads and writes both go to the
- * shard's write-point for now; replica reads within the staleness bound
- * come later. Has no options: everything comes from the matched routing table.
+ * the shard from the one shard function; the plan (route-plan.ts) from the
+ * command's kind and staleness bound, the RTT matrix, node health and the
+ * client's session token, which is checked here.
  */
-export const routingStage = fp(
-  (app, _opts, done) => {
+export const routingStage = fp<RoutingOptions>(
+  (app, opts, done) => {
     app.addHook('onRequest', (request, _reply, next) => {
       let target: RouteTarget | SetgateError;
       try {
-        target = routeOf(request);
+        target = routeOf(request, opts);
       } catch (err) {
         next(err as Error);
         return;
@@ -34,15 +36,26 @@ export const routingStage = fp(
   { name: 'setgate-routing', fastify: '5.x', dependencies: ['setgate-auth'] },
 );
 
-function routeOf(request: FastifyRequest): RouteTarget | SetgateError {
+function routeOf(request: FastifyRequest, opts: RoutingOptions): RouteTarget | SetgateError {
   const ctx = request.setgate;
   const view = required(ctx.table, 'routing table').view;
   const match = required(ctx.match, 'command match');
+  const token = request.headers[Header.session];
+  if (token !== undefined) {
+    const session = typeof token === 'string' ? opts.sessionTokens.parse(token) : undefined;
+    if (session === undefined) {
+      return GatewayErrors.create('SETGATE_GW_INVALID_SESSION', {
+        detail: `The ${Header.session} header is not a session token this gateway issued; send the last one a write returned, or none.`,
+      });
+    }
+    ctx.session = session;
+  }
   const result = shardKeyOf(match.command.def.key, request, match, required(ctx.principal, 'principal'));
   if ('error' in result) return result.error;
   const shard = shardOf(result.key, view.shardCount);
   try {
-    return { key: result.key, shard, epoch: view.placement(shard).epoch, node: view.writePoint(shard) };
+    const plan = planRoute(view, match.command, shard, opts.region, ctx.session, opts.health);
+    return { key: result.key, shard, epoch: plan.epoch, node: (plan.candidates[0] as { node: RouteTarget['node'] }).node, plan };
   } catch (err) {
     // Semantic checks refuse such a topology; this guards a table built without them.
     return GatewayErrors.create('SETGATE_GW_SHARD_UNPLACED', { detail: (err as Error).message, cause: err });

@@ -5,6 +5,7 @@ import { shardOf } from '@setgate/topology';
 import type { FastifyInstance } from 'fastify';
 import { createService } from '@setgate/service-kit';
 import { headerHygieneStage, stripInternalHeaders } from '../../../src/stages/header-hygiene/plugin.js';
+import { requestContextStage } from '../../../src/stages/request-context/plugin.js';
 import { testGateway, testTelemetry } from '../../helpers/gateway.js';
 import { assertProblem } from '../../helpers/problem.js';
 import { bearer, signToken } from '../../helpers/tokens.js';
@@ -53,6 +54,15 @@ describe('header-hygiene stage', () => {
     assert.equal(got['x-setgate-tenant'], undefined);
   });
 
+  it('believes X-Forwarded-For only from a trusted proxy and sends the node only the resolved client', async () => {
+    const untrusted = await app.inject({ url: '/v1/profile', remoteAddress: '203.0.113.9', headers: { ...bearer(token), 'x-forwarded-for': '1.2.3.4' } });
+    assert.equal(untrusted.statusCode, 200, untrusted.body);
+    assert.equal(node.received[0]?.headers['x-forwarded-for'], '203.0.113.9');
+    const trusted = await app.inject({ url: '/v1/profile', remoteAddress: '127.0.0.1', headers: { ...bearer(token), 'x-forwarded-for': '6.6.6.6, 198.51.100.7' } });
+    assert.equal(trusted.statusCode, 200, trusted.body);
+    assert.equal(node.received[1]?.headers['x-forwarded-for'], '198.51.100.7');
+  });
+
   it('refuses two Host headers with 400 before anything is forwarded', async () => {
     const res = await app.inject({
       url: '/v1/profile',
@@ -85,7 +95,8 @@ describe('header-hygiene stage', () => {
   it('strips internal headers before any later stage reads them', async () => {
     // In isolation: forward skips internal headers too, so only this shows the stage itself works.
     const bare = createService({ telemetry: testTelemetry() });
-    bare.register(headerHygieneStage);
+    bare.register(requestContextStage);
+    bare.register(headerHygieneStage, { trustedProxies: [] });
     bare.get('/headers', async (request) => request.headers);
     try {
       const res = await bare.inject({ url: '/headers', headers: { 'x-setgate-tenant': 't', 'X-SetGate-Min-Position': '1:2', 'if-match': '"1"' } });

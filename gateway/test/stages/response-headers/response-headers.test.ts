@@ -4,6 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { REGION, testGateway } from '../../helpers/gateway.js';
 import { bearer, signToken } from '../../helpers/tokens.js';
 import { type FakeNode, startFakeNode } from '../../helpers/upstream.js';
+import { SHARD_COUNT } from '../../helpers/topology.js';
+import { shardOf } from '@setgate/topology';
 
 describe('response-headers stage', () => {
   let node: FakeNode;
@@ -40,7 +42,8 @@ describe('response-headers stage', () => {
     assert.equal(res.headers['x-setgate-region'], REGION);
     assert.equal(res.headers['x-setgate-set'], 'set-a');
     assert.equal(res.headers['x-setgate-node'], 'node-a-1');
-    assert.equal(res.headers['x-setgate-shard'], '5');
+    // The shard the gateway routed by (user-1's), not the node's word for it.
+    assert.equal(res.headers['x-setgate-shard'], String(shardOf('user-1', SHARD_COUNT)));
     assert.equal(res.headers['x-setgate-epoch'], '105');
     assert.equal(res.headers['x-setgate-lsn'], '77');
     assert.equal(res.headers['content-type'], 'application/json');

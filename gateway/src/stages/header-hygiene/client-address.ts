@@ -1,0 +1,65 @@
+import ipaddr from 'ipaddr.js';
+
+type Address = ipaddr.IPv4 | ipaddr.IPv6;
+
+function parse(text: string): Address | undefined {
+  const t = text.trim();
+  if (!ipaddr.isValid(t)) return undefined;
+  const a = ipaddr.parse(t);
+  // ::ffff:10.0.0.1 is the IPv4 peer seen through a dual-stack socket.
+  return a.kind() === 'ipv6' && (a as ipaddr.IPv6).isIPv4MappedAddress() ? (a as ipaddr.IPv6).toIPv4Address() : a;
+}
+
+/**
+ * The peers whose X-Forwarded-For is believed (the regional proxies' CIDRs).
+ * From anyone else the header is ignored, so a client cannot pick the address
+ * it is rate-limited by.
+ */
+export class TrustedProxies {
+  private readonly ranges: [Address, number][];
+
+  constructor(cidrs: readonly string[]) {
+    this.ranges = cidrs.map((c) => ipaddr.parseCIDR(c));
+  }
+
+  /** True when `address` lies in one of the trusted ranges. */
+  trusts(address: Address): boolean {
+    for (const [range, bits] of this.ranges) {
+      if (range.kind() === address.kind() && address.match(range, bits)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * The client's address: the socket peer, unless it is a trusted proxy; then
+   * X-Forwarded-For is walked from the right past trusted hops, and the first
+   * untrusted (or malformed-stopping) entry is the client.
+   */
+  clientAddress(peer: string | undefined, forwardedFor: string | undefined): string {
+    let current = peer === undefined ? undefined : parse(peer);
+    if (current === undefined) return peer ?? 'unknown';
+    if (forwardedFor === undefined || !this.trusts(current)) return current.toString();
+    const hops = forwardedFor.split(',');
+    for (let i = hops.length - 1; i >= 0; i--) {
+      const hop = parse(hops[i] as string);
+      // A malformed entry was written by someone untrusted: stop at the last good address.
+      if (hop === undefined) break;
+      current = hop;
+      if (!this.trusts(hop)) break;
+    }
+    return current.toString();
+  }
+}
+
+/**
+ * The rate-limit key of an anonymous client: its IPv4 address, or its IPv6
+ * /64, since one subscriber usually holds a whole /64 and could rotate
+ * through it.
+ */
+export function addressGroup(address: string): string {
+  if (!ipaddr.isValid(address)) return address;
+  const a = ipaddr.parse(address);
+  if (a.kind() === 'ipv4') return a.toString();
+  const parts = (a as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16));
+  return `${parts.join(':')}::/64`;
+}

@@ -1,0 +1,172 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { defaultTopologyPath, loadTopologyFile } from '@setgate/config';
+import { Header } from '@setgate/contracts';
+import { signDevToken } from '@setgate/launcher';
+import { TopologyView } from '@setgate/topology';
+import type { Benchmark, BenchSetup } from '../benchmark.js';
+import { expect2xx } from '../preflight.js';
+import { startBenchStack } from '../stack.js';
+import { keyLedInRegion } from './key-placement.js';
+
+const BARE_FORWARD = new URL('../../../../gateway/bench/bare-forward.ts', import.meta.url).pathname;
+const READ_PATH = '/v1/profile';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Spawns a child and resolves once `ready(line)` matches a stdout line. */
+async function spawnReady(cmd: string, args: string[], ready: RegExp, what: string): Promise<ChildProcess> {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let seen = '';
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${what} not ready in 20 s: ${seen}`)), 20000);
+      const onData = (d: Buffer) => {
+        seen += d.toString();
+        if (ready.test(seen)) {
+          clearTimeout(timer);
+          child.stdout?.off('data', onData);
+          child.stdout?.resume();
+          resolve();
+        }
+      };
+      child.stdout?.on('data', onData);
+      child.stderr?.on('data', (d: Buffer) => {
+        seen += d.toString();
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`${what} exited with ${code}: ${seen}`));
+      });
+    });
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
+  return child;
+}
+
+async function stopChild(child: ChildProcess | undefined): Promise<void> {
+  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/**
+ * `gateway`: what the business gateway's pipeline costs on a profile read.
+ * (a) `bare-forward`: plain fastify + undici forward to the node (the baseline);
+ * (b) `gateway`: the full pipeline (hygiene, match, auth with a cached JWT,
+ * the Redis-backed batched limiter, admission, routing, forward, response
+ * headers), redis-server's CPU included; (c) `direct`: the node alone.
+ * Goal: (b) ≥ 85% of (a)'s req/s and ≤ 1.15× its CPU µs/req.
+ */
+export const gatewayBenchmark: Benchmark = {
+  name: 'gateway',
+  description: 'a profile read through the full gateway pipeline vs a bare fastify+undici forward vs the node direct',
+  configurations: [
+    { name: 'bare-forward', description: 'GET through plain fastify + undici dispatcher.request to the write-point node (no pipeline)' },
+    { name: 'gateway', description: 'GET /v1/profile with a cached dev JWT through one gateway process, rate limits synced to Redis in batches' },
+    { name: 'direct', description: 'GET /cmd/profile/<key> straight to the write-point node with the headers the gateway asserts' },
+  ],
+  baseline: 'bare-forward',
+
+  async setup(ctx): Promise<BenchSetup> {
+    const source = new TopologyView(loadTopologyFile(defaultTopologyPath()));
+    const region = source.regionNames()[0];
+    if (!region) throw new Error('the topology has no region');
+    const gatewayId = source.gatewaysOf(region)[0]?.id;
+    if (!gatewayId) throw new Error(`region ${region} has no gateway`);
+    const placed = keyLedInRegion(source, region);
+    const nodeId = placed.writePoint.id;
+
+    let redis: ChildProcess | undefined;
+    let bare: ChildProcess | undefined;
+    const redisPort = await freePort();
+    redis = await spawnReady('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], /Ready to accept connections/, 'redis-server');
+    ctx.log(`gateway: region ${region}, key ${placed.key} (shard ${placed.shard}), starting ${gatewayId}, ${nodeId}, redis on ${redisPort}`);
+    let bench: Awaited<ReturnType<typeof startBenchStack>> | undefined;
+    try {
+      bench = await startBenchStack({
+        edit: (doc) => {
+          const regions = doc.regions as Array<{ name: string; gateways: Array<{ id: string }> }>;
+          const r = regions.find((x) => x.name === region);
+          if (r) r.gateways = r.gateways.filter((g) => g.id === gatewayId);
+          const gw = (doc.gateway ?? {}) as { rateLimit?: Record<string, unknown> };
+          gw.rateLimit = { ...gw.rateLimit, redisUrl: `redis://127.0.0.1:${redisPort}` };
+          doc.gateway = gw;
+          // Only the write-point runs: acknowledge writes after its own append (the seed), not after replicas.
+          for (const p of doc.placements as Array<Record<string, unknown>>) Object.assign(p, { mode: 'async', minInsync: 0 });
+        },
+        only: (i) => i.id === gatewayId || i.id === nodeId,
+      });
+      const { stack } = bench;
+      const read = stack.topology.commands.find((c) => c.method === 'GET' && c.path === READ_PATH);
+      if (!read) throw new Error(`the topology has no command for GET ${READ_PATH}`);
+      const token = await signDevToken(stack.topology, { sub: placed.key });
+      const auth = { authorization: `Bearer ${token}` };
+      const gatewayUrl = stack.url(gatewayId);
+      const nodeUrl = stack.url(nodeId);
+      await expect2xx('seeding the profile', {
+        method: 'PUT',
+        url: `${gatewayUrl}${READ_PATH}`,
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ displayName: 'Bench User' }),
+      });
+      const upstreamPath = read.upstream.path.replace('{key}', encodeURIComponent(placed.key));
+      const asserted = {
+        [Header.key]: placed.key,
+        [Header.shard]: String(placed.shard),
+        [Header.epoch]: String(stack.view.placement(placed.shard).epoch),
+        [Header.subject]: placed.key,
+        [Header.command]: read.name,
+        [Header.configVersion]: String(stack.topology.version),
+      };
+      const barePort = await freePort();
+      bare = await spawnReady(
+        process.execPath,
+        ['--import', 'tsx', BARE_FORWARD, '--port', String(barePort), '--upstream', nodeUrl, '--path', upstreamPath, '--headers', JSON.stringify(asserted)],
+        /ready/,
+        'bare-forward',
+      );
+      const node = { name: 'set-runtime', pid: bench.pidOf(nodeId) };
+      const started = bench;
+      return {
+        targets: {
+          'bare-forward': {
+            request: { method: 'GET', url: `http://127.0.0.1:${barePort}${READ_PATH}` },
+            measured: [{ name: 'bare-forward', pid: bare.pid as number }, node],
+          },
+          gateway: {
+            request: { method: 'GET', url: `${gatewayUrl}${READ_PATH}`, headers: auth },
+            measured: [{ name: 'gateway', pid: bench.pidOf(gatewayId) }, node, { name: 'redis-server', pid: redis.pid as number }],
+          },
+          direct: { request: { method: 'GET', url: `${nodeUrl}${upstreamPath}`, headers: asserted }, measured: [node] },
+        },
+        details: { region, key: placed.key, shard: placed.shard, command: read.name, gateway: gatewayId, node: nodeId, redisPort },
+        stop: async () => {
+          await stopChild(bare);
+          await started.stop();
+          await stopChild(redis);
+        },
+      };
+    } catch (err) {
+      await stopChild(bare);
+      await bench?.stop();
+      await stopChild(redis);
+      redis = undefined;
+      throw err;
+    }
+  },
+};

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
+import { withDefaults } from './defaults.js';
 import { type ConfigProblem, TopologyError } from './problems.js';
 import { type Topology, TopologySchema } from './schema/topology.js';
 import { checkSemantics } from './semantics.js';
@@ -26,11 +26,14 @@ export type ValidationResult =
  * the schema, then semantics. Every problem is reported, not just the first.
  */
 export function validateTopology(doc: unknown): ValidationResult {
-  const withDefaults = Value.Default(TopologySchema, structuredClone(doc));
-  const shape: ConfigProblem[] = [];
-  for (const e of checker.Errors(withDefaults)) shape.push({ path: e.path, message: e.message });
-  if (shape.length > 0) return { ok: false, problems: dedupe(shape) };
-  const topology = withDefaults as Topology;
+  const filled = withDefaults(TopologySchema, doc);
+  // The compiled check is fast; walking for every error only pays off when there are some.
+  if (!checker.Check(filled)) {
+    const shape: ConfigProblem[] = [];
+    for (const e of checker.Errors(filled)) shape.push({ path: e.path, message: e.message });
+    return { ok: false, problems: dedupe(shape) };
+  }
+  const topology = filled as Topology;
   const problems = checkSemantics(topology);
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, topology: deepFreeze(topology) };

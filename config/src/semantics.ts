@@ -1,4 +1,5 @@
 import type { ConfigProblem } from './problems.js';
+import { checkControl } from './semantics-control.js';
 import { checkPolicies } from './semantics-policy.js';
 import type { CommandDef, Topology } from './schema/topology.js';
 
@@ -18,11 +19,12 @@ export function checkSemantics(t: Topology): ConfigProblem[] {
     if (!regionNames.has(s.region)) add(`/sets/${i}/region`, `set "${s.name}" names unknown region "${s.region}"`);
   });
 
-  checkInstanceIdsAndPorts(t, add);
+  const ports = checkInstanceIdsAndPorts(t, add);
   checkRtt(t, regionNames, add);
   checkPlacements(t, setsByName, regionNames, add);
   checkCommands(t.commands, add);
   checkPolicies(t, regionNames, add);
+  checkControl(t, ports, add);
   return problems;
 }
 
@@ -45,7 +47,8 @@ function uniqueNames<T>(
   return seen;
 }
 
-function checkInstanceIdsAndPorts(t: Topology, add: Add): void {
+/** Returns every claimed host:port with the path that claimed it. */
+function checkInstanceIdsAndPorts(t: Topology, add: Add): Map<string, string> {
   const ids = new Map<string, string>();
   const ports = new Map<string, string>();
   const claim = (path: string, id: string, host: string, port: number, adminPort: number) => {
@@ -69,6 +72,7 @@ function checkInstanceIdsAndPorts(t: Topology, add: Add): void {
   t.sets.forEach((s, si) => {
     for (const [i, n] of s.nodes.entries()) claim(`/sets/${si}/nodes/${i}`, n.id, n.host, n.port, n.adminPort);
   });
+  return ports;
 }
 
 function checkRtt(t: Topology, regions: Set<string>, add: Add): void {

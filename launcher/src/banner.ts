@@ -1,3 +1,4 @@
+import { devAdminTokens } from './admin-tokens.js';
 import type { Stack } from './stack.js';
 
 /**
@@ -5,6 +6,7 @@ import type { Stack } from './stack.js';
  * region, a ready-to-use token and curl lines for a write and a read.
  */
 export function banner(stack: Stack, token: string): string {
+  const admin = devAdminTokens(stack.topology);
   const entries = stack.topology.regions.map((r) => {
     const proxy = r.proxies[0];
     return { region: r.name, url: proxy ? stack.url(proxy.id) : '' };
@@ -13,6 +15,14 @@ export function banner(stack: Stack, token: string): string {
   const last = entries[entries.length - 1]?.url ?? first;
   const lines = entries.map((e) => `entry ${e.region} ${e.url}`);
   lines.push(`token ${token}`);
+  if (stack.controlPlaneUrl) {
+    lines.push(`control-plane ${stack.controlPlaneUrl}`);
+    for (const t of admin) lines.push(`admin-token ${t.role} ${t.token}`);
+    const operator = admin.find((t) => t.role === 'operator');
+    if (operator) {
+      lines.push(`# ops CLI: SETGATE_ADMIN_URL=${stack.controlPlaneUrl} SETGATE_ADMIN_TOKEN=${operator.token} npx setgate status`);
+    }
+  }
   lines.push(
     '',
     '# write through the first region, read the same key through the last one:',

@@ -5,3 +5,4 @@ export * from './stack.js';
 export * from './compose/compose-file.js';
 export * from './compose/compose-topology.js';
 export * from './compose/generate.js';
+export * from './admin-tokens.js';

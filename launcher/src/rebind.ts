@@ -21,10 +21,12 @@ export async function rebindTopology(
   const doc = parse(readFileSync(srcPath, 'utf8')) as {
     regions: Array<{ proxies: Bindable[]; gateways: Bindable[] }>;
     sets: Array<{ nodes: Bindable[] }>;
+    controlPlane?: Bindable;
   };
   const listeners: Bindable[] = [
     ...doc.regions.flatMap((r) => [...r.proxies, ...r.gateways]),
     ...doc.sets.flatMap((s) => s.nodes),
+    ...(doc.controlPlane ? [doc.controlPlane] : []),
   ];
   const ports = await freePorts(listeners.length * 2);
   listeners.forEach((l, i) => {

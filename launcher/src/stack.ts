@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { type LoadedTopology, loadTopologyFile } from '@setgate/config';
 import { type ComponentSpec, Supervisor } from '@setgate/process-supervisor';
 import { type InstanceRef, TopologyView } from '@setgate/topology';
+import { devAdminTokens } from './admin-tokens.js';
 
 export interface StackOptions {
   /** Topology file every component reads. */
@@ -16,6 +17,8 @@ export interface StackOptions {
   /** Extra environment for every component. */
   readonly env?: Readonly<Record<string, string>>;
   readonly readyTimeoutMs?: number;
+  /** Start the topology's control plane first (default: when the topology has a controlPlane section). */
+  readonly controlPlane?: boolean;
 }
 
 /** A running topology: every component a process of its own. */
@@ -24,6 +27,8 @@ export interface Stack {
   readonly topology: LoadedTopology;
   readonly view: TopologyView;
   readonly supervisor: Supervisor;
+  /** The control plane API URL, when one was started. */
+  readonly controlPlaneUrl?: string;
   /** Traffic URL of an instance, e.g. the entry of a region's proxy. */
   url(id: string): string;
   stop(): Promise<void>;
@@ -50,8 +55,20 @@ export function componentSpec(instance: InstanceRef, opts: StackOptions): Compon
   };
 }
 
+/** The control plane's process spec: it seeds its store from the same file. */
+export function controlPlaneSpec(id: string, opts: StackOptions): ComponentSpec {
+  return {
+    name: id,
+    entry: fileURLToPath(import.meta.resolve('@setgate/config/control-plane-main')),
+    args: ['--config', opts.configPath, '--data', opts.dataDir],
+    env: opts.env,
+    logFile: opts.logDir ? join(opts.logDir, `${id}.log`) : undefined,
+    readyTimeoutMs: opts.readyTimeoutMs,
+  };
+}
+
 /**
- * Starts the topology: nodes, then gateways, then regional proxies, each wave
+ * Starts the topology: the control plane, then nodes, then gateways, then regional proxies, each wave
  * concurrently. If any process fails to start, all are stopped and the error
  * names the process and its reason.
  */
@@ -60,9 +77,19 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const view = new TopologyView(topology);
   const supervisor = new Supervisor();
   const selected = view.allInstances().filter((i) => opts.only?.(i) ?? true);
+  const cp = topology.controlPlane;
+  const withControlPlane = cp !== undefined && (opts.controlPlane ?? true);
+  // Components watch the control plane with a viewer token: the development one when the
+  // topology accepts it, else whatever SETGATE_CONTROL_PLANE_TOKEN the caller's environment holds.
+  const viewer = withControlPlane ? devAdminTokens(topology).find((t) => t.role === 'viewer')?.token : undefined;
+  const componentOpts: StackOptions = viewer
+    ? { ...opts, env: { SETGATE_CONTROL_PLANE_TOKEN: viewer, ...opts.env } }
+    : opts;
   try {
+    // Components watch the control plane, so it answers before any of them starts.
+    if (withControlPlane) await supervisor.start(controlPlaneSpec(cp.id, opts));
     for (const kind of WAVES) {
-      await supervisor.startAll(selected.filter((i) => i.kind === kind).map((i) => componentSpec(i, opts)));
+      await supervisor.startAll(selected.filter((i) => i.kind === kind).map((i) => componentSpec(i, componentOpts)));
     }
   } catch (err) {
     await supervisor.stopAll();
@@ -73,6 +100,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     topology,
     view,
     supervisor,
+    controlPlaneUrl: withControlPlane ? supervisor.ready.get(cp.id)?.url : undefined,
     url(id) {
       const ready = supervisor.ready.get(id);
       if (!ready) throw new Error(`${id} is not running`);

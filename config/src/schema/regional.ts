@@ -16,9 +16,36 @@ export const RegionalPolicy = Type.Object(
       Type.Object({ cidr: Cidr, region: Name }, { additionalProperties: false }),
       { default: [], description: 'Client networks → home region, when no trusted hint is present.' },
     ),
+    tenantClaim: Type.String({
+      default: 'tenant',
+      minLength: 1,
+      description:
+        "Claim of the bearer token (JWT) naming the caller's tenant, read to apply `tenants` residency. The proxy reads it without verifying the token: it only ever narrows where a request may go, and the gateway verifies the token.",
+    }),
+    tenants: Type.Array(
+      Type.Object(
+        {
+          tenant: Type.String({ minLength: 1, maxLength: 128, description: 'Tenant id, as the token claim carries it.' }),
+          residency: Type.Array(Name, {
+            minItems: 1,
+            description: "Regions this tenant's requests may be served in; they never leave them (503 when none is healthy).",
+          }),
+        },
+        { additionalProperties: false },
+      ),
+      {
+        default: [],
+        description: "Tenant residency. A request limited by both its command's and its tenant's residency may go only where both allow.",
+      },
+    ),
     health: Type.Object(
       {
-        intervalMs: Type.Integer({ minimum: 50, default: 1000, description: 'Active check interval per gateway.' }),
+        intervalMs: Type.Integer({
+          minimum: 50,
+          default: 1000,
+          description:
+            'Active check interval per gateway. A region whose gateways all die is left at the latest after unhealthyThreshold × (intervalMs + timeoutMs); passive detection and retries usually move traffic sooner.',
+        }),
         timeoutMs: Type.Integer({ minimum: 10, default: 500, description: 'Active check timeout.' }),
         healthyThreshold: Type.Integer({
           minimum: 1,

@@ -16,6 +16,11 @@ export const Region = Type.Object(
     name: Name,
     proxies: Type.Array(ProxyInstance, { minItems: 1, description: 'Regional proxies: the entry points users reach.' }),
     gateways: Type.Array(GatewayInstance, { minItems: 1, description: 'Business gateways behind the regional proxies.' }),
+    drained: Type.Boolean({
+      default: false,
+      description:
+        'Drained: holds no shard leader, and regional proxies send its users to the next nearest region. Set by `setgate drain region`.',
+    }),
   },
   { additionalProperties: false, description: 'A geographic site with its proxies and gateways.' },
 );

@@ -34,6 +34,10 @@ export const SetDef = Type.Object(
       minItems: 1,
       description: "Nodes of the set; every node holds replicas of the set's shards.",
     }),
+    drained: Type.Boolean({
+      default: false,
+      description: 'Drained: holds no shard leader (replicas stay). Set by `setgate drain set`.',
+    }),
   },
   { additionalProperties: false, description: 'A striped unit in one region.' },
 );

@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Auth } from './auth.js';
 import { Command } from './commands.js';
+import { ControlPlane, Failover } from './control-plane.js';
 import { GatewayPolicy } from './gateway.js';
 import { Limits } from './limits.js';
 import { Placement } from './placement.js';
@@ -28,6 +29,8 @@ export const TopologySchema = Type.Object(
     replication: Replication,
     gateway: GatewayPolicy,
     regionalProxy: RegionalPolicy,
+    failover: Failover,
+    controlPlane: Type.Optional(ControlPlane),
   },
   { additionalProperties: false, description: 'setgate topology and routing document.' },
 );
@@ -48,3 +51,7 @@ export type LimitsDef = Static<typeof Limits>;
 export type ReplicationDef = Topology['replication'];
 export type GatewayPolicyDef = Topology['gateway'];
 export type RegionalPolicyDef = Topology['regionalProxy'];
+export type FailoverDef = Topology['failover'];
+export type ControlPlaneDef = NonNullable<Topology['controlPlane']>;
+export type AdminTokenDef = ControlPlaneDef['tokens'][number];
+export type AdminRoleName = AdminTokenDef['role'];

@@ -8,6 +8,8 @@ import { BenchUsageError } from './options.js';
 const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
   path: async () => (await import('./benchmarks/path.js')).pathBenchmark,
   replication: async () => (await import('./benchmarks/replication.js')).replicationBenchmark,
+  gateway: async () => (await import('./benchmarks/gateway.js')).gatewayBenchmark,
+  config: async () => (await import('./benchmarks/config.js')).configBenchmark,
 };
 
 /** Registered names, sorted. */

@@ -1,0 +1,169 @@
+import { readFileSync } from 'node:fs';
+import type { Change, ConfigProblem, Impact } from '@setgate/config';
+import { parse as parseYaml } from 'yaml';
+import type { StatusView } from '../control-plane/http/status.js';
+import type { OperationView } from '../control-plane/ops/operations.js';
+import type { VersionSummary } from '../control-plane/store/config-store.js';
+import type { AdminClient } from './client.js';
+import { formatChanges, formatImpact, table } from './format.js';
+
+/** What a command prints and how the process exits. */
+export interface Outcome {
+  readonly code: number;
+  readonly json: unknown;
+  readonly text: string;
+}
+
+/** A command line the CLI cannot run. */
+export class UsageError extends Error {}
+
+export interface Io {
+  readonly client: AdminClient;
+  /** Progress lines for long operations (stderr). */
+  progress(line: string): void;
+}
+
+interface ChangeAnswer {
+  version: number;
+  changes: Change[];
+  impact: Impact;
+}
+
+function readDocument(file: string | undefined): unknown {
+  if (!file) throw new UsageError('missing FILE');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
+  }
+  try {
+    return parseYaml(text);
+  } catch (err) {
+    throw new UsageError(`${file} is not valid YAML/JSON: ${(err as Error).message}`);
+  }
+}
+
+const needReason = (reason: string | undefined) => {
+  if (!reason || reason.trim().length < 3) throw new UsageError('changes need --reason "why" (3 characters or more)');
+  return reason;
+};
+
+const problemsText = (problems: readonly ConfigProblem[]) =>
+  `refused with ${problems.length} problem(s):\n${problems.map((p) => `  ${p.path || '/'}: ${p.message}`).join('\n')}`;
+
+const changed = (what: string, a: ChangeAnswer): Outcome => ({
+  code: 0,
+  json: a,
+  text: `${what}: version ${a.version} is live\n${formatImpact(a.impact)}\n\n${formatChanges(a.changes)}`,
+});
+
+async function currentVersion(io: Io): Promise<number> {
+  return (await io.client.call<{ version: number }>('GET', '/v1/config')).body.version;
+}
+
+export async function validate(io: Io, file: string | undefined): Promise<Outcome> {
+  const r = (await io.client.call<{ valid: boolean; problems?: ConfigProblem[]; baseVersion?: number; changes?: Change[]; impact?: Impact }>('POST', '/v1/config/validate', { document: readDocument(file) })).body;
+  if (!r.valid) return { code: 1, json: r, text: problemsText(r.problems ?? []) };
+  return { code: 0, json: r, text: `valid against version ${r.baseVersion}\n${r.impact ? formatImpact(r.impact) : ''}` };
+}
+
+export async function diff(io: Io, file: string | undefined): Promise<Outcome> {
+  const r = (await io.client.call<{ baseVersion: number; changes: Change[]; impact: Impact }>('POST', '/v1/config/diff', { document: readDocument(file) })).body;
+  return { code: 0, json: r, text: `against version ${r.baseVersion}:\n${formatChanges(r.changes)}\n\n${formatImpact(r.impact)}` };
+}
+
+export async function apply(io: Io, file: string | undefined, reason: string | undefined, base: string | undefined): Promise<Outcome> {
+  const document = readDocument(file) as { version?: unknown };
+  // The file's own version is the one it was edited from, unless --base says otherwise.
+  const baseVersion = base !== undefined ? Number(base) : typeof document.version === 'number' ? document.version : await currentVersion(io);
+  if (!Number.isInteger(baseVersion)) throw new UsageError(`--base must be a version number, got ${base}`);
+  const r = await io.client.call<ChangeAnswer>('POST', '/v1/config/apply', { document, baseVersion, reason: needReason(reason) });
+  return changed('applied', r.body);
+}
+
+export async function rollback(io: Io, to: string | undefined, reason: string | undefined): Promise<Outcome> {
+  const n = Number(to);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError('rollback needs a version number N');
+  const r = await io.client.call<ChangeAnswer>('POST', '/v1/config/rollback', { to: n, baseVersion: await currentVersion(io), reason: needReason(reason) });
+  return changed(`rolled back to version ${n}`, r.body);
+}
+
+export async function history(io: Io, limit: string | undefined): Promise<Outcome> {
+  const r = (await io.client.call<{ versions: VersionSummary[] }>('GET', `/v1/config/history?limit=${Number(limit ?? 20)}`)).body;
+  const rows = r.versions.map((v) => [v.version, v.time, v.author, v.action.kind, v.changes.length, v.reason]);
+  return { code: 0, json: r, text: table(['version', 'time', 'author', 'action', 'changes', 'reason'], rows) };
+}
+
+export async function get(io: Io, version: string | undefined): Promise<Outcome> {
+  const path = version ? `/v1/config/versions/${Number(version)}` : '/v1/config';
+  const r = (await io.client.call<{ document: unknown }>('GET', path)).body;
+  return { code: 0, json: r.document, text: JSON.stringify(r.document, null, 2) };
+}
+
+export async function status(io: Io): Promise<Outcome> {
+  const s = (await io.client.call<StatusView>('GET', '/v1/status')).body;
+  const text = [
+    `config version ${s.version}; automated failover ${s.failover.paused ? 'PAUSED' : 'running'}`,
+    '',
+    table(['region', 'state', 'sets', 'leaders', 'next nearest'], s.regions.map((r) => [r.name, r.drained ? 'DRAINED' : 'serving', r.sets.join(','), r.leaders, r.nearest.join(',')])),
+    '',
+    table(['set', 'region', 'state', 'nodes', 'leaders', 'replicas'], s.sets.map((x) => [x.name, x.region, x.drained ? 'DRAINED' : 'serving', x.nodes.join(','), x.leaders, x.replicas])),
+    '',
+    table(['node', 'set', 'region', 'url'], s.nodes.map((n) => [n.id, n.set, n.region, n.url])),
+    '',
+    table(['shard', 'leader', 'write-point', 'epoch', 'mode', 'replicas'], s.shards.map((p) => [p.shard, p.leader, p.writePoint, p.epoch, p.mode, p.replicas.join(',')])),
+  ].join('\n');
+  return { code: 0, json: s, text };
+}
+
+/** Polls a long operation, printing each new step, until it ends. */
+async function follow(io: Io, first: OperationView): Promise<Outcome> {
+  let op = first;
+  let shown = 0;
+  for (;;) {
+    for (const step of op.steps.slice(shown)) io.progress(`  ${step.at.slice(11, 23)} ${step.message}`);
+    shown = op.steps.length;
+    if (op.state !== 'running') break;
+    await new Promise((r) => setTimeout(r, 200));
+    op = (await io.client.call<OperationView>('GET', `/v1/ops/operations/${op.id}`)).body;
+  }
+  if (op.state === 'failed') return { code: 1, json: op, text: `${op.kind} failed: ${op.error?.detail ?? op.error?.title}` };
+  const r = op.result as { version: number; maxWritePauseMs: number; shards: Array<{ shard: number; fromNode: string; toNode: string; epoch: number; writePauseMs: number }> };
+  const rows = r.shards.map((s) => [s.shard, s.fromNode, s.toNode, s.epoch, s.writePauseMs.toFixed(1)]);
+  return {
+    code: 0,
+    json: op,
+    text: `${op.kind} done: version ${r.version}; longest write pause ${r.maxWritePauseMs.toFixed(1)} ms\n${rows.length ? table(['shard', 'from', 'to', 'epoch', 'write pause ms'], rows) : ''}`,
+  };
+}
+
+export async function shardMove(io: Io, shard: string | undefined, to: string | undefined, reason: string | undefined): Promise<Outcome> {
+  if (!shard || !Number.isInteger(Number(shard))) throw new UsageError('shard move needs a shard number');
+  if (!to) throw new UsageError('shard move needs --to SET');
+  const r = await io.client.call<OperationView>('POST', `/v1/ops/shards/${Number(shard)}/move`, { to, reason: needReason(reason) });
+  return follow(io, r.body);
+}
+
+const target = (t: string | undefined): 'region' | 'set' => {
+  if (t !== 'region' && t !== 'set') throw new UsageError('say region or set');
+  return t;
+};
+
+export async function drain(io: Io, kind: string | undefined, name: string | undefined, reason: string | undefined): Promise<Outcome> {
+  if (!name) throw new UsageError('drain needs a NAME');
+  const r = await io.client.call<OperationView>('POST', '/v1/ops/drain', { target: target(kind), name, reason: needReason(reason) });
+  return follow(io, r.body);
+}
+
+export async function undrain(io: Io, kind: string | undefined, name: string | undefined, reason: string | undefined): Promise<Outcome> {
+  if (!name) throw new UsageError('undrain needs a NAME');
+  const r = await io.client.call<ChangeAnswer>('POST', '/v1/ops/undrain', { target: target(kind), name, reason: needReason(reason) });
+  return changed(`undrained ${kind} ${name}`, r.body);
+}
+
+export async function failover(io: Io, what: string | undefined, reason: string | undefined): Promise<Outcome> {
+  if (what !== 'pause' && what !== 'resume') throw new UsageError('failover pause|resume');
+  const r = await io.client.call<ChangeAnswer>('POST', `/v1/ops/failover/${what}`, { reason: needReason(reason) });
+  return changed(`failover ${what}d`, r.body);
+}

@@ -1,0 +1,111 @@
+import { parseArgs } from 'node:util';
+import { AdminApiError, AdminClient } from './client.js';
+import * as cmd from './commands.js';
+
+export const USAGE = `usage: setgate <command> [options]
+
+commands:
+  validate FILE                    dry run: every problem, or the impact
+  diff FILE                        what FILE changes against the current version
+  apply FILE --reason TEXT [--base N]   store FILE as the next version (base: the file's version)
+  rollback N --reason TEXT         make version N current again (a new version)
+  history [--limit N]              versions, newest first
+  get [N]                          the current (or Nth) document as JSON
+  status                           regions, sets, nodes, shards and leaders
+  shard move S --to SET --reason TEXT     planned switchover of shard S
+  drain region|set NAME --reason TEXT     move its leaders away, send users elsewhere
+  undrain region|set NAME --reason TEXT
+  failover pause|resume --reason TEXT
+
+options:
+  --url URL       control plane API (env SETGATE_ADMIN_URL, default http://127.0.0.1:7000)
+  --token TOKEN   bearer token (env SETGATE_ADMIN_TOKEN)
+  --json          machine-readable output
+exit codes: 0 done, 1 refused or failed, 2 bad command line, 3 control plane unreachable`;
+
+/** Runs one command line; returns the exit code. Output goes through `out`/`err`. */
+export async function runCli(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (e) {
+    err(`${(e as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const { values: v, positionals: p } = parsed;
+  if (v.help || p.length === 0) {
+    out(`${USAGE}\n`);
+    return p.length === 0 && !v.help ? 2 : 0;
+  }
+  const client = new AdminClient(v.url ?? process.env.SETGATE_ADMIN_URL ?? 'http://127.0.0.1:7000', v.token ?? process.env.SETGATE_ADMIN_TOKEN);
+  const io: cmd.Io = { client, progress: (line) => err(`${line}\n`) };
+  try {
+    const outcome = await dispatch(io, p, v);
+    out(v.json ? `${JSON.stringify(outcome.json, null, 2)}\n` : `${outcome.text}\n`);
+    return outcome.code;
+  } catch (e) {
+    if (e instanceof cmd.UsageError) {
+      err(`${e.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    if (e instanceof AdminApiError) {
+      if (v.json) out(`${JSON.stringify(e.problem, null, 2)}\n`);
+      const problems = e.problem.problems?.map((x) => `  ${x.path || '/'}: ${x.message}`).join('\n');
+      err(`error ${e.status} ${e.message}${problems ? `\n${problems}` : ''}\n`);
+      return 1;
+    }
+    err(`cannot reach the control plane at ${client.baseUrl}: ${(e as Error).message}\n`);
+    return 3;
+  }
+}
+
+type Values = ReturnType<typeof parse>['values'];
+
+function dispatch(io: cmd.Io, p: readonly string[], v: Values): Promise<cmd.Outcome> {
+  const [name, a, b] = p;
+  switch (name) {
+    case 'validate':
+      return cmd.validate(io, a);
+    case 'diff':
+      return cmd.diff(io, a);
+    case 'apply':
+      return cmd.apply(io, a, v.reason, v.base);
+    case 'rollback':
+      return cmd.rollback(io, a, v.reason);
+    case 'history':
+      return cmd.history(io, v.limit);
+    case 'get':
+      return cmd.get(io, a);
+    case 'status':
+      return cmd.status(io);
+    case 'shard':
+      if (a !== 'move') throw new cmd.UsageError('shard move S --to SET');
+      return cmd.shardMove(io, b, v.to, v.reason);
+    case 'drain':
+      return cmd.drain(io, a, b, v.reason);
+    case 'undrain':
+      return cmd.undrain(io, a, b, v.reason);
+    case 'failover':
+      return cmd.failover(io, a, v.reason);
+    default:
+      throw new cmd.UsageError(`unknown command "${name}"`);
+  }
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      url: { type: 'string' },
+      token: { type: 'string' },
+      json: { type: 'boolean' },
+      reason: { type: 'string' },
+      base: { type: 'string' },
+      limit: { type: 'string' },
+      to: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}

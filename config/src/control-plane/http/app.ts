@@ -1,0 +1,50 @@
+import type { AdminTokenDef } from '@setgate/config';
+import { createService } from '@setgate/service-kit';
+import type { Telemetry } from '@setgate/telemetry';
+import type { FastifyInstance } from 'fastify';
+import type { ConfigService } from '../config-service.js';
+import type { Operations } from '../ops/operations.js';
+import type { OpsService } from '../ops/ops-service.js';
+import { installAuth } from './auth.js';
+import { configRoutes } from './config-routes.js';
+import { openApiDocument } from './openapi.js';
+import { opsRoutes } from './ops-routes.js';
+
+export interface ControlPlaneAppOptions {
+  readonly telemetry: Telemetry;
+  readonly tokens: readonly AdminTokenDef[];
+  readonly service: ConfigService;
+  readonly ops: OpsService;
+  readonly operations: Operations;
+  readonly watchTimeoutMs: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** `METHOD /path` of every route, HEAD twins left out: what the OpenAPI document must list. */
+    registeredRoutes: readonly string[];
+  }
+}
+
+/** Documents of thousands of shards are hundreds of KiB; the admin API is not a public edge. */
+const BODY_LIMIT = 32 * 1024 * 1024;
+
+/** The control plane API: authenticated config and ops routes, and their OpenAPI document. */
+export function buildControlPlaneApp(opts: ControlPlaneAppOptions): FastifyInstance {
+  const app = createService({
+    telemetry: opts.telemetry,
+    // A watch is held open up to watchTimeoutMs; the listener must not cut it first.
+    limits: { bodyLimitBytes: BODY_LIMIT, requestTimeoutMs: opts.watchTimeoutMs + 10000 },
+  });
+  const routes: string[] = [];
+  app.decorate('registeredRoutes', routes);
+  app.addHook('onRoute', (r) => {
+    for (const m of [r.method].flat()) if (m !== 'HEAD') routes.push(`${m} ${r.url}`);
+  });
+  installAuth(app, opts.tokens);
+  const doc = openApiDocument();
+  app.get('/openapi.json', async () => doc);
+  configRoutes(app, opts.service, opts.watchTimeoutMs);
+  opsRoutes(app, opts.ops, opts.operations);
+  return app;
+}

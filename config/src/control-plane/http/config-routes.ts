@@ -1,0 +1,139 @@
+import { compareTopologies, validateTopology } from '@setgate/config';
+import { Header } from '@setgate/contracts';
+import type { FastifyInstance } from 'fastify';
+import type { ConfigService } from '../config-service.js';
+import { ControlPlaneErrors } from '../errors.js';
+import { sectionGuard } from './auth.js';
+import { statusOf } from './status.js';
+
+const Reason = { type: 'string', minLength: 3, maxLength: 500 } as const;
+const Version = { type: 'integer', minimum: 1 } as const;
+
+/** Bodies and queries of the config routes, checked by fastify before a handler runs. */
+export const ConfigBodies = {
+  document: { type: 'object', required: ['document'], properties: { document: {} } },
+  apply: {
+    type: 'object',
+    required: ['document', 'baseVersion', 'reason'],
+    properties: { document: {}, baseVersion: { type: 'integer', minimum: 0 }, reason: Reason },
+  },
+  rollback: {
+    type: 'object',
+    required: ['to', 'baseVersion', 'reason'],
+    properties: { to: Version, baseVersion: { type: 'integer', minimum: 0 }, reason: Reason },
+  },
+} as const;
+
+const notFound = (v: number) => ControlPlaneErrors.create('SETGATE_CP_VERSION_NOT_FOUND', { detail: `version ${v} does not exist` });
+
+/** Read, validate, diff, apply, rollback and history of the topology document. */
+export function configRoutes(app: FastifyInstance, service: ConfigService, watchTimeoutMs: number): void {
+  const viewer = { config: { role: 'viewer' as const } };
+  const operator = { config: { role: 'operator' as const } };
+
+  app.get('/v1/config', viewer, async (_req, reply) => {
+    const { record } = await service.current();
+    reply.header(Header.configVersion, String(record.version));
+    return record;
+  });
+
+  app.get<{ Params: { version: number } }>(
+    '/v1/config/versions/:version',
+    { ...viewer, schema: { params: { type: 'object', properties: { version: Version } } } },
+    async (req) => (await service.store.get(req.params.version)) ?? Promise.reject(notFound(req.params.version)),
+  );
+
+  app.get<{ Querystring: { limit?: number; before?: number } }>(
+    '/v1/config/history',
+    {
+      ...viewer,
+      schema: { querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 1000 }, before: Version } } },
+    },
+    async (req) => ({ versions: await service.store.history(req.query.limit ?? 20, req.query.before) }),
+  );
+
+  app.post<{ Body: { document: unknown } }>('/v1/config/validate', { ...viewer, schema: { body: ConfigBodies.document } }, async (req) => {
+    const dry = await service.dryRun(req.body.document);
+    if (!dry.ok) return { valid: false, problems: dry.problems };
+    return { valid: true, baseVersion: dry.baseVersion, changes: dry.comparison.changes, impact: dry.comparison.impact };
+  });
+
+  app.post<{ Body: { document: unknown } }>('/v1/config/diff', { ...viewer, schema: { body: ConfigBodies.document } }, async (req) => {
+    const dry = await service.dryRun(req.body.document);
+    if (!dry.ok) {
+      throw ControlPlaneErrors.create('SETGATE_CP_INVALID_DOCUMENT', { detail: 'the document does not validate', extensions: { problems: dry.problems } });
+    }
+    return { baseVersion: dry.baseVersion, changes: dry.comparison.changes, impact: dry.comparison.impact };
+  });
+
+  app.get<{ Querystring: { from: number; to: number } }>(
+    '/v1/config/diff',
+    { ...viewer, schema: { querystring: { type: 'object', required: ['from', 'to'], properties: { from: Version, to: Version } } } },
+    async (req) => {
+      const [a, b] = await Promise.all([service.store.get(req.query.from), service.store.get(req.query.to)]);
+      if (!a) throw notFound(req.query.from);
+      if (!b) throw notFound(req.query.to);
+      const [ta, tb] = [validateTopology(a.document), validateTopology(b.document)];
+      if (!ta.ok || !tb.ok) throw ControlPlaneErrors.create('SETGATE_CP_STORE_UNAVAILABLE', { detail: 'a stored version no longer validates' });
+      const c = compareTopologies(ta.topology, tb.topology);
+      return { from: a.version, to: b.version, changes: c.changes, impact: c.impact };
+    },
+  );
+
+  app.post<{ Body: { document: unknown; baseVersion: number; reason: string } }>(
+    '/v1/config/apply',
+    { ...operator, schema: { body: ConfigBodies.apply } },
+    async (req, reply) => {
+      const { record, comparison } = await service.apply({
+        document: req.body.document,
+        baseVersion: req.body.baseVersion,
+        reason: req.body.reason,
+        author: req.principal?.name ?? 'unknown',
+        action: { kind: 'apply' },
+        guard: sectionGuard(req),
+      });
+      req.log.info({ audit: true, version: record.version, author: record.author, reason: record.reason }, 'config applied');
+      return reply.code(201).send({ version: record.version, changes: comparison.changes, impact: comparison.impact });
+    },
+  );
+
+  app.post<{ Body: { to: number; baseVersion: number; reason: string } }>(
+    '/v1/config/rollback',
+    { ...operator, schema: { body: ConfigBodies.rollback } },
+    async (req, reply) => {
+      const { record, comparison } = await service.rollback(req.body.to, {
+        baseVersion: req.body.baseVersion,
+        reason: req.body.reason,
+        author: req.principal?.name ?? 'unknown',
+        guard: sectionGuard(req),
+      });
+      req.log.info({ audit: true, version: record.version, rollbackTo: req.body.to, author: record.author }, 'config rolled back');
+      return reply.code(201).send({ version: record.version, changes: comparison.changes, impact: comparison.impact });
+    },
+  );
+
+  app.get<{ Querystring: { after: number; timeoutMs?: number } }>(
+    '/v1/config/watch',
+    {
+      ...viewer,
+      schema: {
+        querystring: {
+          type: 'object',
+          required: ['after'],
+          properties: { after: { type: 'integer', minimum: 0 }, timeoutMs: { type: 'integer', minimum: 0, maximum: 120000 } },
+        },
+      },
+    },
+    async (req, reply) => {
+      // A client that goes away must not keep a waiter behind.
+      const gone = new AbortController();
+      reply.raw.once('close', () => gone.abort());
+      const record = await service.waitForChange(req.query.after, Math.min(req.query.timeoutMs ?? watchTimeoutMs, watchTimeoutMs), gone.signal);
+      if (!record) return reply.code(204).send();
+      reply.header(Header.configVersion, String(record.version));
+      return record;
+    },
+  );
+
+  app.get('/v1/status', viewer, async () => statusOf((await service.current()).topology));
+}

@@ -1,0 +1,84 @@
+import { Type } from '@sinclair/typebox';
+import { Listener } from './common.js';
+
+export const FileConfigStore = Type.Object(
+  {
+    kind: Type.Literal('file', {
+      description: 'Embedded, no server: one JSON file per version under <data>/control-plane, written atomically.',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const RedisConfigStore = Type.Object(
+  {
+    kind: Type.Literal('redis', {
+      description: 'Versions kept in Redis; compare-and-set on the version, changes announced by pub/sub.',
+    }),
+    url: Type.String({ pattern: '^rediss?://', description: 'redis:// URL of the server that holds the versions.' }),
+    prefix: Type.String({
+      minLength: 1,
+      default: 'setgate:config',
+      description: 'Key prefix; every key and the pub/sub channel start with it.',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const AdminRole = Type.Union([Type.Literal('viewer'), Type.Literal('operator'), Type.Literal('admin')], {
+  description:
+    'viewer: read config, history, status, watch, dry runs; operator: also apply, rollback, shard moves, drains, failover pause; admin: also changes to the auth and controlPlane sections.',
+});
+
+export const AdminToken = Type.Object(
+  {
+    name: Type.String({ pattern: '^[a-z][a-z0-9-]{0,62}$', description: 'Who holds the token; recorded as the author of every change made with it.' }),
+    role: AdminRole,
+    sha256: Type.String({
+      pattern: '^[0-9a-f]{64}$',
+      description: 'Hex SHA-256 of the bearer token. The token itself never sits in the config.',
+    }),
+  },
+  { additionalProperties: false, description: 'One bearer token accepted by the control plane admin API.' },
+);
+
+/**
+ * The control plane's own settings. Static: read when the control plane starts
+ * (a change applied through it takes effect at its next restart).
+ */
+export const ControlPlane = Type.Object(
+  {
+    id: Type.String({ pattern: '^[a-z][a-z0-9-]{0,62}$', default: 'control-plane', description: 'Instance id.' }),
+    ...Listener,
+    store: Type.Union([FileConfigStore, RedisConfigStore], {
+      default: { kind: 'file' },
+      description: 'Where the versions and their history live.',
+    }),
+    tokens: Type.Array(AdminToken, {
+      minItems: 1,
+      description: 'Bearer tokens of the admin API (port): operators, scripts and components watching for changes.',
+    }),
+    watchTimeoutMs: Type.Integer({
+      minimum: 100,
+      maximum: 120000,
+      default: 25000,
+      description: 'Longest a watch request is held open before it answers "no change" (204).',
+    }),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'The control plane: admin API and watch endpoint on port, metrics/status on adminPort. Started first by npm start.',
+  },
+);
+
+/** Whether the failover controller may act on its own. */
+export const Failover = Type.Object(
+  {
+    paused: Type.Boolean({
+      default: false,
+      description: 'true: the failover controller only observes; leadership changes only by operator action.',
+    }),
+  },
+  { additionalProperties: false, default: {}, description: 'Automated failover switch, obeyed by the failover controller.' },
+);

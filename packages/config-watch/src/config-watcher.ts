@@ -1,0 +1,143 @@
+import { type ConfigProblem, type LoadedTopology, validateTopology } from '@setgate/config';
+import { createDispatcher, type Dispatcher } from '@setgate/http-client';
+import { request } from 'undici';
+import { type Backoff, backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
+
+/** What a component learns from its watch, for logs and metrics. */
+export type WatchEvent =
+  | { readonly kind: 'applied'; readonly version: number }
+  /** The control plane answered and the component's version is still current (a long-poll ended empty). */
+  | { readonly kind: 'current'; readonly version: number }
+  | { readonly kind: 'refused'; readonly version: number; readonly problems: readonly ConfigProblem[] }
+  | { readonly kind: 'disconnected'; readonly error: string; readonly retryInMs: number };
+
+export interface ConfigWatcherOptions<T> {
+  /** Control plane API base URL, e.g. http://127.0.0.1:7000. */
+  readonly url: string;
+  /** A bearer token of any role (viewer is enough). */
+  readonly token: string;
+  /** Version the component runs now; only newer versions are delivered. */
+  readonly version: number;
+  /**
+   * Builds what the component routes by (e.g. buildRoutingTable). A throw
+   * refuses the version: the component keeps the last good one.
+   */
+  readonly build: (topology: LoadedTopology) => T;
+  /** Makes the built value live (e.g. RoutingTableRef.swap). Called once per accepted version, in order. */
+  readonly onUpdate: (built: T, topology: LoadedTopology) => void;
+  readonly onEvent?: (event: WatchEvent) => void;
+  /** How long the control plane may hold one long-poll. */
+  readonly pollTimeoutMs?: number;
+  readonly backoff?: Backoff;
+  readonly dispatcher?: Dispatcher;
+}
+
+/**
+ * Follows the control plane from the component's version by long-poll
+ * (`GET /v1/config/watch?after=N`). Each new version is validated and built
+ * beside the live one, then handed over whole; a bad one is refused with its
+ * problems and the last good one stays. While the control plane is away it
+ * retries with capped, jittered backoff and the component keeps serving.
+ */
+export class ConfigWatcher<T> {
+  private current: number;
+  private stopped = false;
+  private readonly abort = new AbortController();
+  private readonly dispatcher: Dispatcher;
+  private readonly ownDispatcher: boolean;
+  private loop: Promise<void> | undefined;
+  private sleepTimer: NodeJS.Timeout | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(private readonly opts: ConfigWatcherOptions<T>) {
+    this.current = opts.version;
+    this.ownDispatcher = !opts.dispatcher;
+    this.dispatcher = opts.dispatcher ?? createDispatcher({ connections: 1, headersTimeoutMs: (opts.pollTimeoutMs ?? 25000) + 10000 });
+  }
+
+  /** Version of the last document handed to onUpdate (or the starting one). */
+  get version(): number {
+    return this.current;
+  }
+
+  start(): this {
+    this.loop ??= this.run();
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.abort.abort();
+    clearTimeout(this.sleepTimer);
+    this.wake?.();
+    await this.loop?.catch(() => undefined);
+    if (this.ownDispatcher) await this.dispatcher.close();
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      try {
+        const doc = await this.poll();
+        failures = 0;
+        if (doc !== undefined) this.accept(doc);
+        else this.opts.onEvent?.({ kind: 'current', version: this.current });
+      } catch (err) {
+        if (this.stopped) return;
+        const retryInMs = backoffDelay(failures++, this.opts.backoff ?? DEFAULT_BACKOFF);
+        this.opts.onEvent?.({ kind: 'disconnected', error: (err as Error).message, retryInMs });
+        await this.sleep(retryInMs);
+      }
+    }
+  }
+
+  /** One long-poll: the new document, or undefined when nothing changed in time. */
+  private async poll(): Promise<unknown> {
+    const timeoutMs = this.opts.pollTimeoutMs ?? 25000;
+    const res = await request(`${this.opts.url}/v1/config/watch?after=${this.current}&timeoutMs=${timeoutMs}`, {
+      dispatcher: this.dispatcher,
+      signal: this.abort.signal,
+      headers: { authorization: `Bearer ${this.opts.token}` },
+      headersTimeout: timeoutMs + 10000,
+    });
+    if (res.statusCode === 204) {
+      await res.body.dump();
+      return undefined;
+    }
+    const text = await res.body.text();
+    if (res.statusCode !== 200) throw new Error(`watch answered ${res.statusCode}: ${text.slice(0, 200)}`);
+    return (JSON.parse(text) as { document: unknown }).document;
+  }
+
+  private accept(document: unknown): void {
+    const version = (document as { version?: unknown }).version;
+    const result = validateTopology(document);
+    if (!result.ok) {
+      this.refuse(typeof version === 'number' ? version : -1, result.problems);
+      return;
+    }
+    let built: T;
+    try {
+      built = this.opts.build(result.topology);
+    } catch (err) {
+      this.refuse(result.topology.version, [{ path: '', message: `cannot build: ${(err as Error).message}` }]);
+      return;
+    }
+    this.opts.onUpdate(built, result.topology);
+    this.current = result.topology.version;
+    this.opts.onEvent?.({ kind: 'applied', version: this.current });
+  }
+
+  private refuse(version: number, problems: readonly ConfigProblem[]): void {
+    // Skip past it so the watch does not spin on the same bad version; the next good one is delivered.
+    if (version > this.current) this.current = version;
+    this.opts.onEvent?.({ kind: 'refused', version, problems });
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = resolve;
+      this.sleepTimer = setTimeout(resolve, ms);
+    });
+  }
+}

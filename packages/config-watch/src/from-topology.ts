@@ -1,0 +1,36 @@
+import type { LoadedTopology } from '@setgate/config';
+import { ConfigWatcher, type ConfigWatcherOptions } from './config-watcher.js';
+
+/** Environment variable holding the bearer token components watch the control plane with. */
+export const CONTROL_PLANE_TOKEN_ENV = 'SETGATE_CONTROL_PLANE_TOKEN';
+/** Optional override of the control plane URL (default: the topology's controlPlane host and port). */
+export const CONTROL_PLANE_URL_ENV = 'SETGATE_CONTROL_PLANE_URL';
+
+export interface TopologyWatchOptions<T> extends Omit<ConfigWatcherOptions<T>, 'url' | 'token' | 'version'> {
+  /** The topology the component started with: its version, and where its control plane is. */
+  readonly topology: LoadedTopology;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** The control plane API URL a component should watch, or undefined when it runs on its file alone. */
+export function controlPlaneUrl(topology: LoadedTopology, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const override = env[CONTROL_PLANE_URL_ENV];
+  if (override) return override;
+  const cp = topology.controlPlane;
+  if (!cp) return undefined;
+  return `http://${cp.host.includes(':') ? `[${cp.host}]` : cp.host}:${cp.port}`;
+}
+
+/**
+ * Starts a watch of the topology's control plane when the topology names one
+ * and a token is in the environment; otherwise returns undefined and the
+ * component keeps running on the file it was started with.
+ */
+export function watchControlPlane<T>(opts: TopologyWatchOptions<T>): ConfigWatcher<T> | undefined {
+  const env = opts.env ?? process.env;
+  const url = controlPlaneUrl(opts.topology, env);
+  const token = env[CONTROL_PLANE_TOKEN_ENV];
+  if (!url || !token) return undefined;
+  const { topology, env: _env, ...rest } = opts;
+  return new ConfigWatcher<T>({ ...rest, url, token, version: topology.version }).start();
+}

@@ -1,0 +1,3 @@
+export * from './config-watcher.js';
+export * from './backoff.js';
+export * from './from-topology.js';

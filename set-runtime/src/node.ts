@@ -57,7 +57,7 @@ export function buildNode(opts: NodeOptions): SetNode {
   const ownership = new Ownership(opts.view, opts.nodeId);
   const { store, telemetry } = opts;
   const token = opts.internalToken ?? (process.env[INTERNAL_TOKEN_ENV] || undefined);
-  const replicator = new Replicator({ ownership, store, peer: new PeerClient(token), logger: telemetry.logger, now: opts.now });
+  const replicator = new Replicator({ ownership, store, peer: new PeerClient(token, opts.view.shardCount), logger: telemetry.logger, now: opts.now });
   const updates = new TopologyUpdates(ownership, replicator);
   const app = createNodeApp({ ownership, store, replicator, telemetry, limits: opts.limits ?? opts.view.doc.limits });
   registerReplicationMetrics(telemetry.meter, replicator);

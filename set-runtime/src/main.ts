@@ -1,13 +1,21 @@
 import { createAdminServer, componentArgs, runComponent } from '@setgate/service-kit';
 import { startTelemetry } from '@setgate/telemetry';
+import { watchControlPlane } from '@setgate/config-watch';
+import type { LoadedTopology } from '@setgate/config';
 import { TopologyView } from '@setgate/topology';
 import { buildNode } from './node.js';
 import { openNodeStore } from './store/open-store.js';
 
 /**
  * Entry of one set-runtime node: `--id <nodeId> [--config FILE] [--data DIR]`.
- * The config file is read again on SIGHUP and every third of the lease: each
- * successful read renews the leader lease, and a new version is swapped in.
+ *
+ * Where the node hears its topology, and so renews its leader lease:
+ * - with a control plane (the topology names one and SETGATE_CONTROL_PLANE_TOKEN
+ *   is set), from its watch: every answer, a new version or an empty long-poll,
+ *   renews the lease, so a leader cut off from the control plane stops
+ *   accepting writes after `leaseMs`;
+ * - without one, from the config file, read every third of the lease.
+ * SIGHUP re-reads the file in both cases.
  */
 const args = componentArgs();
 const view = new TopologyView(args.topology);
@@ -40,8 +48,26 @@ const reload = (why: string) =>
     (err: unknown) => telemetry.logger.warn({ err, why }, 'topology reload refused; keeping the current one'),
   );
 process.on('SIGHUP', () => void reload('SIGHUP'));
-const poll = setInterval(() => void reload('poll'), Math.max(50, Math.floor(node.ownership.view.doc.replication.leaseMs / 3)));
-poll.unref();
+const leaseThird = Math.max(50, Math.floor(view.doc.replication.leaseMs / 3));
+const watcher = watchControlPlane<LoadedTopology>({
+  topology: args.topology,
+  // A long-poll ends at least every third of the lease, so a healthy watch renews it in time.
+  pollTimeoutMs: leaseThird,
+  build: (topology) => topology,
+  onUpdate: (topology) => {
+    node.updates.apply(topology).then(
+      (r) => telemetry.logger.info({ version: r.version }, 'topology swapped from the control plane'),
+      (err: unknown) => telemetry.logger.warn({ err }, 'control plane topology refused; keeping the current one'),
+    );
+  },
+  onEvent: (event) => {
+    if (event.kind === 'current') node.updates.renewLease();
+    else if (event.kind === 'disconnected') telemetry.logger.warn(event, 'control plane unreachable');
+    else if (event.kind === 'refused') telemetry.logger.warn(event, 'control plane topology refused');
+  },
+});
+const poll = watcher ? undefined : setInterval(() => void reload('poll'), leaseThird);
+poll?.unref();
 
 await runComponent({
   id: self.id,
@@ -54,6 +80,7 @@ await runComponent({
   telemetry,
   onClose: async () => {
     clearInterval(poll);
+    await watcher?.stop();
     await node.close();
   },
 });

@@ -19,6 +19,11 @@ export class TopologyUpdates {
     private readonly replicator: Replicator,
   ) {}
 
+  /** The control plane was heard and this node's version is still current: renew the leader lease. */
+  renewLease(): void {
+    this.replicator.lease.renew();
+  }
+
   /** Applies an already-parsed document; throws a problem when it is invalid or older. */
   async apply(doc: unknown): Promise<TopologyPutResponse> {
     return this.take(validateTopology(doc));

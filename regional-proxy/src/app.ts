@@ -2,16 +2,20 @@ import { NodePath } from '@setgate/contracts';
 import { createService, DEFAULT_LIMITS } from '@setgate/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { createForwardHandler } from './forward.js';
-import { GatewayDirectory, type GatewayStatus } from './gateway-directory.js';
+import { GatewayDirectory } from './gateway-directory.js';
+import type { HealthTransition } from './health/gateway-health.js';
+import { HealthChecker } from './health/health-checker.js';
 import { ProxyMetrics } from './metrics.js';
-import { DEFAULT_RETRY_AFTER_SEC, DEFAULT_UPSTREAM_TIMEOUT_MS, type RegionalProxyOptions } from './options.js';
-import { ownRegionSelector } from './region-selector.js';
-
-/** What `/status` on the admin listener reports for a regional proxy. */
-export interface RegionalProxyStatus {
-  readonly region: string;
-  readonly gateways: readonly GatewayStatus[];
-}
+import {
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_RETRY_AFTER_SEC,
+  DEFAULT_UPSTREAM_TIMEOUT_MS,
+  type RegionalProxyOptions,
+} from './options.js';
+import { HomeRegionPolicy } from './region/home-region.js';
+import { NearestHealthySelector } from './region/nearest-healthy.js';
+import { ResidencyPolicy } from './region/residency.js';
+import { proxyStatus, type RegionalProxyStatus } from './status.js';
 
 /** Handle the proxy decorates its fastify instance with. */
 export interface RegionalProxyHandle {
@@ -28,16 +32,45 @@ declare module 'fastify' {
 /**
  * Builds the regional proxy's traffic app, not yet listening: outermost
  * hygiene (minted request ids, stripped internal headers), its own health
- * route, and every other request forwarded to a gateway of the selected region.
- * Closing the app closes the gateway pools.
+ * route, and every other request forwarded to a gateway of the nearest healthy
+ * region it may go to. Active health checks run from `ready` until close;
+ * closing the app also closes the gateway pools.
  */
 export function buildRegionalProxy(options: RegionalProxyOptions): FastifyInstance {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const { telemetry, region } = options;
+  const { telemetry, region, routes } = options;
+  const view = routes.view;
+  const policy = options.policy ?? view.doc.regionalProxy;
   // First setgate hop: a client-sent x-request-id must not reach logs as ours.
   const app = createService({ telemetry, limits, trustRequestId: false });
-  const directory = new GatewayDirectory(options.gateways, options.pool);
-  app.addHook('onClose', () => directory.close());
+
+  const onTransition = (t: HealthTransition) => {
+    selector.healthChanged();
+    metrics.transition(t);
+    const log = t.to === 'healthy' ? app.log.info.bind(app.log) : app.log.warn.bind(app.log);
+    log({ gateway: t.gateway, region: t.region, state: t.to, reason: t.reason }, `gateway ${t.gateway} is ${t.to}`);
+  };
+  const directory = new GatewayDirectory(options.gateways, policy.health, onTransition, options.pool);
+  const metrics = new ProxyMetrics(telemetry.meter, {
+    regions: () => directory.status().map((r) => ({ region: r.region, healthy: r.healthy })),
+    gateways: () => directory.all().map((g) => ({ id: g.id, region: g.region, healthy: g.health.healthy })),
+  });
+  const selector = new NearestHealthySelector({
+    home: new HomeRegionPolicy(region, new Set(view.regionNames()), policy),
+    residency: new ResidencyPolicy(routes, policy),
+    byDistance: (from) => view.regionsByDistance(from),
+    isHealthy: (name) => directory.isHealthy(name),
+  });
+  const checker = new HealthChecker(
+    directory.all().map((g) => ({ healthUrl: g.healthUrl, health: g.health })),
+    policy.health,
+  );
+  app.addHook('onReady', async () => checker.start());
+  app.addHook('onClose', async () => {
+    await checker.stop();
+    metrics.close();
+    await directory.close();
+  });
 
   // The proxy never parses a body: every content type reaches the handler as the raw stream.
   app.removeAllContentTypeParsers();
@@ -48,17 +81,21 @@ export function buildRegionalProxy(options: RegionalProxyOptions): FastifyInstan
     '*',
     createForwardHandler({
       entryRegion: region,
-      selector: options.regionSelector ?? ownRegionSelector(region),
+      selector,
       directory,
       tracer: telemetry.tracer,
-      metrics: new ProxyMetrics(telemetry.meter),
+      metrics,
       upstreamTimeoutMs: options.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS,
       bodyLimitBytes: limits.bodyLimitBytes,
       retryAfterSec: options.retryAfterSec ?? DEFAULT_RETRY_AFTER_SEC,
+      maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     }),
   );
 
-  const handle: RegionalProxyHandle = { status: () => ({ region, gateways: directory.status() }) };
+  const handle: RegionalProxyHandle = {
+    status: () =>
+      proxyStatus(region, policy, view.regionsByDistance(region), (a, b) => view.rtt(a, b), directory.status()),
+  };
   app.decorate('regionalProxy', handle);
   return app;
 }

@@ -1,4 +1,5 @@
 import type { Dispatcher } from '@setgate/http-client';
+import type { GatewayHealth } from './health/gateway-health.js';
 
 /** One gateway as the forward path sees it: its pooled dispatcher and current load. */
 export interface GatewayUpstream {
@@ -6,18 +7,21 @@ export interface GatewayUpstream {
   readonly region: string;
   /** Origin the pool is bound to, e.g. http://127.0.0.1:7110. */
   readonly url: string;
+  /** Full URL of its health endpoint, probed by active checks. */
+  readonly healthUrl: string;
   readonly pool: Dispatcher;
   /** Requests sent to this gateway that have not received their response headers yet. */
   inFlight: number;
+  /** Active and passive health; only healthy gateways are acquired. */
+  readonly health: GatewayHealth;
   /** Metric attributes, built once so the hot path allocates none. */
   readonly attributes: Readonly<Record<string, string>>;
 }
 
 /**
- * Gateway choice within one region: least requests in flight, ties broken
- * round-robin so an idle region still spreads its load. Health (passive and
- * active, with hysteresis) will filter the candidates here; the forward path
- * only calls `acquire`/`release`.
+ * Gateway choice within one region: among the healthy gateways, least
+ * requests in flight, ties broken round-robin so an idle region still spreads
+ * its load. The forward path only calls `acquire`/`release`.
  */
 export class RegionGateways {
   /** Where the next tie-break scan starts. */
@@ -28,18 +32,25 @@ export class RegionGateways {
     readonly gateways: readonly GatewayUpstream[],
   ) {}
 
+  /** True while at least one gateway of the region is healthy: the region's own health. */
+  get healthy(): boolean {
+    for (const g of this.gateways) if (g.health.healthy) return true;
+    return false;
+  }
+
   /**
-   * Picks a gateway and counts the request as in flight on it; undefined when
-   * no candidate is left. `exclude` is the gateway an earlier attempt failed on.
+   * Picks a healthy gateway and counts the request as in flight on it;
+   * undefined when no candidate is left. `tried` are the gateways earlier
+   * attempts of the same request failed on.
    */
-  acquire(exclude?: GatewayUpstream): GatewayUpstream | undefined {
+  acquire(tried?: readonly GatewayUpstream[]): GatewayUpstream | undefined {
     const n = this.gateways.length;
     let best: GatewayUpstream | undefined;
     let bestIndex = 0;
     for (let k = 0; k < n; k++) {
       const i = (this.cursor + k) % n;
       const candidate = this.gateways[i] as GatewayUpstream;
-      if (candidate === exclude) continue;
+      if (!candidate.health.healthy || tried?.includes(candidate)) continue;
       // Strictly less: among equals the first one from the cursor wins, which is the round-robin.
       if (best === undefined || candidate.inFlight < best.inFlight) {
         best = candidate;

@@ -1,6 +1,6 @@
 import { componentArgs, createAdminServer, runComponent } from '@setgate/service-kit';
 import { startTelemetry } from '@setgate/telemetry';
-import { TopologyView } from '@setgate/topology';
+import { buildRoutingTable, TopologyView } from '@setgate/topology';
 import { buildRegionalProxy } from './app.js';
 import { proxyOptionsFromTopology } from './topology-options.js';
 
@@ -20,6 +20,7 @@ const app = buildRegionalProxy({
   telemetry,
   region: placed.region,
   gateways: placed.gateways,
+  routes: buildRoutingTable(args.topology),
   limits: args.topology.limits,
   upstreamTimeoutMs: placed.upstreamTimeoutMs,
 });

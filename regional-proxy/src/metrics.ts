@@ -1,31 +1,78 @@
+import type { ObservableResult } from '@opentelemetry/api';
 import type { Meter } from '@setgate/telemetry';
+import type { HealthTransition } from './health/gateway-health.js';
 
 /** Upstream latency buckets in ms: loopback hops up to the slowest command timeouts. */
 const LATENCY_BUCKETS_MS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
 
-/** The regional proxy's instruments; attribute objects are cached per region so counting allocates nothing. */
+/** Why a request was served outside its preferred region. */
+export type FailoverReason = 'unhealthy' | 'retry';
+
+/** What the health gauges read when scraped. */
+export interface HealthSource {
+  /** Every region and whether it has a healthy gateway. */
+  regions(): Iterable<{ readonly region: string; readonly healthy: boolean }>;
+  gateways(): Iterable<{ readonly id: string; readonly region: string; readonly healthy: boolean }>;
+}
+
+/**
+ * The regional proxy's instruments (`setgate.regional_proxy.*`), all by target
+ * region: requests, errors, retries, failovers, health state. Attribute
+ * objects are cached per region so counting allocates nothing.
+ */
 export class ProxyMetrics {
   private readonly requests;
   private readonly errors;
   private readonly retries;
+  private readonly failovers;
+  private readonly transitions;
   private readonly upstreamLatency;
   private readonly regionAttributes = new Map<string, Readonly<Record<string, string>>>();
+  /** Unregisters the gauge callbacks, so a closed proxy stops reporting. */
+  readonly close: () => void;
 
-  constructor(meter: Meter) {
+  constructor(meter: Meter, health: HealthSource) {
     this.requests = meter.createCounter('setgate.regional_proxy.requests', {
-      description: 'Requests forwarded, by target region.',
+      description: 'Requests forwarded, by target region (the region that was tried first).',
     });
     this.errors = meter.createCounter('setgate.regional_proxy.errors', {
       description: 'Requests the proxy answered with its own error, by target region and code.',
     });
     this.retries = meter.createCounter('setgate.regional_proxy.retries', {
-      description: 'Requests retried on another gateway of the region after a connection error.',
+      description: 'Requests retried on another gateway of the same region after a connection error.',
+    });
+    this.failovers = meter.createCounter('setgate.regional_proxy.failovers', {
+      description:
+        'Requests sent to a region other than their preferred one, by target region, home region and reason (unhealthy: the preferred region was down; retry: a safe retry crossed regions).',
+    });
+    this.transitions = meter.createCounter('setgate.regional_proxy.health.transitions', {
+      description: 'Gateway health state changes, by region, gateway and new state; a fast-growing count means flapping.',
     });
     this.upstreamLatency = meter.createHistogram('setgate.regional_proxy.upstream.duration', {
       description: 'Time from sending a request to a gateway to its response headers.',
       unit: 'ms',
       advice: { explicitBucketBoundaries: LATENCY_BUCKETS_MS },
     });
+    const regionGauge = meter.createObservableGauge('setgate.regional_proxy.region.healthy', {
+      description: 'Health state per target region: 1 while it has a healthy gateway, 0 otherwise.',
+    });
+    const gatewayGauge = meter.createObservableGauge('setgate.regional_proxy.gateway.healthy', {
+      description: 'Health state per gateway: 1 healthy, 0 unhealthy.',
+    });
+    const observeRegions = (result: ObservableResult) => {
+      for (const r of health.regions()) result.observe(r.healthy ? 1 : 0, this.attributesOf(r.region));
+    };
+    const observeGateways = (result: ObservableResult) => {
+      for (const g of health.gateways()) {
+        result.observe(g.healthy ? 1 : 0, { 'setgate.region': g.region, 'setgate.gateway': g.id });
+      }
+    };
+    regionGauge.addCallback(observeRegions);
+    gatewayGauge.addCallback(observeGateways);
+    this.close = () => {
+      regionGauge.removeCallback(observeRegions);
+      gatewayGauge.removeCallback(observeGateways);
+    };
   }
 
   request(region: string): void {
@@ -38,6 +85,14 @@ export class ProxyMetrics {
 
   retry(region: string): void {
     this.retries.add(1, this.attributesOf(region));
+  }
+
+  failover(region: string, home: string, reason: FailoverReason): void {
+    this.failovers.add(1, { 'setgate.region': region, 'setgate.home_region': home, 'setgate.failover.reason': reason });
+  }
+
+  transition(t: HealthTransition): void {
+    this.transitions.add(1, { 'setgate.region': t.region, 'setgate.gateway': t.gateway, 'setgate.health.state': t.to });
   }
 
   /** One attempt's time to response headers, attributed to its gateway. */

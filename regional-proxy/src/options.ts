@@ -1,18 +1,28 @@
+import type { LoadedTopology } from '@setgate/config';
 import type { DispatcherOptions } from '@setgate/http-client';
 import type { ServiceLimits } from '@setgate/service-kit';
 import type { Telemetry } from '@setgate/telemetry';
+import type { RoutingTable } from '@setgate/topology';
 import type { GatewayTarget } from './gateway-directory.js';
-import type { RegionSelector } from './region-selector.js';
+
+/** The `regionalProxy` section of a loaded topology: region choice, tenant residency, health. */
+export type RegionalPolicy = LoadedTopology['regionalProxy'];
 
 /** How a regional proxy is built; `main.ts` derives it from the topology. */
 export interface RegionalProxyOptions {
   readonly telemetry: Telemetry;
-  /** The proxy's own region: the entry region it stamps on every request. */
+  /** The proxy's own region: the entry region it stamps on every request, and the home region by default. */
   readonly region: string;
   /** Gateways of every region the proxy may route to; each gets one bounded keep-alive pool. */
   readonly gateways: readonly GatewayTarget[];
-  /** Region policy; defaults to the proxy's own region. */
-  readonly regionSelector?: RegionSelector;
+  /**
+   * The route table of the topology version the proxy runs: command
+   * residency is matched with it, and its view's RTT matrix orders regions
+   * nearest first.
+   */
+  readonly routes: RoutingTable;
+  /** Region and health policy; default: the `regionalProxy` section of the routes' topology. */
+  readonly policy?: RegionalPolicy;
   /** Listener limits (the topology's `limits`); the body limit is enforced on the streamed body. */
   readonly limits?: Partial<ServiceLimits>;
   /**
@@ -25,7 +35,13 @@ export interface RegionalProxyOptions {
   readonly pool?: DispatcherOptions;
   /** Retry-After, in seconds, on 503 answers. Default 1. */
   readonly retryAfterSec?: number;
+  /**
+   * Most gateways one request is sent to. Default 3: both gateways of a
+   * region that just died, then one in the next region.
+   */
+  readonly maxAttempts?: number;
 }
 
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 5000;
 export const DEFAULT_RETRY_AFTER_SEC = 1;
+export const DEFAULT_MAX_ATTEMPTS = 3;

@@ -1,3 +1,4 @@
+import { NodePath } from '@setgate/contracts';
 import type { InstanceRef, TopologyView } from '@setgate/topology';
 import type { GatewayTarget } from './gateway-directory.js';
 
@@ -14,18 +15,20 @@ export interface TopologyProxyOptions {
 
 /**
  * Reads one regional proxy's place in the topology: its region from its own
- * instance, every region's gateways (the selector decides which serve), and an
- * upstream deadline just past the slowest command's.
+ * instance, every region's gateways (the selector decides which serve) with
+ * the health endpoint of their admin listener, and an upstream deadline just
+ * past the slowest command's.
  */
 export function proxyOptionsFromTopology(view: TopologyView, id: string): TopologyProxyOptions {
   const self = view.instance(id);
   if (self?.kind !== 'regional-proxy') {
     throw new Error(`${id} is not a regional proxy of topology version ${view.version}`);
   }
+  // Probed on the admin listener: the gateway runs every traffic request through its pipeline and has no health route there.
   const gateways = view
     .allInstances()
     .filter((i) => i.kind === 'gateway')
-    .map((g) => ({ id: g.id, region: g.region, url: g.url }));
+    .map((g) => ({ id: g.id, region: g.region, url: g.url, healthUrl: `${g.adminUrl}${NodePath.health}` }));
   const slowest = Math.max(...view.doc.commands.map((c) => c.timeoutMs));
   return { self, region: self.region, gateways, upstreamTimeoutMs: slowest + GATEWAY_MARGIN_MS };
 }

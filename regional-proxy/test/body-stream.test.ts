@@ -20,7 +20,7 @@ describe('bodies stream through the proxy', () => {
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': download.length });
       res.end(download);
     });
-    proxy = await startProxy(usEastGateways([gateway.url]), { limits: { bodyLimitBytes: 2 * MiB } });
+    proxy = await startProxy(usEastGateways([gateway]), { limits: { bodyLimitBytes: 2 * MiB } });
   });
   after(async () => {
     await proxy.close();

@@ -9,7 +9,7 @@ describe('forward hygiene (first setgate hop)', () => {
 
   before(async () => {
     gateway = await startGatewayStub('us-east-gw-1');
-    proxy = await startProxy(usEastGateways([gateway.url]));
+    proxy = await startProxy(usEastGateways([gateway]));
   });
   after(async () => {
     await proxy.close();

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
-import { answerAsGateway, deadGatewayUrl, type GatewayStub, startGatewayStub } from './helpers/gateway-stub.js';
+import { answerAsGateway, deadGateway, type GatewayStub, startGatewayStub } from './helpers/gateway-stub.js';
 import { expectProblem } from './helpers/problem.js';
-import { type RunningProxy, startProxy, usEastGateways } from './helpers/proxy-harness.js';
+import { type RunningProxy, STEADY_HEALTH, startProxy, testRoutes, usEastGateways, withPolicy } from './helpers/proxy-harness.js';
 
 /** A stub that holds `/hold` requests until the test releases them and answers the rest at once. */
 async function holdingStub(id: string, held: ServerResponse[]): Promise<GatewayStub> {
@@ -32,7 +32,7 @@ describe('gateway choice within the region', () => {
     const a = await holdingStub('us-east-gw-1', held);
     const b = await holdingStub('us-east-gw-2', held);
     closers.push(a.close, b.close);
-    const proxy = await startProxy(usEastGateways([a.url, b.url]));
+    const proxy = await startProxy(usEastGateways([a, b]));
     closers.push(proxy.close);
 
     const slow = proxy.send('/hold');
@@ -52,14 +52,17 @@ describe('gateway choice within the region', () => {
     assert.deepEqual(next.sort(), [a.id, b.id]);
   });
 
-  describe('with one gateway of the region down', () => {
+  // Health is held steady here, so the dead gateway keeps being picked and each request meets it or not by turn.
+  describe('with one gateway of the region down, before health notices', () => {
     let live: GatewayStub;
     let proxy: RunningProxy;
 
     it('serves safe requests from the other gateway', async () => {
       live = await startGatewayStub('us-east-gw-2');
       closers.push(live.close);
-      proxy = await startProxy(usEastGateways([await deadGatewayUrl(), live.url]));
+      proxy = await startProxy(usEastGateways([await deadGateway(), live]), {
+        routes: testRoutes(withPolicy({ health: STEADY_HEALTH })),
+      });
       closers.push(proxy.close);
       for (let i = 0; i < 4; i++) assert.equal(await servedBy(proxy, `/v1/profile?i=${i}`), live.id);
       for (let i = 0; i < 2; i++) assert.equal((await proxy.send('/v1/profile', { method: 'HEAD' })).statusCode, 200);

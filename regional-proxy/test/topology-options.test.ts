@@ -17,6 +17,11 @@ describe('proxyOptionsFromTopology', () => {
     assert.equal(placed.gateways.length, view.allInstances().filter((i) => i.kind === 'gateway').length);
   });
 
+  it("probes each gateway's health on its admin listener", () => {
+    const placed = proxyOptionsFromTopology(view, 'us-east-proxy-1');
+    for (const g of placed.gateways) assert.equal(g.healthUrl, `${view.instance(g.id)?.adminUrl}/_setgate/health`);
+  });
+
   it("gives the gateway room past the slowest command's timeout", () => {
     const slowest = Math.max(...view.doc.commands.map((c) => c.timeoutMs));
     assert.ok(proxyOptionsFromTopology(view, 'us-east-proxy-1').upstreamTimeoutMs > slowest);

@@ -9,6 +9,7 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
   path: async () => (await import('./benchmarks/path.js')).pathBenchmark,
   replication: async () => (await import('./benchmarks/replication.js')).replicationBenchmark,
   gateway: async () => (await import('./benchmarks/gateway.js')).gatewayBenchmark,
+  'regional-proxy': async () => (await import('./benchmarks/regional-proxy.js')).regionalProxyBenchmark,
   config: async () => (await import('./benchmarks/config.js')).configBenchmark,
 };
 

@@ -15,7 +15,14 @@ export type Responder = (req: IncomingMessage, res: ServerResponse, body: Buffer
 export interface GatewayStub {
   readonly id: string;
   readonly url: string;
+  /** Where active checks probe it: the stub answers its own health route, like a gateway's admin listener. */
+  readonly healthUrl: string;
+  /** Requests other than health probes. */
   readonly received: Received[];
+  /** Health probes answered so far. */
+  probes: number;
+  /** Status the health route answers with; 200 unless a test takes the stub down. */
+  healthStatus: number;
   close(): Promise<void>;
 }
 
@@ -34,10 +41,20 @@ export function answerAsGateway(id: string): Responder {
   };
 }
 
-/** A real HTTP server on an ephemeral loopback port standing in for a gateway; it records every request. */
+const HEALTH_PATH = '/_setgate/health';
+
+/**
+ * A real HTTP server on an ephemeral loopback port standing in for a gateway;
+ * it records every request but health probes, which it answers with `healthStatus`.
+ */
 export async function startGatewayStub(id: string, respond: Responder = answerAsGateway(id)): Promise<GatewayStub> {
   const received: Received[] = [];
   const server = createServer((req, res) => {
+    if (req.url === HEALTH_PATH) {
+      stub.probes++;
+      res.writeHead(stub.healthStatus, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -48,10 +65,14 @@ export async function startGatewayStub(id: string, respond: Responder = answerAs
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return {
+  const url = `http://127.0.0.1:${port}`;
+  const stub: GatewayStub = {
     id,
-    url: `http://127.0.0.1:${port}`,
+    url,
+    healthUrl: `${url}${HEALTH_PATH}`,
     received,
+    probes: 0,
+    healthStatus: 200,
     close: () =>
       new Promise<void>((resolve) => {
         // Held responses would keep close() waiting forever.
@@ -59,13 +80,15 @@ export async function startGatewayStub(id: string, respond: Responder = answerAs
         server.close(() => resolve());
       }),
   };
+  return stub;
 }
 
-/** The URL of a loopback port nobody listens on: bound once, then released. */
-export async function deadGatewayUrl(): Promise<string> {
+/** A gateway at a loopback port nobody listens on (bound once, then released): traffic and probes are refused. */
+export async function deadGateway(): Promise<{ url: string; healthUrl: string }> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
+  const url = `http://127.0.0.1:${port}`;
+  return { url, healthUrl: `${url}${HEALTH_PATH}` };
 }

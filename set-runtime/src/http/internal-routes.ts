@@ -53,10 +53,12 @@ export function registerInternalRoutes(admin: FastifyInstance, deps: InternalDep
     scope.post<{ Params: Static<typeof ShardParams>; Body: FetchRequest }>(
       InternalPath.fetch,
       { schema: { params: ShardParams, body: FetchBody } },
-      async (request) => {
-        // A follower that goes away ends its long-poll too.
+      async (request, reply) => {
+        // A follower that goes away ends its long-poll too. The response's 'close' is the
+        // signal: the request's fires as soon as its body has been read, which aborted
+        // every long-poll at once and had followers re-fetch in a tight loop.
         const gone = new AbortController();
-        request.raw.once('close', () => gone.abort());
+        reply.raw.once('close', () => gone.abort());
         return serveFetch(replicator, Number(request.params.shard), request.body, gone.signal);
       },
     );

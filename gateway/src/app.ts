@@ -4,7 +4,7 @@ import { createDispatcher, type Dispatcher } from '@setgate/http-client';
 import type { Redis } from '@setgate/redis-client';
 import { createService } from '@setgate/service-kit';
 import type { Telemetry } from '@setgate/telemetry';
-import { buildRoutingTable, RoutingTableRef, TopologyView } from '@setgate/topology';
+import { buildRoutingTable, type RoutingTable, RoutingTableRef, TopologyView } from '@setgate/topology';
 import type { FastifyInstance } from 'fastify';
 import type { AdmissionOptions } from './stages/admission/options.js';
 import { admissionStage } from './stages/admission/plugin.js';
@@ -49,6 +49,25 @@ export interface GatewayOptions {
 
 const DEFAULT_TOKEN_CACHE_SIZE = 10_000;
 
+/** How a running gateway takes a new topology version (hot reload). */
+export interface GatewayTopologyHandle {
+  /**
+   * Makes a newer version's routing table live (an older or equal one is ignored).
+   * In-flight requests keep the table they started with. Commands, placements,
+   * RTT and nodes follow; auth and rate-limit policy are fixed at start.
+   */
+  apply(table: RoutingTable): void;
+  /** Config version new requests route by. */
+  readonly version: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Present on a gateway app. */
+    gatewayTopology: GatewayTopologyHandle;
+  }
+}
+
 /**
  * Builds the gateway: a fastify app (not listening) running the pipeline below,
  * one plugin per stage, registered in request order. Every stage but forward
@@ -69,6 +88,16 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
   const sessionTokens = new SessionTokens(policy.sessionTokenSecret ?? unsharedSecret(app));
   const now = options.now ? { now: options.now } : {};
 
+  const handle: GatewayTopologyHandle = {
+    apply(table) {
+      if (table.version <= routes.current.version) return;
+      routes.swap(table);
+      health.setNodeCount(table.view.allNodes().length);
+    },
+    get version() {
+      return routes.current.version;
+    },
+  };
   app.register(requestContextStage);
   app.register(headerHygieneStage, { trustedProxies: policy.trustedProxies });
   app.register(commandMatchStage, { routes });
@@ -90,23 +119,21 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
     health,
     budget: new RetryBudget(policy.upstream.retryBudgetRatio),
     sessionTokens,
-    ...(options.reloadTopology ? { refresh: refresher(options.reloadTopology, routes, health) } : {}),
+    ...(options.reloadTopology ? { refresh: refresher(options.reloadTopology, handle) } : {}),
   });
   app.register(responseHeadersStage, { region });
+  app.decorate('gatewayTopology', handle);
   return app;
 }
 
 /** Reloads and swaps the routing table; concurrent 421s share one reload. */
-function refresher(reload: () => Promise<LoadedTopology>, routes: RoutingTableRef, health: NodeHealth): () => Promise<void> {
+function refresher(reload: () => Promise<LoadedTopology>, handle: GatewayTopologyHandle): () => Promise<void> {
   let pending: Promise<void> | undefined;
   return () => {
     pending ??= (async () => {
       try {
         const next = await reload();
-        if (next.version !== routes.current.version) {
-          routes.swap(buildRoutingTable(next));
-          health.setNodeCount(routes.current.view.allNodes().length);
-        }
+        if (next.version > handle.version) handle.apply(buildRoutingTable(next));
       } finally {
         pending = undefined;
       }

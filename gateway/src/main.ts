@@ -1,14 +1,17 @@
-import { loadTopologyFile } from '@setgate/config';
+import { type LoadedTopology, loadTopologyFile } from '@setgate/config';
+import { CONTROL_PLANE_TOKEN_ENV, controlPlaneUrl, fetchCurrentTopology, watchControlPlane } from '@setgate/config-watch';
 import { createDispatcher } from '@setgate/http-client';
 import { createRedis } from '@setgate/redis-client';
 import { componentArgs, createAdminServer, runComponent } from '@setgate/service-kit';
 import { startTelemetry } from '@setgate/telemetry';
-import { TopologyView } from '@setgate/topology';
+import { buildRoutingTable, type RoutingTable, TopologyView } from '@setgate/topology';
 import { buildGateway } from './app.js';
 
 /**
  * The gateway process: `--id <gateway id> [--config FILE]`. Its region,
- * host and ports come from its instance in the topology.
+ * host and ports come from its instance in the topology. With a control plane
+ * (the topology names one and SETGATE_CONTROL_PLANE_TOKEN is set) it follows
+ * new versions; a node's 421 then re-reads the control plane, else the file.
  */
 const args = componentArgs();
 const self = new TopologyView(args.topology).instance(args.id);
@@ -34,15 +37,36 @@ const app = buildGateway({
   telemetry,
   dispatcher,
   ...(redis ? { redis } : {}),
-  reloadTopology: async () => loadTopologyFile(args.configPath),
+  reloadTopology: reloadSource(),
 });
+const watcher = watchControlPlane<RoutingTable>({
+  topology: args.topology,
+  // The new table is built beside the live one, off the request path, then swapped whole.
+  build: buildRoutingTable,
+  onUpdate: (table) => {
+    app.gatewayTopology.apply(table);
+    telemetry.logger.info({ version: table.version }, 'routing table swapped from the control plane');
+  },
+  onEvent: (event) => {
+    if (event.kind === 'disconnected') telemetry.logger.warn(event, 'control plane unreachable; keeping the current routing table');
+    else if (event.kind === 'refused') telemetry.logger.warn(event, 'control plane topology refused');
+  },
+});
+
+/** Where a 421 makes the gateway look for a newer topology. */
+function reloadSource(): () => Promise<LoadedTopology> {
+  const url = controlPlaneUrl(args.topology);
+  const token = process.env[CONTROL_PLANE_TOKEN_ENV];
+  if (url && token) return () => fetchCurrentTopology(url, token);
+  return async () => loadTopologyFile(args.configPath);
+}
 const admin = createAdminServer({
   telemetry,
   status: () => ({
     id: self.id,
     kind: self.kind,
     region: self.region,
-    configVersion: args.topology.version,
+    configVersion: app.gatewayTopology.version,
     tokenCache: app.tokenAuthenticator.stats,
     rateLimit: app.regionLimiter.status(),
     admission: { inFlight: app.admission.inFlight, shed: app.admission.shed },
@@ -59,6 +83,7 @@ await runComponent({
   admin,
   telemetry,
   onClose: async () => {
+    await watcher?.stop();
     await dispatcher.close();
     redis?.disconnect();
   },

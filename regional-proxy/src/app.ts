@@ -1,5 +1,7 @@
 import { NodePath } from '@setgate/contracts';
 import { createService, DEFAULT_LIMITS } from '@setgate/service-kit';
+import type { LoadedTopology } from '@setgate/config';
+import { buildRoutingTable, type RoutingTable } from '@setgate/topology';
 import type { FastifyInstance } from 'fastify';
 import { createForwardHandler } from './forward.js';
 import { GatewayDirectory } from './gateway-directory.js';
@@ -20,6 +22,14 @@ import { proxyStatus, type RegionalProxyStatus } from './status.js';
 /** Handle the proxy decorates its fastify instance with. */
 export interface RegionalProxyHandle {
   status(): RegionalProxyStatus;
+  /**
+   * Takes a new topology version (from the control plane): route table,
+   * residency, RTT order and drained regions are swapped whole, so a request
+   * chooses its region by one version. The gateway list is fixed at start.
+   */
+  applyTopology(topology: LoadedTopology): void;
+  /** Config version the proxy routes by now. */
+  readonly configVersion: number;
 }
 
 declare module 'fastify' {
@@ -38,9 +48,9 @@ declare module 'fastify' {
  */
 export function buildRegionalProxy(options: RegionalProxyOptions): FastifyInstance {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const { telemetry, region, routes } = options;
-  const view = routes.view;
-  const policy = options.policy ?? view.doc.regionalProxy;
+  const { telemetry, region } = options;
+  // Health thresholds are fixed at start (the checker runs from then); region policy follows each version.
+  const policy = options.policy ?? options.routes.view.doc.regionalProxy;
   // First setgate hop: a client-sent x-request-id must not reach logs as ours.
   const app = createService({ telemetry, limits, trustRequestId: false });
 
@@ -55,12 +65,26 @@ export function buildRegionalProxy(options: RegionalProxyOptions): FastifyInstan
     regions: () => directory.status().map((r) => ({ region: r.region, healthy: r.healthy })),
     gateways: () => directory.all().map((g) => ({ id: g.id, region: g.region, healthy: g.health.healthy })),
   });
-  const selector = new NearestHealthySelector({
-    home: new HomeRegionPolicy(region, new Set(view.regionNames()), policy),
-    residency: new ResidencyPolicy(routes, policy),
-    byDistance: (from) => view.regionsByDistance(from),
-    isHealthy: (name) => directory.isHealthy(name),
-  });
+  // Everything region choice reads from the topology, built per version and swapped as one reference.
+  const selectorFor = (routes: RoutingTable) => {
+    const view = routes.view;
+    // A drained region gets no new users: it drops out of every candidate list, residency-limited ones included.
+    const drained = new Set(view.doc.regions.filter((r) => r.drained).map((r) => r.name));
+    return {
+      routes,
+      selector: new NearestHealthySelector({
+        home: new HomeRegionPolicy(region, new Set(view.regionNames()), options.policy ?? view.doc.regionalProxy),
+        residency: new ResidencyPolicy(routes, options.policy ?? view.doc.regionalProxy),
+        byDistance: (from) => view.regionsByDistance(from).filter((r) => !drained.has(r)),
+        isHealthy: (name) => directory.isHealthy(name),
+      }),
+    };
+  };
+  let current = selectorFor(options.routes);
+  const selector = {
+    select: (request: Parameters<NearestHealthySelector['select']>[0]) => current.selector.select(request),
+    healthChanged: () => current.selector.healthChanged(),
+  };
   const checker = new HealthChecker(
     directory.all().map((g) => ({ healthUrl: g.healthUrl, health: g.health })),
     policy.health,
@@ -93,8 +117,16 @@ export function buildRegionalProxy(options: RegionalProxyOptions): FastifyInstan
   );
 
   const handle: RegionalProxyHandle = {
-    status: () =>
-      proxyStatus(region, policy, view.regionsByDistance(region), (a, b) => view.rtt(a, b), directory.status()),
+    status: () => {
+      const view = current.routes.view;
+      return proxyStatus(region, policy, view.regionsByDistance(region), (a, b) => view.rtt(a, b), directory.status());
+    },
+    applyTopology: (topology) => {
+      current = selectorFor(buildRoutingTable(topology));
+    },
+    get configVersion() {
+      return current.routes.version;
+    },
   };
   app.decorate('regionalProxy', handle);
   return app;

@@ -1,10 +1,16 @@
+import type { LoadedTopology } from '@setgate/config';
+import { watchControlPlane } from '@setgate/config-watch';
 import { componentArgs, createAdminServer, runComponent } from '@setgate/service-kit';
 import { startTelemetry } from '@setgate/telemetry';
 import { buildRoutingTable, TopologyView } from '@setgate/topology';
 import { buildRegionalProxy } from './app.js';
 import { proxyOptionsFromTopology } from './topology-options.js';
 
-/** Process entry: `node --import tsx regional-proxy/src/main.ts --id us-east-proxy-1 [--config FILE]`. */
+/**
+ * Process entry: `node --import tsx regional-proxy/src/main.ts --id us-east-proxy-1 [--config FILE]`.
+ * With a control plane (the topology names one and SETGATE_CONTROL_PLANE_TOKEN
+ * is set) it follows new versions: drained regions, residency, RTT order.
+ */
 const args = componentArgs();
 const view = new TopologyView(args.topology);
 let placed: ReturnType<typeof proxyOptionsFromTopology>;
@@ -24,9 +30,26 @@ const app = buildRegionalProxy({
   limits: args.topology.limits,
   upstreamTimeoutMs: placed.upstreamTimeoutMs,
 });
+const watcher = watchControlPlane<LoadedTopology>({
+  topology: args.topology,
+  build: (topology) => topology,
+  onUpdate: (topology) => {
+    app.regionalProxy.applyTopology(topology);
+    telemetry.logger.info({ version: topology.version }, 'topology swapped from the control plane');
+  },
+  onEvent: (event) => {
+    if (event.kind === 'disconnected') telemetry.logger.warn(event, 'control plane unreachable; keeping the current topology');
+    else if (event.kind === 'refused') telemetry.logger.warn(event, 'control plane topology refused');
+  },
+});
 const admin = createAdminServer({
   telemetry,
-  status: () => ({ id: self.id, kind: self.kind, configVersion: view.version, ...app.regionalProxy.status() }),
+  status: () => ({
+    id: self.id,
+    kind: self.kind,
+    configVersion: app.regionalProxy.configVersion,
+    ...app.regionalProxy.status(),
+  }),
 });
 await runComponent({
   id: self.id,
@@ -37,4 +60,7 @@ await runComponent({
   app,
   admin,
   telemetry,
+  onClose: async () => {
+    await watcher?.stop();
+  },
 });

@@ -1,4 +1,5 @@
-import type { LoadedTopology } from '@setgate/config';
+import { type LoadedTopology, TopologyError, validateTopology } from '@setgate/config';
+import { request } from 'undici';
 import { ConfigWatcher, type ConfigWatcherOptions } from './config-watcher.js';
 
 /** Environment variable holding the bearer token components watch the control plane with. */
@@ -33,4 +34,22 @@ export function watchControlPlane<T>(opts: TopologyWatchOptions<T>): ConfigWatch
   if (!url || !token) return undefined;
   const { topology, env: _env, ...rest } = opts;
   return new ConfigWatcher<T>({ ...rest, url, token, version: topology.version }).start();
+}
+
+/**
+ * Reads the control plane's current document once (e.g. after a node's 421,
+ * when waiting for the next watch answer would hold the request). Throws on
+ * any failure; the caller keeps what it has.
+ */
+export async function fetchCurrentTopology(url: string, token: string, timeoutMs = 2000): Promise<LoadedTopology> {
+  const res = await request(`${url}/v1/config`, {
+    headers: { authorization: `Bearer ${token}` },
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  });
+  const text = await res.body.text();
+  if (res.statusCode !== 200) throw new Error(`control plane answered ${res.statusCode}: ${text.slice(0, 200)}`);
+  const result = validateTopology((JSON.parse(text) as { document: unknown }).document);
+  if (!result.ok) throw new TopologyError(result.problems, `${url}/v1/config`);
+  return result.topology;
 }

@@ -1,5 +1,6 @@
 import type { LoadedTopology } from '@setgate/config';
 import { TopologyView } from '@setgate/topology';
+import { devAdminTokens } from '../admin-tokens.js';
 
 /** Where the generated files live, relative to the repository root. */
 export const COMPOSE_TOPOLOGY_PATH = 'deploy/topology.compose.yaml';
@@ -26,15 +27,27 @@ export function composeFile(topology: LoadedTopology): Record<string, unknown> {
     },
   };
   const byKind = (kind: string) => view.allInstances().filter((i) => i.kind === kind);
+  const cp = topology.controlPlane;
+  // Components watch the control plane with the development viewer token when this topology accepts it.
+  const viewer = devAdminTokens(topology).find((t) => t.role === 'viewer')?.token;
+  const watchEnv: Record<string, string> = cp && viewer ? { SETGATE_CONTROL_PLANE_TOKEN: viewer } : {};
+  if (cp) {
+    services[cp.id] = {
+      ...common(),
+      command: ['node', '--import', 'tsx', 'config/src/control-plane/main.ts', '--config', COMPOSE_TOPOLOGY_PATH, '--data', '/data'],
+      volumes: ['control-plane-data:/data'],
+      healthcheck: healthcheck(cp.host, cp.adminPort),
+      ports: [`${cp.port}:${cp.port}`],
+    };
+  }
   const dependsOn: Record<string, string[]> = {
-    'set-runtime': [],
+    'set-runtime': cp ? [cp.id] : [],
     gateway: byKind('set-runtime').map((i) => i.id),
     'regional-proxy': byKind('gateway').map((i) => i.id),
   };
   for (const i of view.allInstances()) {
     const service: Record<string, unknown> = {
-      image: 'setgate:local',
-      build: { context: '.', dockerfile: 'deploy/Dockerfile' },
+      ...common(watchEnv),
       command: [
         'node',
         '--import',
@@ -47,20 +60,10 @@ export function composeFile(topology: LoadedTopology): Record<string, unknown> {
         '--data',
         '/data',
       ],
-      environment: {
-        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318',
-        SETGATE_LOG_LEVEL: 'info',
-      },
-      healthcheck: {
-        test: ['CMD', 'node', '-e', `fetch('http://${i.host}:${i.adminPort}/_setgate/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`],
-        interval: '5s',
-        timeout: '2s',
-        retries: 5,
-      },
+      healthcheck: healthcheck(i.host, i.adminPort),
       depends_on: Object.fromEntries(
         (dependsOn[i.kind] ?? []).map((d) => [d, { condition: 'service_healthy' }]),
       ),
-      restart: 'unless-stopped',
     };
     if (i.kind === 'set-runtime') service.volumes = [`${i.id}-data:/data`];
     if (i.kind === 'regional-proxy') service.ports = [`${i.port}:${i.port}`];
@@ -69,6 +72,29 @@ export function composeFile(topology: LoadedTopology): Record<string, unknown> {
   return {
     name: 'setgate',
     services,
-    volumes: Object.fromEntries(byKind('set-runtime').map((i) => [`${i.id}-data`, {}])),
+    volumes: Object.fromEntries([
+      ...byKind('set-runtime').map((i) => [`${i.id}-data`, {}]),
+      ...(cp ? [['control-plane-data', {}]] : []),
+    ]),
+  };
+}
+
+/** What every setgate service shares: the image, telemetry export and restart policy. */
+function common(env: Record<string, string> = {}): Record<string, unknown> {
+  return {
+    image: 'setgate:local',
+    build: { context: '.', dockerfile: 'deploy/Dockerfile' },
+    environment: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318', SETGATE_LOG_LEVEL: 'info', ...env },
+    restart: 'unless-stopped',
+  };
+}
+
+/** Healthy once the instance's admin listener answers its health route. */
+function healthcheck(host: string, adminPort: number): Record<string, unknown> {
+  return {
+    test: ['CMD', 'node', '-e', `fetch('http://${host}:${adminPort}/_setgate/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`],
+    interval: '5s',
+    timeout: '2s',
+    retries: 5,
   };
 }

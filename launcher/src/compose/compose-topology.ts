@@ -15,5 +15,7 @@ export function composeTopology(source: LoadedTopology): Mutable<LoadedTopology>
   for (const s of doc.sets) {
     for (const n of s.nodes) n.host = n.id;
   }
+  const cp = doc.controlPlane as { id: string; host: string } | undefined;
+  if (cp) cp.host = cp.id;
   return doc;
 }

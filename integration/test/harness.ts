@@ -72,10 +72,11 @@ export function portIsFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
-/** Every traffic and admin port of a topology. */
+/** Every traffic and admin port of a topology, the control plane's included. */
 export function allPorts(t: LoadedTopology): number[] {
   return [
     ...t.regions.flatMap((r) => [...r.proxies, ...r.gateways]),
     ...t.sets.flatMap((s) => s.nodes),
+    ...(t.controlPlane ? [t.controlPlane] : []),
   ].flatMap((l) => [l.port, l.adminPort]);
 }

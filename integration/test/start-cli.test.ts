@@ -59,7 +59,8 @@ describe('npm start', () => {
         headers: { ...auth, 'content-type': 'application/json' },
       });
       assert.equal(put.statusCode, 201, await put.body.text()); // the first PUT creates the profile
-      const get = await request(`${entries['ap-south']}/v1/profile`, { headers: auth });
+      const session = put.headers['setgate-session'] as string;
+      const get = await request(`${entries['ap-south']}/v1/profile`, { headers: { ...auth, 'setgate-session': session } });
       assert.match(await get.body.text(), /from-start/);
       assert.ok(get.headers['x-setgate-set'] && get.headers['x-setgate-shard']);
 

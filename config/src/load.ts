@@ -82,7 +82,11 @@ function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
 function deepFreeze<T>(value: T): Frozen<T> {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) deepFreeze(value[i]);
+    } else {
+      for (const k in value) deepFreeze((value as Record<string, unknown>)[k]);
+    }
   }
   return value as Frozen<T>;
 }

@@ -104,7 +104,9 @@ function checkPlacements(
   add: Add,
 ): void {
   const covered = new Uint8Array(t.shardCount);
-  t.placements.forEach((p, i) => {
+  const placements = t.placements;
+  for (let i = 0; i < placements.length; i++) {
+    const p = placements[i] as Topology['placements'][number];
     const at = `/placements/${i}`;
     if (p.shard >= t.shardCount) add(`${at}/shard`, `shard ${p.shard} is outside 0..${t.shardCount - 1}`);
     else if (covered[p.shard]) add(`${at}/shard`, `shard ${p.shard} is placed twice`);
@@ -112,30 +114,45 @@ function checkPlacements(
 
     const leaderSet = sets.get(p.leader);
     if (!leaderSet) add(`${at}/leader`, `shard ${p.shard}: leader set "${p.leader}" does not exist`);
-    const seen = new Set<string>();
-    p.replicas.forEach((r, j) => {
-      if (seen.has(r)) add(`${at}/replicas/${j}`, `shard ${p.shard}: set "${r}" holds two replicas`);
-      seen.add(r);
-      const set = sets.get(r);
-      if (!set) add(`${at}/replicas/${j}`, `shard ${p.shard}: replica set "${r}" does not exist`);
-      else if (p.residency && !p.residency.includes(set.region)) {
-        add(`${at}/replicas/${j}`, `shard ${p.shard}: replica in ${set.region} breaks residency [${p.residency}]`);
-      }
-    });
-    if (!seen.has(p.leader)) add(`${at}/replicas`, `shard ${p.shard}: leader set "${p.leader}" is not among its replicas`);
+    const replicas = p.replicas;
+    checkReplicas(p, at, sets, add);
+    if (!replicas.includes(p.leader)) add(`${at}/replicas`, `shard ${p.shard}: leader set "${p.leader}" is not among its replicas`);
     if (p.leaderNode !== undefined && leaderSet && !leaderSet.nodes.some((n) => n.id === p.leaderNode)) {
       add(`${at}/leaderNode`, `shard ${p.shard}: node "${p.leaderNode}" is not in leader set "${p.leader}"`);
     }
-    const followers = p.replicas.length - 1;
+    const followers = replicas.length - 1;
     if (p.mode === 'sync' && p.minInsync > followers) {
       add(`${at}/minInsync`, `shard ${p.shard}: minInsync ${p.minInsync} exceeds its ${followers} follower(s)`);
     }
-    p.residency?.forEach((r, j) => {
-      if (!regions.has(r)) add(`${at}/residency/${j}`, `unknown region "${r}"`);
-    });
-  });
+    if (p.residency) {
+      for (let j = 0; j < p.residency.length; j++) {
+        const r = p.residency[j] as string;
+        if (!regions.has(r)) add(`${at}/residency/${j}`, `unknown region "${r}"`);
+      }
+    }
+  }
   const missing = missingRanges(covered);
   if (missing.length > 0) add('/placements', `no placement (so no leader) for shard(s) ${missing.join(', ')}`);
+}
+
+/** Each replica of one placement: listed once, an existing set, inside the residency. */
+function checkReplicas(
+  p: Topology['placements'][number],
+  at: string,
+  sets: Map<string, Topology['sets'][number]>,
+  add: Add,
+): void {
+  // Replica lists are short: a scan of the ones before beats a Set per placement.
+  const replicas = p.replicas;
+  for (let j = 0; j < replicas.length; j++) {
+    const r = replicas[j] as string;
+    if (replicas.indexOf(r) < j) add(`${at}/replicas/${j}`, `shard ${p.shard}: set "${r}" holds two replicas`);
+    const set = sets.get(r);
+    if (!set) add(`${at}/replicas/${j}`, `shard ${p.shard}: replica set "${r}" does not exist`);
+    else if (p.residency && !p.residency.includes(set.region)) {
+      add(`${at}/replicas/${j}`, `shard ${p.shard}: replica in ${set.region} breaks residency [${p.residency}]`);
+    }
+  }
 }
 
 function missingRanges(covered: Uint8Array): string[] {
@@ -152,36 +169,64 @@ function missingRanges(covered: Uint8Array): string[] {
   return out;
 }
 
+/** [A-Za-z0-9_] */
+const isParamChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+
 /** Two routes collide when method and path match with parameter names ignored. */
 function routeShape(c: CommandDef): string {
-  return `${c.method} ${c.path.replace(/:[^/]+/g, ':')}`;
+  // Same as replacing /:[^/]+/g with ':', without a regex for the common paths.
+  const path = c.path;
+  if (path.indexOf(':') === -1) return `${c.method} ${path}`;
+  let out = '';
+  for (let i = 0; i < path.length; i++) {
+    const ch = path[i];
+    if (ch === ':' && i + 1 < path.length && path[i + 1] !== '/') {
+      out += ':';
+      i++;
+      while (i + 1 < path.length && path[i + 1] !== '/') i++;
+    } else out += ch;
+  }
+  return `${c.method} ${out}`;
+}
+
+/** Names matched by /:([A-Za-z0-9_]+)/g in `path`, in order (the same scan, without a regex). */
+function paramNames(path: string): string[] {
+  const names: string[] = [];
+  let i = path.indexOf(':');
+  while (i !== -1) {
+    let j = i + 1;
+    while (j < path.length && isParamChar(path.charCodeAt(j))) j++;
+    if (j > i + 1) names.push(path.slice(i + 1, j));
+    i = path.indexOf(':', j > i + 1 ? j : i + 1);
+  }
+  return names;
 }
 
 function checkCommands(commands: readonly CommandDef[], add: Add): void {
   const names = new Map<string, number>();
   const routes = new Map<string, number>();
-  commands.forEach((c, i) => {
-    const at = `/commands/${i}`;
+  for (let i = 0; i < commands.length; i++) {
+    const c = commands[i] as CommandDef;
     const prior = names.get(c.name);
-    if (prior !== undefined) add(`${at}/name`, `duplicate command "${c.name}" (also /commands/${prior})`);
+    if (prior !== undefined) add(`/commands/${i}/name`, `duplicate command "${c.name}" (also /commands/${prior})`);
     else names.set(c.name, i);
     const shape = routeShape(c);
     const priorRoute = routes.get(shape);
-    if (priorRoute !== undefined) add(`${at}/path`, `route ${c.method} ${c.path} duplicates /commands/${priorRoute}`);
+    if (priorRoute !== undefined) add(`/commands/${i}/path`, `route ${c.method} ${c.path} duplicates /commands/${priorRoute}`);
     else routes.set(shape, i);
 
-    const params = new Set([...c.path.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1]));
-    if (c.key.from === 'param' && !params.has(c.key.name)) {
-      add(`${at}/key/name`, `key parameter ":${c.key.name}" is not in path ${c.path}`);
+    const params = paramNames(c.path);
+    if (c.key.from === 'param' && !params.includes(c.key.name)) {
+      add(`/commands/${i}/key/name`, `key parameter ":${c.key.name}" is not in path ${c.path}`);
     }
-    for (const m of c.upstream.path.matchAll(/:([A-Za-z0-9_]+)/g)) {
-      if (!params.has(m[1])) add(`${at}/upstream/path`, `upstream parameter ":${m[1]}" is not in path ${c.path}`);
+    for (const m of paramNames(c.upstream.path)) {
+      if (!params.includes(m)) add(`/commands/${i}/upstream/path`, `upstream parameter ":${m}" is not in path ${c.path}`);
     }
     if (c.kind === 'write' && c.maxStalenessMs > 0) {
-      add(`${at}/maxStalenessMs`, 'a write cannot tolerate staleness');
+      add(`/commands/${i}/maxStalenessMs`, 'a write cannot tolerate staleness');
     }
     if (c.kind === 'write' && (c.method === 'GET' || c.method === 'HEAD')) {
-      add(`${at}/method`, `a write cannot use ${c.method}`);
+      add(`/commands/${i}/method`, `a write cannot use ${c.method}`);
     }
-  });
+  }
 }

@@ -44,6 +44,10 @@ export class TopologyView {
   private readonly placements: PlacementView[];
   private readonly rttMs = new Map<string, number>();
   private readonly byDistance = new Map<string, readonly string[]>();
+  // Built on first use, once per version: lookups that would otherwise scan every instance or placement per call.
+  private gatewaysByRegion: Map<string, InstanceRef[]> | undefined;
+  private shardsBySet: Map<string, number[]> | undefined;
+  private readonly replicaNodesOf: (readonly NodeRef[] | undefined)[] = [];
 
   constructor(readonly doc: LoadedTopology) {
     this.version = doc.version;
@@ -145,7 +149,17 @@ export class TopologyView {
 
   /** Gateways of one region. */
   gatewaysOf(region: string): InstanceRef[] {
-    return this.allInstances().filter((i) => i.kind === 'gateway' && i.region === region);
+    if (!this.gatewaysByRegion) {
+      const by = new Map<string, InstanceRef[]>();
+      for (const i of this.instances.values()) {
+        if (i.kind !== 'gateway') continue;
+        const list = by.get(i.region);
+        if (list) list.push(i);
+        else by.set(i.region, [i]);
+      }
+      this.gatewaysByRegion = by;
+    }
+    return [...(this.gatewaysByRegion.get(region) ?? [])];
   }
 
   /** The node that leads the shard now. */
@@ -159,7 +173,13 @@ export class TopologyView {
 
   /** Every node holding a replica of the shard (leader included). */
   replicaNodes(shard: number): NodeRef[] {
-    return this.placement(shard).replicas.flatMap((s) => this.nodesOfSet(s));
+    const p = this.placement(shard);
+    let nodes = this.replicaNodesOf[shard];
+    if (!nodes) {
+      nodes = p.replicas.flatMap((s) => this.nodesOfSet(s));
+      this.replicaNodesOf[shard] = nodes;
+    }
+    return [...nodes];
   }
 
   /** Replica nodes ordered by RTT from `region`, nearest first. */
@@ -169,6 +189,18 @@ export class TopologyView {
 
   /** Shards whose replicas include the given set. */
   shardsOfSet(set: string): number[] {
-    return this.doc.placements.filter((p) => p.replicas.includes(set)).map((p) => p.shard);
+    if (!this.shardsBySet) {
+      const by = new Map<string, number[]>();
+      for (const p of this.doc.placements) {
+        // A set listed twice in one placement still names the shard once, as the filter did.
+        for (const s of new Set(p.replicas)) {
+          const list = by.get(s);
+          if (list) list.push(p.shard);
+          else by.set(s, [p.shard]);
+        }
+      }
+      this.shardsBySet = by;
+    }
+    return [...(this.shardsBySet.get(set) ?? [])];
   }
 }

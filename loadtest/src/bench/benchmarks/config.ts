@@ -14,9 +14,13 @@ const RELOAD_GAP_MS = 100;
 /**
  * A synthetic topology of 4,096 shards and 10,000 commands over 3 regions ×
  * 4 sets. `variant` moves every shard's leader one set on (epoch + 1), so two
- * variants really differ for the router and the shard map.
+ * variants really differ for the shard map. `commandsVariant` changes every
+ * command's upstream path (the public paths stay, so the load's request keeps
+ * matching): two documents with different `commandsVariant` differ in their
+ * commands section and the router must be compiled anew; the same
+ * `commandsVariant` is a placement-only change.
  */
-export function bigTopology(version: number, variant: number): Record<string, unknown> {
+export function bigTopology(version: number, variant: number, commandsVariant = 0): Record<string, unknown> {
   const sets = REGIONS.flatMap((region, r) =>
     Array.from({ length: SETS_PER_REGION }, (_, s) => ({
       name: `${region}-${String.fromCharCode(97 + s)}`,
@@ -38,7 +42,7 @@ export function bigTopology(version: number, variant: number): Record<string, un
       kind: write ? 'write' : 'read',
       key: { from: 'param', name: 'id' },
       priority: 'normal',
-      upstream: { method: write ? 'PUT' : 'GET', path: `/cmd/c${i}/{key}` },
+      upstream: { method: write ? 'PUT' : 'GET', path: `/cmd/v${commandsVariant}/c${i}/{key}` },
     };
   });
   return {
@@ -107,33 +111,44 @@ export const configBenchmark: Benchmark = {
   description: 'validate + build + swap a 4,096-shard / 10,000-command topology; requests failed while swapping under load',
   configurations: [
     { name: 'steady', description: 'GET /v1/c4242/items/:id routed through a RoutingTableRef that never changes' },
-    { name: 'swapping', description: 'the same request while the big topology is validated, built and swapped back to back' },
+    { name: 'swapping', description: 'the same request while the big topology is validated, built and swapped back to back, alternating commands-changed and placement-only reloads' },
   ],
   baseline: 'steady',
 
   async setup(ctx): Promise<BenchSetup> {
-    const docs = [bigTopology(1, 0), bigTopology(2, 1)];
-    const first = validateTopology(docs[0]);
+    // Placement-only reloads alternate the leaders and keep the commands (the router is reused);
+    // commands-changed reloads alternate the commands section as well (the router is compiled anew).
+    const docOf = (n: number, commandsChange: boolean) =>
+      bigTopology(n + 1, n % 2, commandsChange ? n % 2 : 0);
+    const first = validateTopology(docOf(0, false));
     if (!first.ok) throw new Error(`synthetic topology refused: ${first.problems[0]?.message}`);
     const steadyRef = new RoutingTableRef(buildRoutingTable(first.topology));
     const swapRef = new RoutingTableRef(buildRoutingTable(first.topology));
-    const cold = Array.from({ length: 7 }, (_, i) => reload(new RoutingTableRef(swapRef.current), docs[i % 2] as Record<string, unknown>));
-    ctx.log(`config: first (cold) reload ${cold[0]?.totalMs.toFixed(1)} ms`);
-    const figures = {
-      validateMs: median(cold.map((c) => c.validateMs)),
-      buildMs: median(cold.map((c) => c.buildMs)),
-      swapMs: median(cold.map((c) => c.swapMs)),
-      totalMs: median(cold.map((c) => c.totalMs)),
+    const idle = (commandsChange: boolean) => {
+      const runs = Array.from({ length: 7 }, (_, i) => reload(new RoutingTableRef(swapRef.current), docOf(i + 1, commandsChange)));
+      return {
+        validateMs: median(runs.map((c) => c.validateMs)),
+        buildMs: median(runs.map((c) => c.buildMs)),
+        swapMs: median(runs.map((c) => c.swapMs)),
+        totalMs: median(runs.map((c) => c.totalMs)),
+        firstMs: runs[0]?.totalMs ?? 0,
+      };
     };
-    ctx.log(
-      `config: ${SHARDS} shards, ${COMMANDS} commands: validate ${figures.validateMs.toFixed(1)} ms + build ${figures.buildMs.toFixed(1)} ms + swap ${figures.swapMs.toFixed(3)} ms = ${figures.totalMs.toFixed(1)} ms (median of 7, idle)`,
-    );
+    const figures = { commandsChanged: idle(true), placementOnly: idle(false) };
+    for (const [label, f] of [
+      ['commands changed (router compiled)', figures.commandsChanged],
+      ['placement only (router reused)', figures.placementOnly],
+    ] as const) {
+      ctx.log(
+        `config: ${SHARDS} shards, ${COMMANDS} commands, ${label}: validate ${f.validateMs.toFixed(1)} ms + build ${f.buildMs.toFixed(1)} ms + swap ${f.swapMs.toFixed(3)} ms = ${f.totalMs.toFixed(1)} ms (median of 7, idle; first ${f.firstMs.toFixed(1)} ms)`,
+      );
+    }
 
     const steady = await routingApp(steadyRef);
     const swapping = await routingApp(swapRef);
     // Reload back to back (a short gap so requests get through), only while the swapping app is under load,
     // so the baseline's runs are not charged for it.
-    const underLoad: number[] = [];
+    const underLoad = { commandsChanged: [] as number[], placementOnly: [] as number[] };
     let lastSeen = 0;
     let n = 0;
     let timer: NodeJS.Timeout | undefined;
@@ -141,7 +156,10 @@ export const configBenchmark: Benchmark = {
       const seen = swapping.seen();
       if (seen !== lastSeen) {
         n += 1;
-        underLoad.push(reload(swapRef, { ...(docs[n % 2] as Record<string, unknown>), version: n + 2 }).totalMs);
+        // Every other reload changes the commands; the ones between only move leaders.
+        const commandsChange = n % 2 === 0;
+        const doc = bigTopology(n + 100, n % 2, commandsChange ? (n / 2) % 2 : ((n - 1) / 2) % 2);
+        (commandsChange ? underLoad.commandsChanged : underLoad.placementOnly).push(reload(swapRef, doc).totalMs);
       }
       lastSeen = swapping.seen();
       timer = setTimeout(tick, RELOAD_GAP_MS);
@@ -149,9 +167,15 @@ export const configBenchmark: Benchmark = {
     timer = setTimeout(tick, RELOAD_GAP_MS);
     const stop = async () => {
       clearTimeout(timer);
-      ctx.log(
-        `config: ${underLoad.length} reloads under load, validate+build+swap median ${median(underLoad).toFixed(1)} ms, max ${Math.max(0, ...underLoad).toFixed(1)} ms; failed requests: see errors / non-2xx of "swapping"`,
-      );
+      for (const [label, xs] of [
+        ['commands changed', underLoad.commandsChanged],
+        ['placement only', underLoad.placementOnly],
+      ] as const) {
+        ctx.log(
+          `config: ${xs.length} ${label} reloads under load, validate+build+swap median ${median(xs).toFixed(1)} ms, max ${Math.max(0, ...xs).toFixed(1)} ms`,
+        );
+      }
+      ctx.log('config: failed requests: see errors / non-2xx of "swapping"');
       await Promise.allSettled([steady.app.close(), swapping.app.close()]);
     };
     const request = (url: string) => ({ method: 'GET' as const, url: `${url}/v1/c4242/items/user-42` });

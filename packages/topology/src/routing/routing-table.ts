@@ -34,6 +34,11 @@ export class RoutingTable {
     this.methods = [...methods];
   }
 
+  /** The compiled router, for telling whether two tables share it. */
+  get routerIdentity(): object {
+    return this.router;
+  }
+
   /** The command for `method` + `url` (query string allowed), or null. */
   match(method: string, url: string): RouteMatch | null {
     const found = this.router.find(method as Method, url);
@@ -47,18 +52,85 @@ export class RoutingTable {
   }
 }
 
+/** A compiled command router and the methods it knows, for one commands section. */
+interface CompiledCommands {
+  readonly commands: LoadedTopology['commands'];
+  readonly router: Router;
+  readonly methods: readonly Method[];
+}
+
 /**
- * Builds the routing table of one topology version. Throws on a command the
- * router refuses (duplicate route, bad upstream path); the caller keeps the old table.
+ * The last compiled commands section. Most new versions (a leader move, a
+ * drain, a port change) leave the commands as they were; compiling 10,000
+ * routes into find-my-way is most of a reload, so a version whose commands
+ * are deeply equal to the last compiled ones reuses that router. The router
+ * is never changed after it is built, so two tables may share it.
  */
-export function buildRoutingTable(topology: LoadedTopology): RoutingTable {
+let lastCompiled: CompiledCommands | undefined;
+
+function compileCommands(commands: LoadedTopology['commands']): CompiledCommands {
   const router: Router = FindMyWay({ caseSensitive: true, ignoreTrailingSlash: false, maxParamLength: 256 });
   const methods = new Set<Method>();
-  for (const def of topology.commands) {
+  for (const def of commands) {
     // The schema's method union widens to string in TypeScript; it only admits HTTP methods.
     const method = def.method as Method;
     router.on(method, def.path, unused, compileCommand(def));
     methods.add(method);
   }
+  return { commands, router, methods: [...methods] };
+}
+
+/**
+ * Deep equality of two JSON values (what a loaded topology is made of):
+ * the same own keys with equal values (key order aside), arrays in the same order.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  let n = 0;
+  for (const k in ra) {
+    if (!Object.hasOwn(rb, k) || !sameJson(ra[k], rb[k])) return false;
+    n++;
+  }
+  return n === Object.keys(rb).length;
+}
+
+/** The compiled router for `commands`: the last one when they are unchanged (and frozen, so they stay so). */
+function commandsRouter(commands: LoadedTopology['commands'], reuse: boolean): CompiledCommands {
+  const frozen = Object.isFrozen(commands);
+  if (reuse && frozen && lastCompiled && sameJson(lastCompiled.commands, commands)) return lastCompiled;
+  const compiled = compileCommands(commands);
+  if (frozen) lastCompiled = compiled;
+  return compiled;
+}
+
+export interface BuildOptions {
+  /**
+   * Reuse the last compiled router when the commands section is deeply equal
+   * to the one it was compiled from (default true). Matching is identical
+   * either way; false forces a fresh compile (benchmarks, tests).
+   */
+  readonly reuseRouter?: boolean;
+}
+
+/**
+ * Builds the routing table of one topology version. Throws on a command the
+ * router refuses (duplicate route, bad upstream path); the caller keeps the old table.
+ */
+export function buildRoutingTable(topology: LoadedTopology, options: BuildOptions = {}): RoutingTable {
+  const { router, methods } = commandsRouter(topology.commands, options.reuseRouter ?? true);
   return new RoutingTable(new TopologyView(topology), router, methods);
+}
+
+/** True when `a` and `b` route by the same compiled router (a reload that left the commands alone). */
+export function sharesRouter(a: RoutingTable, b: RoutingTable): boolean {
+  return a.routerIdentity === b.routerIdentity;
 }

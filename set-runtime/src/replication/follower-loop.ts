@@ -1,6 +1,6 @@
 import type { FetchResponse } from '@setgate/contracts';
 import type { Telemetry } from '@setgate/telemetry';
-import type { LogEntry, ShardStore } from '../store/types.js';
+import type { ShardStore } from '../store/types.js';
 import { Notifier } from './notifier.js';
 import type { PeerClient } from './peer-client.js';
 
@@ -96,7 +96,7 @@ export class FollowerLoop {
   private async handle(answer: FetchResponse, signal: AbortSignal): Promise<void> {
     switch (answer.kind) {
       case 'entries':
-        if (answer.entries.length > 0) await this.store.appendReplicated(answer.entries as LogEntry[]);
+        if (answer.entries.length > 0) await this.store.appendReplicated(answer.entries);
         break;
       case 'truncate':
         this.logger.info({ shard: this.target.shard, toLsn: answer.toLsn }, 'truncating a suffix the leader does not have');

@@ -1,4 +1,4 @@
-import type { ShardSnapshot } from '@setgate/contracts';
+import type { ReplicatedEntry, ShardSnapshot } from '@setgate/contracts';
 
 /**
  * The storage contract of a set-runtime node, with LMDB and Redis behind it:
@@ -28,28 +28,16 @@ export interface ShardPosition {
   readonly lsn: number;
 }
 
-export type LogOp = 'put' | 'delete';
+export type LogOp = ReplicatedEntry['op'];
 
 /**
  * One mutation of a shard. Appended to the log and applied to the state in the
  * same transaction, so a replica that replays the log reaches the same state.
+ * It is exactly what replication ships (the wire contract in contracts):
+ * `value` is null for a delete, `fingerprint` lets a new leader recognise a
+ * retried idempotent write, `prev` is what truncating the entry restores.
  */
-export interface LogEntry {
-  readonly epoch: number;
-  readonly lsn: number;
-  readonly op: LogOp;
-  readonly collection: string;
-  readonly key: string;
-  /** The new value for `put`; null for `delete`. */
-  readonly value: unknown;
-  readonly idempotencyKey: string | null;
-  /** Fingerprint of the request behind the idempotency key; lets a new leader recognise a retry. */
-  readonly fingerprint: string | null;
-  /** Wall-clock ms when the write-point appended the entry. */
-  readonly time: number;
-  /** The record before this write: what truncating the entry restores. */
-  readonly prev: StoredRecord | null;
-}
+export type LogEntry = ReplicatedEntry;
 
 /** What a write did; kept under its idempotency key and returned again to a retry. */
 export interface WriteResult {

@@ -20,3 +20,28 @@ export function keyLedInRegion(view: TopologyView, region: string, prefix = 'ben
   }
   throw new Error(`no key among ${maxTries} candidates has its write-point in region ${region}`);
 }
+
+/** One region's path for a benchmark: its first proxy and gateway, and a key led by a node of that region. */
+export interface RegionPath {
+  readonly region: string;
+  readonly proxyId: string;
+  readonly gatewayId: string;
+  readonly placed: PlacedKey;
+  /** The instances to start: proxy, gateway and the key's write-point. */
+  readonly started: ReadonlySet<string>;
+}
+
+/**
+ * Picks the first region of the topology, its first regional proxy and
+ * gateway, and a key whose write-point is in that region, so a request
+ * crosses no region and compares like with like between runs.
+ */
+export function firstRegionPath(view: TopologyView): RegionPath {
+  const region = view.regionNames()[0];
+  if (!region) throw new Error('the topology has no region');
+  const proxyId = view.allInstances().find((i) => i.kind === 'regional-proxy' && i.region === region)?.id;
+  const gatewayId = view.gatewaysOf(region)[0]?.id;
+  if (!proxyId || !gatewayId) throw new Error(`region ${region} needs a regional proxy and a gateway`);
+  const placed = keyLedInRegion(view, region);
+  return { region, proxyId, gatewayId, placed, started: new Set([proxyId, gatewayId, placed.writePoint.id]) };
+}

@@ -5,7 +5,7 @@ import { type CommandView, TopologyView } from '@setgate/topology';
 import type { Benchmark, BenchSetup, LoadMethod } from '../benchmark.js';
 import { expect2xx } from '../preflight.js';
 import { startBenchStack } from '../stack.js';
-import { keyLedInRegion } from './key-placement.js';
+import { firstRegionPath } from './key-placement.js';
 
 /** The client route read under load, and the write that seeds it. */
 const READ = { method: 'GET', path: '/v1/profile' } as const;
@@ -54,14 +54,8 @@ export const pathBenchmark: Benchmark = {
   async setup(ctx): Promise<BenchSetup> {
     // Pick region, instances and key from the source topology; rebinding changes ports only.
     const source = new TopologyView(loadTopologyFile(defaultTopologyPath()));
-    const region = source.regionNames()[0];
-    if (!region) throw new Error('the topology has no region');
-    const proxyId = source.allInstances().find((i) => i.kind === 'regional-proxy' && i.region === region)?.id;
-    const gatewayId = source.gatewaysOf(region)[0]?.id;
-    if (!proxyId || !gatewayId) throw new Error(`region ${region} needs a regional proxy and a gateway`);
-    const placed = keyLedInRegion(source, region);
+    const { region, proxyId, gatewayId, placed, started } = firstRegionPath(source);
     const nodeId = placed.writePoint.id;
-    const started = new Set([proxyId, gatewayId, nodeId]);
 
     ctx.log(`path: region ${region}, key ${placed.key} (shard ${placed.shard}), starting ${[...started].join(', ')}`);
     const bench = await startBenchStack({ edit: keepOneGateway(region, gatewayId), only: (i) => started.has(i.id) });

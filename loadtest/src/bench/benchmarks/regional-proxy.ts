@@ -3,7 +3,7 @@ import { signDevToken } from '@setgate/launcher';
 import { TopologyView } from '@setgate/topology';
 import type { Benchmark, BenchSetup } from '../benchmark.js';
 import { startBenchStack } from '../stack.js';
-import { keyLedInRegion } from './key-placement.js';
+import { firstRegionPath } from './key-placement.js';
 
 /**
  * The client route read under load: a cart read is served by the key's
@@ -54,14 +54,8 @@ export const regionalProxyBenchmark: Benchmark = {
   async setup(ctx): Promise<BenchSetup> {
     // Region, instances and key come from the source topology; rebinding changes ports only.
     const source = new TopologyView(loadTopologyFile(defaultTopologyPath()));
-    const region = source.regionNames()[0];
-    if (!region) throw new Error('the topology has no region');
-    const proxyId = source.allInstances().find((i) => i.kind === 'regional-proxy' && i.region === region)?.id;
-    const gatewayId = source.gatewaysOf(region)[0]?.id;
-    if (!proxyId || !gatewayId) throw new Error(`region ${region} needs a regional proxy and a gateway`);
-    const placed = keyLedInRegion(source, region);
+    const { region, proxyId, gatewayId, placed, started } = firstRegionPath(source);
     const nodeId = placed.writePoint.id;
-    const started = new Set([proxyId, gatewayId, nodeId]);
 
     ctx.log(`regional-proxy: region ${region}, key ${placed.key} (shard ${placed.shard}), starting ${[...started].join(', ')}`);
     const bench = await startBenchStack({ only: (i) => started.has(i.id) });

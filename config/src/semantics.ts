@@ -1,5 +1,6 @@
 import type { ConfigProblem } from './problems.js';
 import { checkControl } from './semantics-control.js';
+import { checkAccess } from './semantics-access.js';
 import { checkPolicies } from './semantics-policy.js';
 import type { CommandDef, Topology } from './schema/topology.js';
 
@@ -24,6 +25,7 @@ export function checkSemantics(t: Topology): ConfigProblem[] {
   checkPlacements(t, setsByName, regionNames, add);
   checkCommands(t.commands, add);
   checkPolicies(t, regionNames, add);
+  checkAccess(t, regionNames, add);
   checkControl(t, ports, add);
   return problems;
 }

@@ -167,3 +167,29 @@ describe('policy sections', () => {
     assert.ok(r.problems.some((p) => p.path === '/placements/0/insyncRule'));
   });
 });
+
+describe('access checks', () => {
+  it('refuses an issuer without a key source, unknown or repeated tenants, and impossible CIDRs', () => {
+    const doc = shippedDoc();
+    const auth = doc.auth as { issuers: Array<Record<string, unknown>> };
+    item(auth.issuers, 0).keys = [];
+    doc.regionalProxy = {
+      trustedEdges: ['10.0.0.0/40', '::1/128'],
+      ipRanges: [{ cidr: '300.1.2.3/8', region: 'us-east' }],
+      tenants: [
+        { tenant: 'acme', residency: ['eu-west'] },
+        { tenant: 'acme', residency: ['atlantis'] },
+      ],
+    };
+    const r = validateTopology(doc);
+    assert.equal(r.ok, false);
+    if (r.ok) return;
+    const text = r.problems.map((p) => `${p.path} ${p.message}`).join('\n');
+    assert.match(text, /\/auth\/issuers\/0 issuer .* has no key source/);
+    assert.match(text, /\/regionalProxy\/tenants\/1\/tenant tenant "acme" appears twice/);
+    assert.match(text, /\/regionalProxy\/tenants\/1\/residency\/0 unknown region "atlantis"/);
+    assert.match(text, /\/regionalProxy\/trustedEdges\/0 prefix \/40 is longer than 32 bits/);
+    assert.match(text, /\/regionalProxy\/ipRanges\/0\/cidr "300.1.2.3" is not an IP address/);
+    assert.ok(!text.includes('/regionalProxy/trustedEdges/1'), 'a valid IPv6 network passes');
+  });
+});

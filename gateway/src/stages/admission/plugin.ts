@@ -61,8 +61,9 @@ export const admissionStage = fp<AdmissionOptions>(
         return;
       }
       state.inFlight++;
-      // 'close' fires for finished and aborted responses alike, so the count cannot leak.
-      reply.raw.once('close', release);
+      // 'close' fires once per response, finished or aborted alike, so the count cannot leak
+      // (`on`, not `once`: a response closes once, and `once` allocates a wrapper per request).
+      reply.raw.on('close', release);
       next();
     });
     app.addHook('onClose', (_app, closed) => {

@@ -65,6 +65,9 @@ export function upstreamHeaders(request: FastifyRequest, routed: RoutedRequest):
 // RFC 9110 §7.6.1: headers named in Connection are hop-by-hop for this message.
 function connectionNominated(connection: string | undefined): Set<string> | undefined {
   if (connection === undefined) return undefined;
+  // The usual values name no header: skip the split.
+  const lower = connection.length <= 10 ? connection.toLowerCase() : '';
+  if (lower === 'keep-alive' || lower === 'close') return undefined;
   const names = connection
     .split(',')
     .map((s) => s.trim().toLowerCase())

@@ -1,4 +1,5 @@
 import { isInternalHeader } from '@setgate/contracts';
+import type { Socket } from 'node:net';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { GatewayErrors } from '../../errors.js';
@@ -28,7 +29,7 @@ export const headerHygieneStage = fp<HeaderHygieneOptions>(
       }
       stripInternalHeaders(request.headers);
       const xff = request.headers[FORWARDED_FOR];
-      const client = proxies.clientAddress(request.socket.remoteAddress, Array.isArray(xff) ? xff.join(',') : xff);
+      const client = xff === undefined ? peerAddress(proxies, request.socket) : proxies.clientAddress(request.socket.remoteAddress, Array.isArray(xff) ? xff.join(',') : xff);
       request.setgate.clientAddress = client;
       request.headers[FORWARDED_FOR] = client;
       next();
@@ -37,6 +38,20 @@ export const headerHygieneStage = fp<HeaderHygieneOptions>(
   },
   { name: 'setgate-header-hygiene', fastify: '5.x' },
 );
+
+// Without X-Forwarded-For the client address depends on the socket peer only: parsed once per connection.
+const PEER = Symbol('setgate.peerAddress');
+type PeerSocket = Socket & { [PEER]?: string };
+
+function peerAddress(proxies: TrustedProxies, socket: PeerSocket): string {
+  let address = socket[PEER];
+  if (address === undefined) {
+    address = proxies.clientAddress(socket.remoteAddress, undefined);
+    // remoteAddress is undefined once the socket is gone: do not keep that answer.
+    if (socket.remoteAddress !== undefined) socket[PEER] = address;
+  }
+  return address;
+}
 
 /** Removes every internal header in place. */
 export function stripInternalHeaders(headers: Record<string, unknown>): void {

@@ -13,6 +13,11 @@ export interface RouteMatch {
 }
 
 // find-my-way wants a handler per route; the gateway only reads the store.
+/** What the router stores per route: where the command sits in a version's list (find-my-way drops a falsy store). */
+interface CommandSlot {
+  readonly index: number;
+}
+
 const unused = () => undefined;
 
 /**
@@ -29,6 +34,8 @@ export class RoutingTable {
     readonly view: TopologyView,
     private readonly router: Router,
     methods: Iterable<Method>,
+    /** This version's commands, in document order; the router's store is an index into it. */
+    private readonly commands: readonly RouteCommand[],
   ) {
     this.version = view.version;
     this.methods = [...methods];
@@ -43,7 +50,7 @@ export class RoutingTable {
   match(method: string, url: string): RouteMatch | null {
     const found = this.router.find(method as Method, url);
     if (found === null) return null;
-    return { command: found.store as RouteCommand, params: found.params };
+    return { command: this.commands[(found.store as CommandSlot).index] as RouteCommand, params: found.params };
   }
 
   /** Methods that do match `url`; non-empty means the path is known but the method is not (405). */
@@ -55,6 +62,8 @@ export class RoutingTable {
 /** A compiled command router and the methods it knows, for one commands section. */
 interface CompiledCommands {
   readonly commands: LoadedTopology['commands'];
+  /** Compiled in document order; the router stores indexes, never these objects. */
+  readonly compiled: readonly RouteCommand[];
   readonly router: Router;
   readonly methods: readonly Method[];
 }
@@ -71,13 +80,15 @@ let lastCompiled: CompiledCommands | undefined;
 function compileCommands(commands: LoadedTopology['commands']): CompiledCommands {
   const router: Router = FindMyWay({ caseSensitive: true, ignoreTrailingSlash: false, maxParamLength: 256 });
   const methods = new Set<Method>();
-  for (const def of commands) {
+  const compiled = commands.map((def, i) => {
     // The schema's method union widens to string in TypeScript; it only admits HTTP methods.
     const method = def.method as Method;
-    router.on(method, def.path, unused, compileCommand(def));
+    // An index, not the command: a table that reuses this router maps it to its own version's command.
+    router.on(method, def.path, unused, { index: i } satisfies CommandSlot);
     methods.add(method);
-  }
-  return { commands, router, methods: [...methods] };
+    return compileCommand(def);
+  });
+  return { commands, compiled, router, methods: [...methods] };
 }
 
 /**
@@ -126,8 +137,14 @@ export interface BuildOptions {
  * router refuses (duplicate route, bad upstream path); the caller keeps the old table.
  */
 export function buildRoutingTable(topology: LoadedTopology, options: BuildOptions = {}): RoutingTable {
-  const { router, methods } = commandsRouter(topology.commands, options.reuseRouter ?? true);
-  return new RoutingTable(new TopologyView(topology), router, methods);
+  const built = commandsRouter(topology.commands, options.reuseRouter ?? true);
+  // A reused router was compiled from an equal, older commands section: its matches must still
+  // name this version's command objects (callers key maps by them), so rebind each one.
+  const commands =
+    built.commands === topology.commands
+      ? built.compiled
+      : topology.commands.map((def, i) => ({ def, upstreamPath: (built.compiled[i] as RouteCommand).upstreamPath }));
+  return new RoutingTable(new TopologyView(topology), built.router, built.methods, commands);
 }
 
 /** True when `a` and `b` route by the same compiled router (a reload that left the commands alone). */

@@ -127,3 +127,22 @@ describe('router reuse across versions', () => {
     );
   });
 });
+
+describe("router reuse keeps each version's own commands", () => {
+  // Regression: a reused router once answered with the older version's (equal) command objects,
+  // so the regional proxy's residency map, keyed by this version's commands, missed every lookup
+  // after a placement-only reload and residency-limited requests were served anywhere.
+  it("matches name the new document's command objects, not the compiled version's", () => {
+    const v1 = buildRoutingTable(topology());
+    const v2topology = topology((doc) => {
+      doc.version = 2;
+    });
+    const v2 = buildRoutingTable(v2topology);
+    assert.ok(sharesRouter(v1, v2), 'the commands are unchanged, so the router is reused');
+    const m = v2.match('GET', '/v1/cart/summary');
+    assert.ok(m);
+    assert.equal(m.command.def, v2topology.commands.find((c) => c.name === 'cart.summary'));
+    assert.notEqual(m.command.def, v1.match('GET', '/v1/cart/summary')?.command.def);
+    assert.equal(m.command.upstreamPath('u', m.params), '/cmd/cart/u/summary');
+  });
+});

@@ -9,7 +9,7 @@ import type { RegionChoice } from './region/region-selector.js';
 import type { ForwardBody } from './request-body.js';
 import type { UpstreamHeaders } from './request-headers.js';
 import { type AttemptContext, sendToGateway } from './upstream-attempt.js';
-import { failureKind } from './upstream-failure.js';
+import { failureKind } from '@setgate/http-client';
 
 /** What the attempt loop needs besides the request. */
 export interface ExchangeContext extends AttemptContext {

@@ -53,3 +53,4 @@ export function createPool(origin: string, opts: DispatcherOptions = {}): Pool {
 }
 
 export type { Dispatcher };
+export * from './failure.js';

@@ -1,5 +1,5 @@
 import { Header, type SetgateError } from '@setgate/contracts';
-import type { Dispatcher } from '@setgate/http-client';
+import { type Dispatcher, neverSent } from '@setgate/http-client';
 import { shardOf } from '@setgate/topology';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayErrors } from '../../errors.js';
@@ -8,7 +8,7 @@ import { type Candidate, planRoute, type RoutePlan } from '../routing/route-plan
 import { mergePosition } from '../routing/session-token.js';
 import type { ForwardOptions } from './options.js';
 import { readConflict } from './read-refusal.js';
-import { misdirected, neverSent, upstreamFailure } from './upstream-errors.js';
+import { misdirected, upstreamFailure } from './upstream-errors.js';
 import { type RoutedRequest, upstreamHeaders } from './upstream-headers.js';
 
 /** What a request's walk along its plan has learned so far. */

@@ -1,50 +1,20 @@
 import type { MisdirectedProblem, SetgateError, ShardOwner } from '@setgate/contracts';
-import type { Dispatcher } from '@setgate/http-client';
+import { type Dispatcher, failureCode, failureKind } from '@setgate/http-client';
 import type { NodeRef } from '@setgate/topology';
 import { GatewayErrors } from '../../errors.js';
 
-/** The node cannot be reached or dropped the connection: nothing it said can be used. */
-const UNAVAILABLE = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_CLOSED',
-  'UND_ERR_DESTROYED',
-]);
-
-/** The node accepted the request but did not answer within the command's timeout. */
-const TIMED_OUT = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
-
-function codeOf(err: unknown): string | undefined {
-  const e = err as { code?: unknown; cause?: { code?: unknown } };
-  if (typeof e?.code === 'string') return e.code;
-  return typeof e?.cause?.code === 'string' ? e.cause.code : undefined;
-}
-
-/** True when the request never reached the node (refused connection): resending cannot apply it twice. */
-export function neverSent(err: unknown): boolean {
-  return codeOf(err) === 'ECONNREFUSED';
-}
-
 /** Maps a failed upstream call to 503 (unreachable), 504 (too slow) or 502 (anything else). */
 export function upstreamFailure(err: unknown, node: NodeRef, timeoutMs: number): SetgateError {
-  const code = codeOf(err);
-  if (code !== undefined && TIMED_OUT.has(code)) {
+  const kind = failureKind(err);
+  if (kind === 'timeout') {
     return GatewayErrors.create('SETGATE_GW_UPSTREAM_TIMEOUT', {
       detail: `node ${node.id} did not answer within ${timeoutMs} ms`,
       cause: err,
     });
   }
-  if (code !== undefined && UNAVAILABLE.has(code)) {
+  if (kind === 'connection') {
     return GatewayErrors.create('SETGATE_GW_UPSTREAM_UNAVAILABLE', {
-      detail: `node ${node.id} cannot be reached (${code})`,
+      detail: `node ${node.id} cannot be reached (${failureCode(err)})`,
       cause: err,
     });
   }

@@ -1,5 +1,5 @@
 import { type LoadedTopology, loadTopologyFile } from '@setgate/config';
-import { CONTROL_PLANE_TOKEN_ENV, controlPlaneUrl, fetchCurrentTopology, watchControlPlane } from '@setgate/config-watch';
+import { CONTROL_PLANE_TOKEN_ENV, controlPlaneUrl, fetchCurrentTopology, logWatchEvents, watchControlPlane } from '@setgate/config-watch';
 import { createDispatcher } from '@setgate/http-client';
 import { createRedis } from '@setgate/redis-client';
 import { componentArgs, createAdminServer, runComponent } from '@setgate/service-kit';
@@ -47,10 +47,7 @@ const watcher = watchControlPlane<RoutingTable>({
     app.gatewayTopology.apply(table);
     telemetry.logger.info({ version: table.version }, 'routing table swapped from the control plane');
   },
-  onEvent: (event) => {
-    if (event.kind === 'disconnected') telemetry.logger.warn(event, 'control plane unreachable; keeping the current routing table');
-    else if (event.kind === 'refused') telemetry.logger.warn(event, 'control plane topology refused');
-  },
+  onEvent: logWatchEvents(telemetry.logger),
 });
 
 /** Where a 421 makes the gateway look for a newer topology. */

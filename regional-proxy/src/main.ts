@@ -1,5 +1,5 @@
 import type { LoadedTopology } from '@setgate/config';
-import { watchControlPlane } from '@setgate/config-watch';
+import { logWatchEvents, watchControlPlane } from '@setgate/config-watch';
 import { componentArgs, createAdminServer, runComponent } from '@setgate/service-kit';
 import { startTelemetry } from '@setgate/telemetry';
 import { buildRoutingTable, TopologyView } from '@setgate/topology';
@@ -37,10 +37,7 @@ const watcher = watchControlPlane<LoadedTopology>({
     app.regionalProxy.applyTopology(topology);
     telemetry.logger.info({ version: topology.version }, 'topology swapped from the control plane');
   },
-  onEvent: (event) => {
-    if (event.kind === 'disconnected') telemetry.logger.warn(event, 'control plane unreachable; keeping the current topology');
-    else if (event.kind === 'refused') telemetry.logger.warn(event, 'control plane topology refused');
-  },
+  onEvent: logWatchEvents(telemetry.logger),
 });
 const admin = createAdminServer({
   telemetry,

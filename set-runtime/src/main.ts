@@ -1,6 +1,6 @@
 import { createAdminServer, componentArgs, runComponent } from '@setgate/service-kit';
 import { startTelemetry } from '@setgate/telemetry';
-import { watchControlPlane } from '@setgate/config-watch';
+import { logWatchEvents, watchControlPlane } from '@setgate/config-watch';
 import type { LoadedTopology } from '@setgate/config';
 import { TopologyView } from '@setgate/topology';
 import { buildNode } from './node.js';
@@ -49,6 +49,7 @@ const reload = (why: string) =>
   );
 process.on('SIGHUP', () => void reload('SIGHUP'));
 const leaseThird = Math.max(50, Math.floor(view.doc.replication.leaseMs / 3));
+const logEvent = logWatchEvents(telemetry.logger);
 const watcher = watchControlPlane<LoadedTopology>({
   topology: args.topology,
   // A long-poll ends at least every third of the lease, so a healthy watch renews it in time.
@@ -62,8 +63,7 @@ const watcher = watchControlPlane<LoadedTopology>({
   },
   onEvent: (event) => {
     if (event.kind === 'current') node.updates.renewLease();
-    else if (event.kind === 'disconnected') telemetry.logger.warn(event, 'control plane unreachable');
-    else if (event.kind === 'refused') telemetry.logger.warn(event, 'control plane topology refused');
+    else logEvent(event);
   },
 });
 const poll = watcher ? undefined : setInterval(() => void reload('poll'), leaseThird);

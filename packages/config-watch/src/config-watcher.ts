@@ -141,3 +141,21 @@ export class ConfigWatcher<T> {
     });
   }
 }
+
+/** What logWatchEvents needs of a logger (pino's, or fastify's). */
+export interface WatchLogger {
+  warn(obj: object, msg: string): void;
+}
+
+/**
+ * The log lines every component writes about its watch: the control plane
+ * unreachable (it keeps serving on its current version) and versions refused
+ * with their problems. Applied versions are logged by the component, which
+ * knows what it swapped.
+ */
+export function logWatchEvents(logger: WatchLogger): (event: WatchEvent) => void {
+  return (event) => {
+    if (event.kind === 'disconnected') logger.warn(event, 'control plane unreachable; keeping the current version');
+    else if (event.kind === 'refused') logger.warn(event, 'control plane version refused; keeping the current one');
+  };
+}

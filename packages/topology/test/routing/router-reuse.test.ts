@@ -1,21 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
-import { type LoadedTopology, validateTopology } from '@setgate/config';
+import type { LoadedTopology } from '@setgate/config';
 import fc from 'fast-check';
-import { parse } from 'yaml';
+import { topology } from './shipped.js';
 import { buildRoutingTable, sameJson, sharesRouter } from '../../src/index.js';
 
-const shippedDoc = () =>
-  parse(readFileSync(new URL('../../../../config/topology.yaml', import.meta.url), 'utf8')) as Record<string, unknown>;
-const topology = (edit?: (doc: Record<string, unknown>) => void): LoadedTopology => {
-  const doc = shippedDoc();
-  edit?.(doc);
-  const r = validateTopology(doc);
-  if (!r.ok) throw new Error(JSON.stringify(r.problems));
-  return r.topology;
-};
 type Cmd = { path: string; method: string; upstream: { path: string }; timeoutMs?: number; scopes?: string[] };
 const commands = (doc: Record<string, unknown>) => doc.commands as Cmd[];
 

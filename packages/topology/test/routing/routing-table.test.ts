@@ -1,19 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { type LoadedTopology, validateTopology } from '@setgate/config';
-import { parse } from 'yaml';
+import { validateTopology } from '@setgate/config';
+import { shippedDoc, topology } from './shipped.js';
 import { buildRoutingTable, RoutingTableRef } from '../../src/index.js';
-
-const shippedDoc = () =>
-  parse(readFileSync(new URL('../../../../config/topology.yaml', import.meta.url), 'utf8')) as Record<string, unknown>;
-const topology = (edit?: (doc: Record<string, unknown>) => void): LoadedTopology => {
-  const doc = shippedDoc();
-  edit?.(doc);
-  const r = validateTopology(doc);
-  if (!r.ok) throw new Error(JSON.stringify(r.problems));
-  return r.topology;
-};
 
 describe('routing table', () => {
   const table = buildRoutingTable(topology());

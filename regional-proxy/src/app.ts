@@ -68,14 +68,19 @@ export function buildRegionalProxy(options: RegionalProxyOptions): FastifyInstan
   // Everything region choice reads from the topology, built per version and swapped as one reference.
   const selectorFor = (routes: RoutingTable) => {
     const view = routes.view;
+    const regionPolicy = options.policy ?? view.doc.regionalProxy;
     // A drained region gets no new users: it drops out of every candidate list, residency-limited ones included.
+    // The lists only change with the version, so they are built here, not per request.
     const drained = new Set(view.doc.regions.filter((r) => r.drained).map((r) => r.name));
+    const serving = new Map(
+      view.regionNames().map((from) => [from, view.regionsByDistance(from).filter((r) => !drained.has(r))]),
+    );
     return {
       routes,
       selector: new NearestHealthySelector({
-        home: new HomeRegionPolicy(region, new Set(view.regionNames()), options.policy ?? view.doc.regionalProxy),
-        residency: new ResidencyPolicy(routes, options.policy ?? view.doc.regionalProxy),
-        byDistance: (from) => view.regionsByDistance(from).filter((r) => !drained.has(r)),
+        home: new HomeRegionPolicy(region, new Set(view.regionNames()), regionPolicy),
+        residency: new ResidencyPolicy(routes, regionPolicy),
+        byDistance: (from) => serving.get(from) ?? [],
         isHealthy: (name) => directory.isHealthy(name),
       }),
     };

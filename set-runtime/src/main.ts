@@ -56,7 +56,7 @@ const watcher = watchControlPlane<LoadedTopology>({
   pollTimeoutMs: leaseThird,
   build: (topology) => topology,
   onUpdate: (topology) => {
-    node.updates.apply(topology).then(
+    node.updates.applyLoaded(topology).then(
       (r) => telemetry.logger.info({ version: r.version }, 'topology swapped from the control plane'),
       (err: unknown) => telemetry.logger.warn({ err }, 'control plane topology refused; keeping the current one'),
     );

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { parseTopology, type ValidationResult, validateTopology } from '@setgate/config';
+import { type LoadedTopology, parseTopology, type ValidationResult, validateTopology } from '@setgate/config';
 import type { TopologyPutResponse } from '@setgate/contracts';
 import { TopologyView } from '@setgate/topology';
 import { NodeErrors } from './errors.js';
@@ -27,6 +27,11 @@ export class TopologyUpdates {
   /** Applies an already-parsed document; throws a problem when it is invalid or older. */
   async apply(doc: unknown): Promise<TopologyPutResponse> {
     return this.take(validateTopology(doc));
+  }
+
+  /** Applies a topology already validated by its source (the control-plane watch validates every version). */
+  async applyLoaded(topology: LoadedTopology): Promise<TopologyPutResponse> {
+    return this.take({ ok: true, topology });
   }
 
   /** Reads and applies a topology file; throws when the file cannot be read or is refused. */

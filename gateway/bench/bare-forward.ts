@@ -1,18 +1,29 @@
 /**
- * The benchmark baseline for the gateway: a bare fastify app with a
- * hand-written undici forward (the same `dispatcher.request` + `reply.send(body)`
- * and the same dispatcher factory as the gateway's forward stage), and nothing
- * else: no auth, limits, admission, routing, tracing or logging.
+ * The benchmark baselines for the gateway: a bare fastify app with a
+ * hand-written undici forward (`dispatcher.request` + `reply.send(body)`, the
+ * same dispatcher factory as the gateway's forward stage), and nothing else:
+ * no auth, limits, admission, routing, tracing or logging. By default the
+ * node's body is streamed to the client (the issue's baseline); with
+ * `--buffered` a small body is read whole first, as the gateway's forward
+ * does (small-body.ts), so the pipeline's own cost can be read off a
+ * like-for-like forward.
  *
- * `node --import tsx gateway/bench/bare-forward.ts --port P --upstream URL --path /cmd/... --headers JSON`
+ * `node --import tsx gateway/bench/bare-forward.ts --port P --upstream URL --path /cmd/... --headers JSON [--buffered]`
  * prints `ready` on stdout once listening.
  */
 import { parseArgs } from 'node:util';
 import { createDispatcher } from '@setgate/http-client';
 import Fastify from 'fastify';
+import { receive } from '../src/stages/forward/small-body.js';
 
 const { values } = parseArgs({
-  options: { port: { type: 'string' }, upstream: { type: 'string' }, path: { type: 'string' }, headers: { type: 'string' } },
+  options: {
+    port: { type: 'string' },
+    upstream: { type: 'string' },
+    path: { type: 'string' },
+    headers: { type: 'string' },
+    buffered: { type: 'boolean', default: false },
+  },
 });
 if (!values.port || !values.upstream || !values.path) {
   process.stderr.write('usage: bare-forward --port P --upstream URL --path PATH [--headers JSON]\n');
@@ -28,6 +39,7 @@ app.all('*', async (request, reply) => {
   const response = await dispatcher.request({ origin, method: 'GET', path, headers: { ...asserted, 'x-request-id': request.id } });
   const type = response.headers['content-type'];
   if (typeof type === 'string') reply.type(type);
+  if (values.buffered) return reply.code(response.statusCode).send((await receive(response)).body);
   return reply.code(response.statusCode).send(response.body);
 });
 

@@ -101,12 +101,21 @@ export class ComponentStartError extends Error {
 }
 
 /**
+ * Node flags for every component from SETGATE_NODE_ARGS (space-separated), e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile a stack: Node refuses
+ * profiling flags in NODE_OPTIONS, so they have to reach the command line.
+ */
+function extraNodeArgs(): string[] {
+  return (process.env.SETGATE_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+}
+
+/**
  * Spawns one component and resolves once it reports ready over IPC.
  * Rejects, with the process's reason and output, if it exits or times out first
  * (and then makes sure it is gone).
  */
 export async function startComponent(spec: ComponentSpec): Promise<{ component: RunningComponent; ready: ReadyMessage }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', spec.entry, ...(spec.args ?? [])], {
+  const child = spawn(process.execPath, [...extraNodeArgs(), '--import', 'tsx', spec.entry, ...(spec.args ?? [])], {
     cwd: spec.cwd,
     env: { ...process.env, ...spec.env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -8,6 +8,7 @@ import { type Candidate, planRoute, type RoutePlan } from '../routing/route-plan
 import { mergePosition } from '../routing/session-token.js';
 import type { ForwardOptions } from './options.js';
 import { readConflict } from './read-refusal.js';
+import { discard, type NodeAnswer, receive } from './small-body.js';
 import { misdirected, upstreamFailure } from './upstream-errors.js';
 import { type RoutedRequest, upstreamHeaders } from './upstream-headers.js';
 
@@ -69,9 +70,9 @@ export class Forwarder {
   /** One attempt on one candidate. */
   private async attempt(request: FastifyRequest, reply: FastifyReply, walk: Walk, c: Candidate): Promise<Step> {
     const { health, budget } = this.opts;
-    let response: Dispatcher.ResponseData;
+    let response: NodeAnswer;
     try {
-      response = await this.send(request, c);
+      response = await receive(await this.send(request, c));
     } catch (err) {
       health.failure(c.node.id);
       walk.failure = upstreamFailure(err, c.node, this.timeoutOf(request.setgate));
@@ -87,7 +88,7 @@ export class Forwarder {
     walk.previousFailed = false;
     if (response.statusCode === 421) {
       if (walk.refreshed || this.opts.refresh === undefined || !budget.tryWithdraw()) throw await misdirected(response, c.node, walk.plan.shard);
-      response.body.resume();
+      discard(response);
       walk.refreshed = true;
       walk.plan = await this.replan(request);
       return 'restart';
@@ -96,7 +97,7 @@ export class Forwarder {
     // A replica that does not state its staleness cannot be held to a bound (a node
     // predating the read-freshness contract): its answer is not used.
     if (c.maxStalenessMs !== undefined && response.headers[Header.stalenessMs] === undefined) {
-      response.body.resume();
+      discard(response);
       return 'next';
     }
     if (response.statusCode !== 409) return { answer: this.respond(request, reply, response, c, false) };
@@ -110,7 +111,7 @@ export class Forwarder {
     for (const c of walk.plan.staleFallback()) {
       if (!budget.tryWithdraw()) return undefined;
       try {
-        const response = await this.send(request, c);
+        const response = await receive(await this.send(request, c));
         health.success(c.node.id);
         return this.respond(request, reply, response, c, true);
       } catch (err) {
@@ -164,7 +165,7 @@ export class Forwarder {
   private respond(
     request: FastifyRequest,
     reply: FastifyReply,
-    response: Dispatcher.ResponseData,
+    response: NodeAnswer,
     c: Candidate,
     staleFallback: boolean,
     text?: string,
@@ -179,7 +180,7 @@ export class Forwarder {
     return reply.code(response.statusCode).send(body);
   }
 
-  private issueSession(ctx: RequestContext, headers: Dispatcher.ResponseData['headers']): void {
+  private issueSession(ctx: RequestContext, headers: NodeAnswer['headers']): void {
     const epoch = Number(headers[Header.epoch]);
     const lsn = Number(headers[Header.lsn]);
     if (!Number.isSafeInteger(epoch) || !Number.isSafeInteger(lsn) || epoch < 0 || lsn < 0) return;

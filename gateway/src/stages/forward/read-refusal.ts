@@ -1,5 +1,5 @@
 import type { ReadRefusedProblem } from '@setgate/contracts';
-import type { Dispatcher } from '@setgate/http-client';
+import { bodyText, type NodeAnswer } from './small-body.js';
 
 const REFUSAL_CODES = new Set<string>(['SETGATE_NODE_BEHIND_POSITION', 'SETGATE_NODE_TOO_STALE']);
 
@@ -10,8 +10,8 @@ export type ConflictAnswer = { readonly refusal: ReadRefusedProblem } | { readon
  * Reads a 409 body and tells a replica's read refusal (the freshness contract
  * in node-api.ts) from any other conflict, which is the client's to see.
  */
-export async function readConflict(response: Dispatcher.ResponseData): Promise<ConflictAnswer> {
-  const text = await response.body.text();
+export async function readConflict(answer: NodeAnswer): Promise<ConflictAnswer> {
+  const text = await bodyText(answer);
   try {
     const problem = JSON.parse(text) as Partial<ReadRefusedProblem>;
     if (typeof problem.code === 'string' && REFUSAL_CODES.has(problem.code)) return { refusal: problem as ReadRefusedProblem };

@@ -1,7 +1,8 @@
 import type { MisdirectedProblem, SetgateError, ShardOwner } from '@setgate/contracts';
-import { type Dispatcher, failureCode, failureKind } from '@setgate/http-client';
+import { failureCode, failureKind } from '@setgate/http-client';
 import type { NodeRef } from '@setgate/topology';
 import { GatewayErrors } from '../../errors.js';
+import { bodyText, type NodeAnswer } from './small-body.js';
 
 /** Maps a failed upstream call to 503 (unreachable), 504 (too slow) or 502 (anything else). */
 export function upstreamFailure(err: unknown, node: NodeRef, timeoutMs: number): SetgateError {
@@ -26,10 +27,10 @@ export function upstreamFailure(err: unknown, node: NodeRef, timeoutMs: number):
  * it reported: what the client gets when a refreshed topology still sends the
  * request to a node that does not hold the shard.
  */
-export async function misdirected(response: Dispatcher.ResponseData, node: NodeRef, shard: number): Promise<SetgateError> {
+export async function misdirected(response: NodeAnswer, node: NodeRef, shard: number): Promise<SetgateError> {
   let problem: Partial<MisdirectedProblem> | undefined;
   try {
-    problem = (await response.body.json()) as Partial<MisdirectedProblem>;
+    problem = JSON.parse(await bodyText(response)) as Partial<MisdirectedProblem>;
   } catch {
     // A 421 without a problem body still means "not here"; the owner is just unknown.
   }

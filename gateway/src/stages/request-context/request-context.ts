@@ -24,8 +24,8 @@ export interface RouteTarget {
 /** The node's answer as forward hands it on. */
 export interface UpstreamResponse {
   readonly headers: IncomingHttpHeaders;
-  /** The body stream sent to the client as is (text when the gateway had to read it, e.g. a 409). */
-  readonly body: Readable | string;
+  /** The body sent to the client as is: read whole when small, a stream when large, text when the gateway looked into it (a 409). */
+  readonly body: Buffer | Readable | string;
   /** The node that answered. */
   readonly node: NodeRef;
   /** True when a replica (not the write-point) answered. */

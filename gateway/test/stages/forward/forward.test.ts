@@ -6,6 +6,7 @@ import { testGateway } from '../../helpers/gateway.js';
 import { assertProblem } from '../../helpers/problem.js';
 import { bearer, signToken } from '../../helpers/tokens.js';
 import { epochOf, SHARD_COUNT } from '../../helpers/topology.js';
+import { SMALL_BODY_BYTES } from '../../../src/stages/forward/small-body.js';
 import { closedPort, type FakeNode, type Responder, startFakeNode } from '../../helpers/upstream.js';
 
 describe('forward stage', () => {
@@ -160,6 +161,37 @@ describe('forward stage with a misbehaving node', () => {
     assert.deepEqual(problem.owner, { set: 'set-b', node: 'node-b-1', epoch: 9 });
     assert.equal(problem.nodeConfigVersion, 43);
     assert.equal(res.body.includes('10.0.0.2'), false, 'internal addresses stay inside');
+  });
+
+  it('answers 503, not a cut-off 200, when the node dies in the middle of a body', async () => {
+    const gw = await withNode((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      res.write('{"partial":');
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+    assertProblem(await gw.inject({ url: '/v1/profile', headers: auth }), 503, 'SETGATE_GW_UPSTREAM_UNAVAILABLE');
+  });
+
+  it('streams a body larger than the small-body bound, and one of unknown length, whole', async () => {
+    const big = 'x'.repeat(SMALL_BODY_BYTES * 3);
+    let chunked = false;
+    const gw = await withNode((_req, res) => {
+      if (chunked) {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.write(big.slice(0, 1000));
+        setTimeout(() => res.end(big.slice(1000)), 10);
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': String(big.length) });
+      res.end(big);
+    });
+    const declared = await gw.inject({ url: '/v1/profile', headers: auth });
+    assert.equal(declared.statusCode, 200);
+    assert.equal(declared.body, big);
+    chunked = true;
+    const unknown = await gw.inject({ url: '/v1/profile', headers: auth });
+    assert.equal(unknown.statusCode, 200);
+    assert.equal(unknown.body, big);
   });
 
   it("passes the node's own status and body through", async () => {

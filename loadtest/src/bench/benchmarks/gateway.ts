@@ -66,7 +66,10 @@ async function stopChild(child: ChildProcess | undefined): Promise<void> {
 
 /**
  * `gateway`: what the business gateway's pipeline costs on a profile read.
- * (a) `bare-forward`: plain fastify + undici forward to the node (the baseline);
+ * (a) `bare-forward`: plain fastify + undici forward to the node, body
+ * streamed (the baseline); (a') `bare-buffered`: the same with the small body
+ * read whole first, as the gateway's forward does, so the pipeline's own cost
+ * shows against a like-for-like forward;
  * (b) `gateway`: the full pipeline (hygiene, match, auth with a cached JWT,
  * the Redis-backed batched limiter, admission, routing, forward, response
  * headers), redis-server's CPU included; (c) `direct`: the node alone.
@@ -76,7 +79,8 @@ export const gatewayBenchmark: Benchmark = {
   name: 'gateway',
   description: 'a profile read through the full gateway pipeline vs a bare fastify+undici forward vs the node direct',
   configurations: [
-    { name: 'bare-forward', description: 'GET through plain fastify + undici dispatcher.request to the write-point node (no pipeline)' },
+    { name: 'bare-forward', description: 'GET through plain fastify + undici dispatcher.request to the write-point node, body streamed (no pipeline)' },
+    { name: 'bare-buffered', description: 'the same bare forward, reading the small body whole before replying as the gateway does (no pipeline)' },
     { name: 'gateway', description: 'GET /v1/profile with a cached dev JWT through one gateway process, rate limits synced to Redis in batches' },
     { name: 'direct', description: 'GET /cmd/profile/<key> straight to the write-point node with the headers the gateway asserts' },
   ],
@@ -93,6 +97,7 @@ export const gatewayBenchmark: Benchmark = {
 
     let redis: ChildProcess | undefined;
     let bare: ChildProcess | undefined;
+    let bareBuffered: ChildProcess | undefined;
     const redisPort = await freePort();
     redis = await spawnReady('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], /Ready to accept connections/, 'redis-server');
     ctx.log(`gateway: region ${region}, key ${placed.key} (shard ${placed.shard}), starting ${gatewayId}, ${nodeId}, redis on ${redisPort}`);
@@ -133,13 +138,11 @@ export const gatewayBenchmark: Benchmark = {
         [Header.command]: read.name,
         [Header.configVersion]: String(stack.topology.version),
       };
+      const bareArgs = ['--import', 'tsx', BARE_FORWARD, '--upstream', nodeUrl, '--path', upstreamPath, '--headers', JSON.stringify(asserted)];
       const barePort = await freePort();
-      bare = await spawnReady(
-        process.execPath,
-        ['--import', 'tsx', BARE_FORWARD, '--port', String(barePort), '--upstream', nodeUrl, '--path', upstreamPath, '--headers', JSON.stringify(asserted)],
-        /ready/,
-        'bare-forward',
-      );
+      bare = await spawnReady(process.execPath, [...bareArgs, '--port', String(barePort)], /ready/, 'bare-forward');
+      const bufferedPort = await freePort();
+      bareBuffered = await spawnReady(process.execPath, [...bareArgs, '--port', String(bufferedPort), '--buffered'], /ready/, 'bare-buffered');
       const node = { name: 'set-runtime', pid: bench.pidOf(nodeId) };
       const started = bench;
       return {
@@ -147,6 +150,10 @@ export const gatewayBenchmark: Benchmark = {
           'bare-forward': {
             request: { method: 'GET', url: `http://127.0.0.1:${barePort}${READ_PATH}` },
             measured: [{ name: 'bare-forward', pid: bare.pid as number }, node],
+          },
+          'bare-buffered': {
+            request: { method: 'GET', url: `http://127.0.0.1:${bufferedPort}${READ_PATH}` },
+            measured: [{ name: 'bare-buffered', pid: bareBuffered.pid as number }, node],
           },
           gateway: {
             request: { method: 'GET', url: `${gatewayUrl}${READ_PATH}`, headers: auth },
@@ -157,12 +164,14 @@ export const gatewayBenchmark: Benchmark = {
         details: { region, key: placed.key, shard: placed.shard, command: read.name, gateway: gatewayId, node: nodeId, redisPort },
         stop: async () => {
           await stopChild(bare);
+          await stopChild(bareBuffered);
           await started.stop();
           await stopChild(redis);
         },
       };
     } catch (err) {
       await stopChild(bare);
+      await stopChild(bareBuffered);
       await bench?.stop();
       await stopChild(redis);
       redis = undefined;

@@ -4,12 +4,18 @@ import type { Topology } from './schema/topology.js';
 type Add = (path: string, message: string) => void;
 
 /**
- * Checks of who may call and from where: every issuer can verify something,
+ * Checks of who may call and from where: an anonymous command can be served
+ * without a caller (its key is not the subject, it needs no scope), every issuer can verify something,
  * tenant residency names real regions once per tenant, and every CIDR is a
  * real network (the schema's pattern alone accepts 10.0.0.0/40, which a
  * component would only refuse at start).
  */
 export function checkAccess(t: Topology, regions: ReadonlySet<string>, add: Add): void {
+  t.commands.forEach((c, i) => {
+    if (!c.anonymous) return;
+    if (c.key.from === 'subject') add(`/commands/${i}/key`, `anonymous command ${c.name} cannot take its key from the subject: an anonymous caller has none`);
+    if (c.scopes.length > 0) add(`/commands/${i}/scopes`, `anonymous command ${c.name} cannot require scopes: an anonymous caller holds none`);
+  });
   t.auth.issuers.forEach((issuer, i) => {
     if (issuer.keys.length === 0 && issuer.publicKeys.length === 0 && issuer.jwks === undefined) {
       add(`/auth/issuers/${i}`, `issuer ${issuer.issuer} has no key source: give keys, publicKeys or jwks`);

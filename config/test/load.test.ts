@@ -192,4 +192,24 @@ describe('access checks', () => {
     assert.match(text, /\/regionalProxy\/ipRanges\/0\/cidr "300.1.2.3" is not an IP address/);
     assert.ok(!text.includes('/regionalProxy/trustedEdges/1'), 'a valid IPv6 network passes');
   });
+
+  it('refuses an anonymous command keyed by the subject or needing scopes, and accepts one keyed by a parameter', () => {
+    const doc = shippedDoc();
+    const commands = doc.commands as Array<Record<string, unknown>>;
+    Object.assign(item(commands, 0), { anonymous: true, scopes: ['profile:read'] });
+    const r = validateTopology(doc);
+    assert.equal(r.ok, false);
+    if (r.ok) return;
+    const text = r.problems.map((p) => `${p.path} ${p.message}`).join('\n');
+    assert.match(text, /\/commands\/0\/key anonymous command .* cannot take its key from the subject/);
+    assert.match(text, /\/commands\/0\/scopes anonymous command .* cannot require scopes/);
+    const fixed = shippedDoc();
+    Object.assign(item(fixed.commands as Array<Record<string, unknown>>, 0), {
+      anonymous: true,
+      path: '/v1/users/:userId/card',
+      key: { from: 'param', name: 'userId' },
+    });
+    const ok = validateTopology(fixed);
+    assert.equal(ok.ok, true, ok.ok ? '' : JSON.stringify(ok.problems));
+  });
 });

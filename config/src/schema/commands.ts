@@ -44,6 +44,11 @@ export const Command = Type.Object(
     rateLimitClass: Type.String({ default: 'default', description: 'Rate-limit class this command counts against.' }),
     timeoutMs: Type.Integer({ minimum: 1, default: 2000, description: 'Upstream timeout for this command.' }),
     scopes: Type.Array(Type.String(), { default: [], description: 'Scopes the caller must hold.' }),
+    anonymous: Type.Boolean({
+      default: false,
+      description:
+        'Callable without credentials: such calls are rate-limited per client address (IPv6 by /64) with gateway.rateLimit.anonymous. A caller that sends credentials is still authenticated, and bad ones are still refused. Needs a key not taken from the subject and no scopes.',
+    }),
     residency: Type.Optional(
       Type.Array(Name, {
         minItems: 1,

@@ -66,6 +66,14 @@ export function testTopology(opts: TestTopologyOptions): LoadedTopology {
         upstream: { method: 'DELETE', path: '/cmd/cart/{key}/items/:itemId' },
       }),
       command({ name: 'order.get', method: 'GET', path: '/v1/orders/:orderId', key: { from: 'param', name: 'orderId' }, upstream: { method: 'GET', path: '/cmd/order/{key}' } }),
+      command({
+        name: 'card.get',
+        method: 'GET',
+        path: '/v1/cards/:cardId',
+        key: { from: 'param', name: 'cardId' },
+        anonymous: true,
+        upstream: { method: 'GET', path: '/cmd/card/{key}' },
+      }),
       command({ name: 'tenant.get', method: 'GET', path: '/v1/tenant', key: { from: 'header', name: 'X-Tenant-Id' }, upstream: { method: 'GET', path: '/cmd/tenant/{key}' } }),
       command({ name: 'search.get', method: 'GET', path: '/v1/search', key: { from: 'query', name: 'account' }, upstream: { method: 'GET', path: '/cmd/search/{key}' } }),
       command({

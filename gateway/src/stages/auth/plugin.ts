@@ -20,9 +20,10 @@ const CHALLENGE = 'Bearer realm="setgate"';
 /**
  * Stage 4: authenticates the caller with a bearer token (JWT, algorithms
  * pinned per issuer) or an API key (`x-api-key`, stored hashed), and checks
- * the matched command's scopes. Runs before the body is read, so an
- * unauthenticated request never costs a body parse. A cached token is
- * admitted synchronously.
+ * the matched command's scopes. A command marked `anonymous` also admits a
+ * request without credentials (no principal); credentials that are sent are
+ * checked all the same. Runs before the body is read, so an unauthenticated
+ * request never costs a body parse. A cached token is admitted synchronously.
  */
 export const authStage = fp<AuthStageOptions>(
   async (app, opts) => {
@@ -45,6 +46,11 @@ export const authStage = fp<AuthStageOptions>(
         return;
       }
       if (token === undefined) {
+        // An anonymous command is served without a caller; the rate-limit stage counts it by client address.
+        if (request.setgate.match?.command.def.anonymous === true) {
+          next();
+          return;
+        }
         next(
           GatewayErrors.create('SETGATE_GW_UNAUTHENTICATED', {
             detail: `Send a bearer token in the Authorization header or an API key in ${API_KEY_HEADER}.`,

@@ -143,7 +143,7 @@ export class Forwarder {
       ctx,
       table: required(ctx.table, 'routing table'),
       match: required(ctx.match, 'command match'),
-      principal: required(ctx.principal, 'principal'),
+      principal: ctx.principal,
       target: required(ctx.target, 'route target'),
     };
     const { command, params } = routed.match;

@@ -29,7 +29,8 @@ export interface RoutedRequest {
   readonly ctx: RequestContext;
   readonly table: RoutingTable;
   readonly match: RouteMatch;
-  readonly principal: Principal;
+  /** Undefined for an anonymous command called without credentials. */
+  readonly principal: Principal | undefined;
   readonly target: RouteTarget;
 }
 
@@ -53,8 +54,10 @@ export function upstreamHeaders(request: FastifyRequest, routed: RoutedRequest):
   headers[Header.key] = target.key;
   headers[Header.shard] = String(target.shard);
   headers[Header.epoch] = String(target.epoch);
-  headers[Header.subject] = principal.subject;
-  if (principal.tenant !== undefined) headers[Header.tenant] = principal.tenant;
+  if (principal !== undefined) {
+    headers[Header.subject] = principal.subject;
+    if (principal.tenant !== undefined) headers[Header.tenant] = principal.tenant;
+  }
   headers[Header.command] = match.command.def.name;
   headers[Header.configVersion] = String(table.version);
   headers[Header.requestId] = ctx.requestId;

@@ -50,7 +50,7 @@ function routeOf(request: FastifyRequest, opts: RoutingOptions): RouteTarget | S
     }
     ctx.session = session;
   }
-  const result = shardKeyOf(match.command.def.key, request, match, required(ctx.principal, 'principal'));
+  const result = shardKeyOf(match.command.def.key, request, match, ctx.principal);
   if ('error' in result) return result.error;
   const shard = shardOf(result.key, view.shardCount);
   try {

@@ -13,11 +13,12 @@ export function shardKeyOf(
   source: KeySourceDef | Readonly<KeySourceDef>,
   request: FastifyRequest,
   match: RouteMatch,
-  principal: Principal,
+  principal: Principal | undefined,
 ): ShardKeyResult {
   switch (source.from) {
     case 'subject':
-      return present(principal.subject, 'the token subject');
+      // Validation keeps anonymous commands off the subject; this guards a table built without it.
+      return present(principal?.subject, 'the token subject');
     case 'param':
       return present(match.params[source.name], `path parameter ${source.name}`);
     case 'header':

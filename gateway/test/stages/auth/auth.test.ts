@@ -40,6 +40,20 @@ describe('auth stage', () => {
     assertRefused(await get(), 'SETGATE_GW_UNAUTHENTICATED');
   });
 
+  it('serves an anonymous command without credentials, asserting no subject to the node', async () => {
+    const res = await get({}, '/v1/cards/c-7');
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(node.received[0]?.headers['x-setgate-key'], 'c-7');
+    assert.equal(node.received[0]?.headers['x-setgate-subject'], undefined);
+  });
+
+  it('still checks credentials sent to an anonymous command', async () => {
+    assertRefused(await get({ authorization: 'Bearer not.a.jwt' }, '/v1/cards/c-7'), 'SETGATE_GW_INVALID_TOKEN');
+    const res = await get(bearer(await signToken({ sub: 'erin' })), '/v1/cards/c-7');
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(node.received[0]?.headers['x-setgate-subject'], 'erin');
+  });
+
   it('refuses another auth scheme', async () => {
     assertRefused(await get({ authorization: `Basic ${Buffer.from('a:b').toString('base64')}` }), 'SETGATE_GW_UNAUTHENTICATED');
   });

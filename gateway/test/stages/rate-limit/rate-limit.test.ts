@@ -17,7 +17,9 @@ function limitedTopology(gateways: number) {
     for (let i = 1; i < gateways; i++) region.gateways.push({ id: `gw-${i + 1}`, host: '127.0.0.1', port: 100 + i, adminPort: 200 + i });
     for (const c of doc.commands as Record<string, unknown>[]) c.rateLimitClass = c.kind === 'write' ? 'writes' : 'reads';
     doc.gateway = {
+      trustedProxies: ['127.0.0.0/8'],
       rateLimit: {
+        anonymous: { max: 3, windowMs: 60000 },
         classes: [
           { name: 'reads', max: 4, windowMs: 60000 },
           { name: 'writes', max: 100, windowMs: 60000 },
@@ -68,6 +70,30 @@ describe('rate-limit stage', () => {
       }
       // Tenant claims come from signed tokens only; helpers sign without one, so these are four subjects.
       assert.equal(app.regionLimiter.status().refused, 0);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('limits anonymous calls per client address, grouping IPv6 by /64, and never by a client-chosen header', async () => {
+    const app = testGateway({ nodePort: node.port, edit: limitedTopology(1) }, { now: () => NOW });
+    try {
+      // The same /64, three addresses: one budget of 3.
+      for (const ip of ['2001:db8:1:2::1', '2001:db8:1:2::2', '2001:db8:1:2:ffff::9']) {
+        const res = await app.inject({ url: '/v1/cards/c1', headers: { 'x-forwarded-for': ip } });
+        assert.equal(res.statusCode, 200, res.body);
+        assert.equal(res.headers['ratelimit-limit'], '3');
+      }
+      const refused = await app.inject({ url: '/v1/cards/c2', headers: { 'x-forwarded-for': '2001:db8:1:2::77' } });
+      assertProblem(refused, 429, 'SETGATE_GW_RATE_LIMITED');
+      // A client-chosen header (here a made-up tenant header) does not buy a new budget.
+      assertProblem(await app.inject({ url: '/v1/cards/c3', headers: { 'x-forwarded-for': '2001:db8:1:2::78', 'x-tenant-id': 'other' } }), 429, 'SETGATE_GW_RATE_LIMITED');
+      // The next /64 and an IPv4 address count apart.
+      assert.equal((await app.inject({ url: '/v1/cards/c1', headers: { 'x-forwarded-for': '2001:db8:1:3::1' } })).statusCode, 200);
+      assert.equal((await app.inject({ url: '/v1/cards/c1', headers: { 'x-forwarded-for': '192.0.2.10' } })).statusCode, 200);
+      // A caller with a token counts by subject, not by its address.
+      const dave = bearer(await signToken({ sub: 'dave' }));
+      assert.equal((await app.inject({ url: '/v1/cards/c1', headers: { ...dave, 'x-forwarded-for': '2001:db8:1:2::1' } })).statusCode, 200);
     } finally {
       await app.close();
     }

@@ -101,7 +101,12 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
   app.register(requestContextStage);
   app.register(headerHygieneStage, { trustedProxies: policy.trustedProxies });
   app.register(commandMatchStage, { routes });
-  app.register(authStage, { auth: topology.auth, cacheSize: options.tokenCacheSize ?? DEFAULT_TOKEN_CACHE_SIZE, ...now });
+  app.register(authStage, {
+    auth: topology.auth,
+    cacheSize: options.tokenCacheSize ?? DEFAULT_TOKEN_CACHE_SIZE,
+    tenantClaim: topology.regionalProxy.tenantClaim,
+    ...now,
+  });
   app.register(rateLimitStage, {
     policy: policy.rateLimit,
     region,

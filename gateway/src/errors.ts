@@ -13,6 +13,7 @@ export const GatewayErrors = defineErrors({
   SETGATE_GW_UNAUTHENTICATED: { status: 401, title: 'Authentication required' },
   SETGATE_GW_INVALID_TOKEN: { status: 401, title: 'Invalid bearer token' },
   SETGATE_GW_INSUFFICIENT_SCOPE: { status: 403, title: 'Token lacks a required scope' },
+  SETGATE_GW_RESIDENCY: { status: 403, title: 'Not served in this region' },
   SETGATE_GW_MISSING_KEY: { status: 400, title: 'Shard key missing' },
   SETGATE_GW_AMBIGUOUS_KEY: { status: 400, title: 'Shard key given more than once' },
   SETGATE_GW_SHARD_UNPLACED: { status: 503, title: 'Shard has no write-point' },

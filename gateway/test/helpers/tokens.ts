@@ -12,12 +12,14 @@ export interface TokenOptions {
   readonly nbf?: number;
   readonly nowSec?: number;
   readonly kid?: string | null;
+  /** Extra claims, e.g. a tenant. */
+  readonly claims?: Record<string, unknown>;
 }
 
 /** An HS256 token the test topology accepts unless an option says otherwise. */
 export function signToken(opts: TokenOptions = {}): Promise<string> {
   const now = opts.nowSec ?? Math.floor(Date.now() / 1000);
-  const jwt = new SignJWT(opts.scope === undefined ? {} : { scope: opts.scope })
+  const jwt = new SignJWT({ ...opts.claims, ...(opts.scope === undefined ? {} : { scope: opts.scope }) })
     .setProtectedHeader({ alg: 'HS256', ...(opts.kid === null ? {} : { kid: opts.kid ?? KID }) })
     .setIssuer(opts.issuer ?? ISSUER)
     .setAudience(opts.audience ?? AUDIENCE)

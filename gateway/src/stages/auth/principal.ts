@@ -5,7 +5,7 @@ export interface Principal {
   /** The token's `sub`: the key of `subject`-keyed commands, sent to nodes as x-setgate-subject. */
   readonly subject: string;
   readonly issuer: string;
-  /** The tenant: a token's `tenant` claim or an API key's tenant. Rate limits count per tenant when set. */
+  /** The tenant: a token's tenant claim (`regionalProxy.tenantClaim`) or an API key's tenant. Rate limits count per tenant when set; tenant residency applies. */
   readonly tenant: string | undefined;
   /** Scopes from the token's `scope` claim. */
   readonly scopes: ReadonlySet<string>;

@@ -13,6 +13,11 @@ export interface TokenAuthenticatorOptions {
   readonly cacheSize: number;
   /** Clock in ms since epoch; tests move it. Defaults to Date.now. */
   readonly now?: () => number;
+  /**
+   * Claim naming the caller's tenant: the topology's `regionalProxy.tenantClaim`,
+   * so the proxy's residency and the gateway's limits and residency read one claim. Default `tenant`.
+   */
+  readonly tenantClaim?: string;
 }
 
 /** Counters that show what authentication costs. */
@@ -36,6 +41,7 @@ export class TokenAuthenticator {
   private readonly toleranceMs: number;
   private readonly now: () => number;
   private readonly clockGiven: boolean;
+  private readonly tenantClaim: string;
 
   private constructor(
     private readonly issuers: ReadonlyMap<string, IssuerKeys>,
@@ -45,6 +51,7 @@ export class TokenAuthenticator {
     this.toleranceMs = opts.auth.clockToleranceSec * 1000;
     this.now = opts.now ?? Date.now;
     this.clockGiven = opts.now !== undefined;
+    this.tenantClaim = opts.tenantClaim ?? 'tenant';
   }
 
   /** Imports the issuers' keys once and returns a ready authenticator. */
@@ -109,10 +116,11 @@ export class TokenAuthenticator {
   }
 
   private remember(token: string, payload: JWTPayload, issuer: string): Principal {
+    const tenant = payload[this.tenantClaim];
     const principal: Principal = {
       subject: payload.sub as string,
       issuer,
-      tenant: typeof payload.tenant === 'string' && payload.tenant.length > 0 ? payload.tenant : undefined,
+      tenant: typeof tenant === 'string' && tenant.length > 0 ? tenant : undefined,
       scopes: scopesOf(payload),
       // jwtVerify accepted the token up to exp + tolerance; the cache must not accept more.
       validUntilMs: (payload.exp as number) * 1000 + this.toleranceMs,

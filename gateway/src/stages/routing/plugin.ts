@@ -6,10 +6,12 @@ import { GatewayErrors } from '../../errors.js';
 import { type RouteTarget, required } from '../request-context/request-context.js';
 import type { RoutingOptions } from './options.js';
 import { planRoute } from './route-plan.js';
+import { residencyRefusal } from './residency.js';
 import { shardKeyOf } from './shard-key.js';
 
 /**
- * Stage 7: key → shard → node. The key comes from the command's key source;
+ * Stage 7: key → shard → node, for a request this region may serve (its
+ * command's and tenant's residency, residency.ts). The key comes from the command's key source;
  * the shard from the one shard function; the plan (route-plan.ts) from the
  * command's kind and staleness bound, the RTT matrix, node health and the
  * client's session token, which is checked here.
@@ -40,6 +42,8 @@ function routeOf(request: FastifyRequest, opts: RoutingOptions): RouteTarget | S
   const ctx = request.setgate;
   const view = required(ctx.table, 'routing table').view;
   const match = required(ctx.match, 'command match');
+  const refused = residencyRefusal(required(ctx.table, 'routing table'), match, ctx.principal, opts.region);
+  if (refused !== undefined) return refused;
   const token = request.headers[Header.session];
   if (token !== undefined) {
     const session = typeof token === 'string' ? opts.sessionTokens.parse(token) : undefined;

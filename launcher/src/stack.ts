@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type LoadedTopology, loadTopologyFile } from '@setgate/config';
+import { INTERNAL_TOKEN_ENV } from '@setgate/contracts';
 import { type ComponentSpec, Supervisor } from '@setgate/process-supervisor';
 import { type InstanceRef, TopologyView } from '@setgate/topology';
 import { devAdminTokens } from './admin-tokens.js';
@@ -82,12 +84,17 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   // Components watch the control plane with a viewer token: the development one when the
   // topology accepts it, else whatever SETGATE_CONTROL_PLANE_TOKEN the caller's environment holds.
   const viewer = withControlPlane ? devAdminTokens(topology).find((t) => t.role === 'viewer')?.token : undefined;
+  // Nodes' internal endpoints (replication, fences) and the control plane's calls to them share one
+  // secret: the caller's SETGATE_INTERNAL_TOKEN, else a fresh one for this stack, so no process
+  // outside it can fetch a shard's log or fence a leader.
+  const internal = { [INTERNAL_TOKEN_ENV]: opts.env?.[INTERNAL_TOKEN_ENV] ?? process.env[INTERNAL_TOKEN_ENV] ?? randomBytes(24).toString('base64url') };
+  const controlPlaneOpts: StackOptions = { ...opts, env: { ...opts.env, ...internal } };
   const componentOpts: StackOptions = viewer
-    ? { ...opts, env: { SETGATE_CONTROL_PLANE_TOKEN: viewer, ...opts.env } }
-    : opts;
+    ? { ...opts, env: { SETGATE_CONTROL_PLANE_TOKEN: viewer, ...opts.env, ...internal } }
+    : controlPlaneOpts;
   try {
     // Components watch the control plane, so it answers before any of them starts.
-    if (withControlPlane) await supervisor.start(controlPlaneSpec(cp.id, opts));
+    if (withControlPlane) await supervisor.start(controlPlaneSpec(cp.id, controlPlaneOpts));
     for (const kind of WAVES) {
       await supervisor.startAll(selected.filter((i) => i.kind === kind).map((i) => componentSpec(i, componentOpts)));
     }

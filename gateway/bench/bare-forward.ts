@@ -12,9 +12,8 @@
  * prints `ready` on stdout once listening.
  */
 import { parseArgs } from 'node:util';
-import { createDispatcher } from '@setgate/http-client';
+import { createDispatcher, receive } from '@setgate/http-client';
 import Fastify from 'fastify';
-import { receive } from '../src/stages/forward/small-body.js';
 
 const { values } = parseArgs({
   options: {

@@ -1,5 +1,5 @@
 import { Header, SetgateError } from '@setgate/contracts';
-import type { Dispatcher } from '@setgate/http-client';
+import { failureKind, receive, type UpstreamAnswer } from '@setgate/http-client';
 import type { FastifyRequest } from 'fastify';
 import { ProxyErrors } from './errors.js';
 import type { GatewayUpstream, RegionGateways } from './gateway-balancer.js';
@@ -9,7 +9,6 @@ import type { RegionChoice } from './region/region-selector.js';
 import type { ForwardBody } from './request-body.js';
 import type { UpstreamHeaders } from './request-headers.js';
 import { type AttemptContext, sendToGateway } from './upstream-attempt.js';
-import { failureKind } from '@setgate/http-client';
 
 /** What the attempt loop needs besides the request. */
 export interface ExchangeContext extends AttemptContext {
@@ -23,7 +22,8 @@ export interface ExchangeContext extends AttemptContext {
 
 /** A gateway's answer and the region it came from. */
 export interface Served {
-  readonly response: Dispatcher.ResponseData;
+  /** The gateway's answer: a small body read whole, a large one still streaming. */
+  readonly response: UpstreamAnswer;
   readonly region: string;
 }
 
@@ -99,7 +99,8 @@ async function attempt(
 ): Promise<Served | Failure> {
   headers[Header.region] = to.region;
   try {
-    const response = await sendToGateway(ctx, request, to.gateways, to.gateway, headers, body);
+    // A small answer is read whole here, so a gateway dying mid-body is a failed attempt, not a cut-off response.
+    const response = await receive(await sendToGateway(ctx, request, to.gateways, to.gateway, headers, body));
     to.gateway.health.requestSucceeded();
     return { response, region: to.region };
   } catch (err) {

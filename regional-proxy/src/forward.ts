@@ -33,7 +33,8 @@ const SLASH = 47;
  * The forward path: select the candidate regions (home, residency, health),
  * send the request with this hop's headers and the client's body as a stream
  * to a gateway of the nearest one, failing over when that is safe, and hand
- * the gateway's answer back as it streams in.
+ * the gateway's answer back: a small one (declared ≤ 64 KiB) read whole and
+ * sent in one write, a larger one as it streams in.
  */
 export function createForwardHandler(opts: ForwardOptions) {
   const retryAfter = String(opts.retryAfterSec);

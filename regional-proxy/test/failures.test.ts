@@ -36,6 +36,24 @@ describe('when gateways fail', () => {
     assert.equal(res.headers['retry-after'], '1');
   });
 
+  it('retries a read whose gateway died mid-body on the next gateway, instead of sending a cut-off answer', async () => {
+    const dying = await startGatewayStub('us-east-gw-1', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '64' });
+      res.write('{"partial":');
+      setTimeout(() => res.socket?.destroy(), 5);
+    });
+    const healthy = await startGatewayStub('us-east-gw-2');
+    closers.push(dying.close, healthy.close);
+    const proxy = await startProxy(usEastGateways([dying, healthy]), { routes: testRoutes(withPolicy({ health: STEADY_HEALTH })) });
+    closers.push(proxy.close);
+    // Round-robin may start on either gateway: send until the dying one has been met once.
+    while (dying.received.length === 0) {
+      const res = await proxy.send('/v1/profile');
+      assert.equal(res.statusCode, 200);
+      assert.deepEqual(await res.body.json(), { gateway: 'us-east-gw-2', bytes: 0 });
+    }
+  });
+
   it('answers 504 when the gateway does not answer in time, and does not retry it', async () => {
     // Accepts the request and never answers.
     const silent = await startGatewayStub('us-east-gw-1', () => {});

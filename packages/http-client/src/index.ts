@@ -54,3 +54,4 @@ export function createPool(origin: string, opts: DispatcherOptions = {}): Pool {
 
 export type { Dispatcher };
 export * from './failure.js';
+export * from './small-body.js';

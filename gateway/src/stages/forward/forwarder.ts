@@ -1,5 +1,5 @@
 import { Header, type SetgateError } from '@setgate/contracts';
-import { type Dispatcher, neverSent } from '@setgate/http-client';
+import { type Dispatcher, discard, neverSent, receive, type UpstreamAnswer } from '@setgate/http-client';
 import { shardOf } from '@setgate/topology';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayErrors } from '../../errors.js';
@@ -8,7 +8,6 @@ import { type Candidate, planRoute, type RoutePlan } from '../routing/route-plan
 import { mergePosition } from '../routing/session-token.js';
 import type { ForwardOptions } from './options.js';
 import { readConflict } from './read-refusal.js';
-import { discard, type NodeAnswer, receive } from './small-body.js';
 import { misdirected, upstreamFailure } from './upstream-errors.js';
 import { type RoutedRequest, upstreamHeaders } from './upstream-headers.js';
 
@@ -70,7 +69,7 @@ export class Forwarder {
   /** One attempt on one candidate. */
   private async attempt(request: FastifyRequest, reply: FastifyReply, walk: Walk, c: Candidate): Promise<Step> {
     const { health, budget } = this.opts;
-    let response: NodeAnswer;
+    let response: UpstreamAnswer;
     try {
       response = await receive(await this.send(request, c));
     } catch (err) {
@@ -165,7 +164,7 @@ export class Forwarder {
   private respond(
     request: FastifyRequest,
     reply: FastifyReply,
-    response: NodeAnswer,
+    response: UpstreamAnswer,
     c: Candidate,
     staleFallback: boolean,
     text?: string,
@@ -180,7 +179,7 @@ export class Forwarder {
     return reply.code(response.statusCode).send(body);
   }
 
-  private issueSession(ctx: RequestContext, headers: NodeAnswer['headers']): void {
+  private issueSession(ctx: RequestContext, headers: UpstreamAnswer['headers']): void {
     const epoch = Number(headers[Header.epoch]);
     const lsn = Number(headers[Header.lsn]);
     if (!Number.isSafeInteger(epoch) || !Number.isSafeInteger(lsn) || epoch < 0 || lsn < 0) return;

@@ -1,5 +1,5 @@
 import type { ReadRefusedProblem } from '@setgate/contracts';
-import { bodyText, type NodeAnswer } from './small-body.js';
+import { bodyText, type UpstreamAnswer } from '@setgate/http-client';
 
 const REFUSAL_CODES = new Set<string>(['SETGATE_NODE_BEHIND_POSITION', 'SETGATE_NODE_TOO_STALE']);
 
@@ -10,7 +10,7 @@ export type ConflictAnswer = { readonly refusal: ReadRefusedProblem } | { readon
  * Reads a 409 body and tells a replica's read refusal (the freshness contract
  * in node-api.ts) from any other conflict, which is the client's to see.
  */
-export async function readConflict(answer: NodeAnswer): Promise<ConflictAnswer> {
+export async function readConflict(answer: UpstreamAnswer): Promise<ConflictAnswer> {
   const text = await bodyText(answer);
   try {
     const problem = JSON.parse(text) as Partial<ReadRefusedProblem>;

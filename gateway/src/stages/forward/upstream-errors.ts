@@ -1,8 +1,7 @@
 import type { MisdirectedProblem, SetgateError, ShardOwner } from '@setgate/contracts';
-import { failureCode, failureKind } from '@setgate/http-client';
+import { bodyText, failureCode, failureKind, type UpstreamAnswer } from '@setgate/http-client';
 import type { NodeRef } from '@setgate/topology';
 import { GatewayErrors } from '../../errors.js';
-import { bodyText, type NodeAnswer } from './small-body.js';
 
 /** Maps a failed upstream call to 503 (unreachable), 504 (too slow) or 502 (anything else). */
 export function upstreamFailure(err: unknown, node: NodeRef, timeoutMs: number): SetgateError {
@@ -27,7 +26,7 @@ export function upstreamFailure(err: unknown, node: NodeRef, timeoutMs: number):
  * it reported: what the client gets when a refreshed topology still sends the
  * request to a node that does not hold the shard.
  */
-export async function misdirected(response: NodeAnswer, node: NodeRef, shard: number): Promise<SetgateError> {
+export async function misdirected(response: UpstreamAnswer, node: NodeRef, shard: number): Promise<SetgateError> {
   let problem: Partial<MisdirectedProblem> | undefined;
   try {
     problem = JSON.parse(await bodyText(response)) as Partial<MisdirectedProblem>;

@@ -6,7 +6,7 @@ import { testGateway } from '../../helpers/gateway.js';
 import { assertProblem } from '../../helpers/problem.js';
 import { bearer, signToken } from '../../helpers/tokens.js';
 import { epochOf, SHARD_COUNT } from '../../helpers/topology.js';
-import { SMALL_BODY_BYTES } from '../../../src/stages/forward/small-body.js';
+import { SMALL_BODY_BYTES } from '@setgate/http-client';
 import { closedPort, type FakeNode, type Responder, startFakeNode } from '../../helpers/upstream.js';
 
 describe('forward stage', () => {

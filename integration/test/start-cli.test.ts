@@ -64,6 +64,16 @@ describe('npm start', () => {
       assert.match(await get.body.text(), /from-start/);
       assert.ok(get.headers['x-setgate-set'] && get.headers['x-setgate-shard']);
 
+      // Replication worked above with the stack's internal token; without it a node's log is not for the asking.
+      const node = t.topology.sets[0]?.nodes[0];
+      assert.ok(node);
+      const fetched = await request(`http://${node.host}:${node.adminPort}/internal/replication/0/fetch`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ node: node.id, epoch: 1, fromLsn: 1, lastEpoch: 0 }),
+      });
+      assert.equal(fetched.statusCode, 401, await fetched.body.text());
+
       run.child.kill('SIGINT');
       assert.equal(await run.exited, 0);
       for (const port of allPorts(t.topology)) assert.ok(await portIsFree(port), `port ${port} still answers`);

@@ -10,6 +10,7 @@ import type { AdmissionOptions } from './stages/admission/options.js';
 import { admissionStage } from './stages/admission/plugin.js';
 import { authStage } from './stages/auth/plugin.js';
 import { commandMatchStage } from './stages/command-match/plugin.js';
+import { trafficHealth } from './health/plugin.js';
 import { NodeHealth } from './stages/forward/node-health.js';
 import { forwardStage } from './stages/forward/plugin.js';
 import { RetryBudget } from './stages/forward/retry-budget.js';
@@ -98,6 +99,8 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
       return routes.current.version;
     },
   };
+  // Not a stage: the traffic-port health route, answered before the pipeline.
+  app.register(trafficHealth, { region, version: () => routes.current.version });
   app.register(requestContextStage);
   app.register(headerHygieneStage, { trustedProxies: policy.trustedProxies });
   app.register(commandMatchStage, { routes });

@@ -24,11 +24,11 @@ export function proxyOptionsFromTopology(view: TopologyView, id: string): Topolo
   if (self?.kind !== 'regional-proxy') {
     throw new Error(`${id} is not a regional proxy of topology version ${view.version}`);
   }
-  // Probed on the admin listener: the gateway runs every traffic request through its pipeline and has no health route there.
+  // Probed on the traffic listener, the one requests use: the gateway answers its health route there before its pipeline.
   const gateways = view
     .allInstances()
     .filter((i) => i.kind === 'gateway')
-    .map((g) => ({ id: g.id, region: g.region, url: g.url, healthUrl: `${g.adminUrl}${NodePath.health}` }));
+    .map((g) => ({ id: g.id, region: g.region, url: g.url, healthUrl: `${g.url}${NodePath.health}` }));
   const slowest = Math.max(...view.doc.commands.map((c) => c.timeoutMs));
   return { self, region: self.region, gateways, upstreamTimeoutMs: slowest + GATEWAY_MARGIN_MS };
 }

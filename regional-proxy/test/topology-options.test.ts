@@ -17,9 +17,9 @@ describe('proxyOptionsFromTopology', () => {
     assert.equal(placed.gateways.length, view.allInstances().filter((i) => i.kind === 'gateway').length);
   });
 
-  it("probes each gateway's health on its admin listener", () => {
+  it("probes each gateway's health on its traffic listener", () => {
     const placed = proxyOptionsFromTopology(view, 'us-east-proxy-1');
-    for (const g of placed.gateways) assert.equal(g.healthUrl, `${view.instance(g.id)?.adminUrl}/_setgate/health`);
+    for (const g of placed.gateways) assert.equal(g.healthUrl, `${view.instance(g.id)?.url}/_setgate/health`);
   });
 
   it("gives the gateway room past the slowest command's timeout", () => {

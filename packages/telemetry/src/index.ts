@@ -1,4 +1,4 @@
-import { type Context, context, type Meter, propagation, type Span, type Tracer, trace } from '@opentelemetry/api';
+import { context, type Meter, type Span, type Tracer, trace } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -12,6 +12,9 @@ import {
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pino, type Logger } from 'pino';
+import { UnrecordedTracer } from './unrecorded-tracer.js';
+
+export { extractContext, injectContext, parseTraceparent } from './trace-context.js';
 
 export interface TelemetryOptions {
   /** Component kind: gateway, set-runtime, regional-proxy, control-plane. */
@@ -50,6 +53,8 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
   const otlp = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
   if (otlp) spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
   const ratio = Number(process.env.SETGATE_TRACE_RATIO ?? (otlp ? 1 : 0));
+  // With nothing to export to, or nothing sampled, spans only carry ids: the SDK's work per span would be wasted.
+  const recording = spanProcessors.length > 0 && ratio > 0;
   const tracerProvider = new NodeTracerProvider({
     resource,
     spanProcessors,
@@ -74,23 +79,13 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
 
   return {
     logger,
-    tracer: tracerProvider.getTracer('setgate'),
+    tracer: recording ? tracerProvider.getTracer('setgate') : new UnrecordedTracer(),
     meter: meterProvider.getMeter('setgate'),
     scrape: (req, res) => prometheus.getMetricsRequestHandler(req, res),
     async shutdown() {
       await Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown()]);
     },
   };
-}
-
-/** Extracts the caller's trace context from incoming headers. */
-export function extractContext(headers: Record<string, string | string[] | undefined>): Context {
-  return propagation.extract(context.active(), headers);
-}
-
-/** Writes traceparent/tracestate for `span` into outgoing headers. */
-export function injectContext(span: Span, headers: Record<string, string>): void {
-  propagation.inject(trace.setSpan(context.active(), span), headers);
 }
 
 /** Log fields that tie a line to its trace. */

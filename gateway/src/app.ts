@@ -66,6 +66,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Present on a gateway app. */
     gatewayTopology: GatewayTopologyHandle;
+    /** Outlier ejection per node and the retries left in the budget, for /status. */
+    upstreamStatus(): { nodes: ReturnType<NodeHealth['status']>; retryBudget: number };
   }
 }
 
@@ -85,7 +87,17 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
   const dispatcher = options.dispatcher ?? createDispatcher();
   if (options.dispatcher === undefined) app.addHook('onClose', async () => dispatcher.close());
   const policy = topology.gateway;
-  const health = new NodeHealth(policy.upstream, routes.current.view.allNodes().length);
+  const ejections = telemetry.meter.createCounter('setgate.gateway.upstream.ejections', {
+    description: 'Nodes taken out of replica selection after consecutive failures (outlier ejection).',
+  });
+  const health = new NodeHealth(policy.upstream, routes.current.view.allNodes().length, Date.now, (node, backoffMs) => {
+    ejections.add(1, { 'setgate.node': node });
+    app.log.warn({ node, backoffMs }, `node ${node} ejected for ${backoffMs} ms after consecutive failures`);
+  });
+  const budget = new RetryBudget(policy.upstream.retryBudgetRatio);
+  telemetry.meter
+    .createObservableGauge('setgate.gateway.upstream.ejected', { description: 'Nodes ejected now.' })
+    .addCallback((r) => r.observe(health.ejected().length));
   const sessionTokens = new SessionTokens(policy.sessionTokenSecret ?? unsharedSecret(app));
   const now = options.now ? { now: options.now } : {};
 
@@ -125,12 +137,13 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
     region,
     routes,
     health,
-    budget: new RetryBudget(policy.upstream.retryBudgetRatio),
+    budget,
     sessionTokens,
     ...(options.reloadTopology ? { refresh: refresher(options.reloadTopology, handle) } : {}),
   });
   app.register(responseHeadersStage, { region });
   app.decorate('gatewayTopology', handle);
+  app.decorate('upstreamStatus', () => ({ nodes: health.status(), retryBudget: Math.floor(budget.available) }));
   return app;
 }
 

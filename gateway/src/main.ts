@@ -67,6 +67,7 @@ const admin = createAdminServer({
     tokenCache: app.tokenAuthenticator.stats,
     rateLimit: app.regionLimiter.status(),
     admission: { inFlight: app.admission.inFlight, shed: app.admission.shed },
+    upstream: app.upstreamStatus(),
   }),
 });
 

@@ -2,6 +2,8 @@ import type { LoadedTopology } from '@setgate/config';
 
 interface NodeState {
   consecutiveFailures: number;
+  /** Ejections of this node since the gateway started, for status. */
+  ejectionsTotal: number;
   /** Ejections in a row without a success in between: the backoff's exponent. */
   ejections: number;
   ejectedUntilMs: number;
@@ -23,6 +25,8 @@ export class NodeHealth {
     /** How many nodes the topology has; bounds how many may be out at once. */
     private nodeCount: number,
     private readonly now: () => number = Date.now,
+    /** Told of every ejection (logs and metrics). */
+    private readonly onEject: (nodeId: string, backoffMs: number) => void = () => undefined,
   ) {}
 
   /** After a topology swap. */
@@ -46,7 +50,7 @@ export class NodeHealth {
   failure(nodeId: string): boolean {
     let s = this.nodes.get(nodeId);
     if (s === undefined) {
-      s = { consecutiveFailures: 0, ejections: 0, ejectedUntilMs: 0 };
+      s = { consecutiveFailures: 0, ejectionsTotal: 0, ejections: 0, ejectedUntilMs: 0 };
       this.nodes.set(nodeId, s);
     }
     s.consecutiveFailures++;
@@ -55,8 +59,10 @@ export class NodeHealth {
     if (this.ejectedCount(now) + 1 >= this.nodeCount) return false;
     const backoff = Math.min(this.policy.baseEjectionMs * 2 ** s.ejections, this.policy.maxEjectionMs);
     s.ejections++;
+    s.ejectionsTotal++;
     s.consecutiveFailures = 0;
     s.ejectedUntilMs = now + backoff;
+    this.onEject(nodeId, backoff);
     return true;
   }
 
@@ -64,6 +70,18 @@ export class NodeHealth {
   ejected(): string[] {
     const now = this.now();
     return [...this.nodes].filter(([, s]) => s.ejectedUntilMs > now).map(([id]) => id);
+  }
+
+  /** Every node that has failed since start: whether it is out now and for how long, its failures in a row, its ejections. */
+  status(): Array<{ node: string; ejected: boolean; ejectedForMs: number; consecutiveFailures: number; ejections: number }> {
+    const now = this.now();
+    return [...this.nodes].map(([node, s]) => ({
+      node,
+      ejected: s.ejectedUntilMs > now,
+      ejectedForMs: Math.max(0, s.ejectedUntilMs - now),
+      consecutiveFailures: s.consecutiveFailures,
+      ejections: s.ejectionsTotal,
+    }));
   }
 
   private ejectedCount(now: number): number {

@@ -22,7 +22,12 @@ type Policy = LoadedTopology['gateway']['rateLimit'];
  * one sync interval plus one Redis round trip late, so a key can go over its
  * limit by what the other gateways admit for it in that time:
  * overshoot ≤ Σ(other gateways' rate for the key) × (syncIntervalMs + RTT).
- * It is never under-counted. Local mode is exact per gateway.
+ * A gateway that has not synced a key's window yet (it has just seen the key)
+ * counts from its own requests alone until its next sync, so a burst for a
+ * key can take up to the whole limit on each gateway that sees it within one
+ * sync interval: at worst N × limit in a window across N gateways, when every
+ * gateway meets the same burst before syncing it. It is never under-counted.
+ * Local mode is exact per gateway.
  */
 export class RegionLimiter {
   readonly counters: WindowCounters;

@@ -6,6 +6,24 @@ import { RetryBudget } from '../../../src/stages/forward/retry-budget.js';
 const policy = { retryBudgetRatio: 0.2, ejectAfterFailures: 3, baseEjectionMs: 1000, maxEjectionMs: 3000 };
 
 describe('outlier ejection', () => {
+  it('reports each ejection and shows per-node state for status', () => {
+    let now = 0;
+    const told: Array<[string, number]> = [];
+    const health = new NodeHealth(policy, 5, () => now, (node, backoffMs) => told.push([node, backoffMs]));
+    for (let i = 0; i < 3; i++) health.failure('a');
+    health.failure('b');
+    assert.deepEqual(told, [['a', 1000]]);
+    now = 400;
+    assert.deepEqual(health.status(), [
+      { node: 'a', ejected: true, ejectedForMs: 600, consecutiveFailures: 0, ejections: 1 },
+      { node: 'b', ejected: false, ejectedForMs: 0, consecutiveFailures: 1, ejections: 0 },
+    ]);
+    now = 1000;
+    for (let i = 0; i < 3; i++) health.failure('a');
+    assert.deepEqual(told, [['a', 1000], ['a', 2000]], 'the backoff doubles');
+    assert.equal(health.status()[0]?.ejections, 2);
+  });
+
   it('ejects after consecutive failures with a growing, capped backoff', () => {
     let now = 0;
     const health = new NodeHealth(policy, 5, () => now);

@@ -47,6 +47,7 @@ const invalid = (problems: readonly ConfigProblem[]) =>
 export class ConfigService {
   private cached: CurrentConfig | undefined;
   private readonly waiters = new Set<() => void>();
+  private closed = false;
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -168,7 +169,7 @@ export class ConfigService {
       // Handed out as stored: every component validates it again with its own schema before swapping.
       if (latest > after) return this.store.get(latest);
       const left = deadline - Date.now();
-      if (left <= 0 || signal?.aborted) return undefined;
+      if (left <= 0 || signal?.aborted || this.closed) return undefined;
       await new Promise<void>((resolve) => {
         const done = () => {
           clearTimeout(timer);
@@ -184,6 +185,9 @@ export class ConfigService {
   }
 
   close(): void {
+    // Called when the API starts closing (to release watches) and again at shutdown.
+    if (this.closed) return;
+    this.closed = true;
     this.unsubscribe();
     for (const wake of [...this.waiters]) wake();
   }

@@ -5,6 +5,8 @@ import { createDispatcher } from '@setgate/http-client';
 import { createAdminServer, runComponent } from '@setgate/service-kit';
 import { startTelemetry } from '@setgate/telemetry';
 import { ConfigService } from './config-service.js';
+import { FailoverController } from './failover/controller.js';
+import { HttpNodeProbe } from './failover/probe.js';
 import { buildControlPlaneApp } from './http/app.js';
 import { Operations } from './ops/operations.js';
 import { OpsService } from './ops/ops-service.js';
@@ -37,11 +39,34 @@ const service = new ConfigService(store);
 const current = await service.bootstrap(seed, configPath);
 const dispatcher = createDispatcher({ connections: 16 });
 const operations = new Operations();
-const ops = new OpsService({ service, operations, control: new HttpReplicationControl(dispatcher) });
-const app = buildControlPlaneApp({ telemetry, tokens: cp.tokens, service, ops, operations, watchTimeoutMs: cp.watchTimeoutMs });
+const control = new HttpReplicationControl(dispatcher);
+const ops = new OpsService({ service, operations, control });
+const failover = new FailoverController({
+  service,
+  probe: new HttpNodeProbe(dispatcher),
+  control,
+  operations,
+  logger: telemetry.logger,
+  meter: telemetry.meter,
+});
+const app = buildControlPlaneApp({
+  telemetry,
+  tokens: cp.tokens,
+  service,
+  ops,
+  operations,
+  watchTimeoutMs: cp.watchTimeoutMs,
+  failover,
+});
 const admin = createAdminServer({
   telemetry,
-  status: async () => ({ id: cp.id, kind: 'control-plane', store: cp.store.kind, configVersion: (await service.current()).record.version }),
+  status: async () => ({
+    id: cp.id,
+    kind: 'control-plane',
+    store: cp.store.kind,
+    configVersion: (await service.current()).record.version,
+    failoverController: failover.status(),
+  }),
 });
 telemetry.logger.info({ version: current.record.version, store: cp.store.kind }, 'config store open');
 
@@ -55,8 +80,11 @@ await runComponent({
   admin,
   telemetry,
   onClose: async () => {
+    await failover.stop();
     service.close();
     await store.close();
     await dispatcher.close();
   },
 });
+// Probing starts once the API answers: nodes watch it, and the controller acts through it.
+failover.start();

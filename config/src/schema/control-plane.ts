@@ -72,13 +72,36 @@ export const ControlPlane = Type.Object(
   },
 );
 
-/** Whether the failover controller may act on its own. */
+/**
+ * The failover controller (config/src/control-plane/failover): whether it may
+ * act on its own, and how it decides that a write-point is down. Hot: read on
+ * every probe round. The timings are optional in the type (documents written
+ * in code may leave them out); loading fills their defaults.
+ */
 export const Failover = Type.Object(
   {
     paused: Type.Boolean({
       default: false,
       description: 'true: the failover controller only observes; leadership changes only by operator action.',
     }),
+    probeIntervalMs: Type.Optional(
+      Type.Integer({
+        minimum: 50,
+        maximum: 60000,
+        default: 1000,
+        description:
+          "How often the failover controller probes every node of every set that leads a shard (/status on the node's admin listener). A probe unanswered within max(1000, probeIntervalMs) ms has failed.",
+      }),
+    ),
+    downAfterMs: Type.Optional(
+      Type.Integer({
+        minimum: 100,
+        maximum: 600000,
+        default: 15000,
+        description:
+          'A write-point that fails every probe for this long (and at least 3 in a row) is down: its shards are promoted to their most caught-up eligible replicas. Never less than replication.leaseMs + replication.ackTimeoutMs; a smaller value is raised to that at run time, because only then has the old leader stopped acknowledging writes by itself.',
+      }),
+    ),
   },
-  { additionalProperties: false, default: {}, description: 'Automated failover switch, obeyed by the failover controller.' },
+  { additionalProperties: false, default: {}, description: 'Automated failover: the switch and the down detection of the failover controller.' },
 );

@@ -3,6 +3,7 @@ import { createService } from '@setgate/service-kit';
 import type { Telemetry } from '@setgate/telemetry';
 import type { FastifyInstance } from 'fastify';
 import type { ConfigService } from '../config-service.js';
+import type { FailoverStatus } from '../failover/controller.js';
 import type { Operations } from '../ops/operations.js';
 import type { OpsService } from '../ops/ops-service.js';
 import { installAuth } from './auth.js';
@@ -17,6 +18,8 @@ export interface ControlPlaneAppOptions {
   readonly ops: OpsService;
   readonly operations: Operations;
   readonly watchTimeoutMs: number;
+  /** The failover controller, whose state `/v1/status` shows; absent in tests that do not run one. */
+  readonly failover?: { status(): FailoverStatus };
 }
 
 declare module 'fastify' {
@@ -44,7 +47,10 @@ export function buildControlPlaneApp(opts: ControlPlaneAppOptions): FastifyInsta
   installAuth(app, opts.tokens);
   const doc = openApiDocument();
   app.get('/openapi.json', async () => doc);
-  configRoutes(app, opts.service, opts.watchTimeoutMs);
+  configRoutes(app, opts.service, opts.watchTimeoutMs, opts.failover);
+  // Closing waits for in-flight requests, and a watch long-poll would hold it for up to
+  // watchTimeoutMs (the supervisor then kills the process): wake the watches first.
+  app.addHook('preClose', async () => opts.service.close());
   opsRoutes(app, opts.ops, opts.operations);
   return app;
 }

@@ -3,6 +3,7 @@ import { Header } from '@setgate/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { ConfigService } from '../config-service.js';
 import { ControlPlaneErrors } from '../errors.js';
+import type { FailoverStatus } from '../failover/controller.js';
 import { sectionGuard } from './auth.js';
 import { statusOf } from './status.js';
 
@@ -27,7 +28,12 @@ export const ConfigBodies = {
 const notFound = (v: number) => ControlPlaneErrors.create('SETGATE_CP_VERSION_NOT_FOUND', { detail: `version ${v} does not exist` });
 
 /** Read, validate, diff, apply, rollback and history of the topology document. */
-export function configRoutes(app: FastifyInstance, service: ConfigService, watchTimeoutMs: number): void {
+export function configRoutes(
+  app: FastifyInstance,
+  service: ConfigService,
+  watchTimeoutMs: number,
+  failover?: { status(): FailoverStatus },
+): void {
   const viewer = { config: { role: 'viewer' as const } };
   const operator = { config: { role: 'operator' as const } };
 
@@ -135,5 +141,8 @@ export function configRoutes(app: FastifyInstance, service: ConfigService, watch
     },
   );
 
-  app.get('/v1/status', viewer, async () => statusOf((await service.current()).topology));
+  app.get('/v1/status', viewer, async () => ({
+    ...statusOf((await service.current()).topology),
+    ...(failover ? { failoverController: failover.status() } : {}),
+  }));
 }

@@ -33,7 +33,13 @@ export const ROUTES: Readonly<Record<string, Readonly<Record<string, Op>>>> = {
   '/v1/config/watch': {
     get: { summary: 'Long-poll: the newest record once past ?after=N, 204 after ?timeoutMs without a change', role: 'viewer', ok: 200 },
   },
-  '/v1/status': { get: { summary: 'Regions, sets, nodes, shards and leaders at a glance', role: 'viewer', ok: 200 } },
+  '/v1/status': {
+    get: {
+      summary: "Regions, sets, nodes, shards and leaders at a glance, and the failover controller's state (probed nodes, suppressed and recent failovers)",
+      role: 'viewer',
+      ok: 200,
+    },
+  },
   '/v1/ops/shards/{shard}/move': {
     post: { summary: 'Planned switchover of one shard to another replica set (202: poll the operation)', role: 'operator', body: OpsBodies.move, ok: 202 },
   },

@@ -7,7 +7,9 @@ export type ChangeAction =
   | { readonly kind: 'rollback'; readonly to: number }
   | { readonly kind: 'shard-move'; readonly shards: readonly number[]; readonly to: string }
   | { readonly kind: 'drain' | 'undrain'; readonly target: 'region' | 'set'; readonly name: string }
-  | { readonly kind: 'failover-pause' | 'failover-resume' };
+  | { readonly kind: 'failover-pause' | 'failover-resume' }
+  /** Published by the failover controller: the leadership of `shards` left the down write-point(s) `nodes`. */
+  | { readonly kind: 'failover'; readonly nodes: readonly string[]; readonly shards: readonly number[] };
 
 /** One numbered version with its audit facts: who, what, when, why. */
 export interface VersionRecord {

@@ -1,0 +1,374 @@
+import type { LoadedTopology } from '@setgate/config';
+import type { Telemetry } from '@setgate/telemetry';
+import { type NodeRef, TopologyView } from '@setgate/topology';
+import type { ConfigService } from '../config-service.js';
+import type { ReplicationControl } from '../ops/replication-control.js';
+import { decideShard, type Hold, type Promotion, type ReplicaPosition } from './decide.js';
+import { type FailoverMetrics, registerFailoverMetrics } from './metrics.js';
+import { type HealthState, type NodeAction, NodeHealth } from './node-health.js';
+import type { NodeProbe, ProbedStatus } from './probe.js';
+import { type DownFacts, groupBy, publishPromotions } from './publish.js';
+import { type FailoverSettings, failoverSettings } from './settings.js';
+
+export interface FailoverControllerOptions {
+  readonly service: ConfigService;
+  readonly probe: NodeProbe;
+  /** Hands a published version to the new leaders at once instead of waiting for their watch. */
+  readonly control?: Pick<ReplicationControl, 'installTopology'>;
+  /** While a planned switchover runs (it fences leaders on purpose), the controller only observes. */
+  readonly operations?: { readonly busy: string | undefined };
+  readonly logger: Telemetry['logger'];
+  readonly meter?: Telemetry['meter'];
+  readonly now?: () => number;
+}
+
+/** One probed node in the controller's status. */
+export interface NodeHealthView {
+  readonly node: string;
+  readonly set: string;
+  readonly region: string;
+  /** Shards whose write-point it is in the current version. */
+  readonly leads: readonly number[];
+  readonly state: HealthState;
+  /** ISO time the state began (for down: when it was declared down). */
+  readonly since: string;
+  readonly consecutiveFailures: number;
+  /** ms since its first failed probe of the current run; 0 while it answers. */
+  readonly unreachableMs: number;
+  readonly lastOkAt?: string;
+  readonly lastError?: string;
+  readonly lastAction?: NodeAction;
+}
+
+/** A shard leadership the controller moved, as `/status` lists the recent ones. */
+export interface FailoverRecord extends Promotion {
+  readonly at: string;
+  readonly version: number;
+  readonly unreachableMs: number;
+}
+
+/** The controller's state on the control plane's `/status` and `/v1/status`. */
+export interface FailoverStatus {
+  readonly running: boolean;
+  readonly paused: boolean;
+  readonly probeIntervalMs: number;
+  readonly downAfterMs: { readonly configured: number; readonly effective: number; readonly floor: number };
+  readonly lastRoundAt?: string;
+  /** Down write-points left alone because automated failover is paused. */
+  readonly suppressed: ReadonlyArray<{ readonly node: string; readonly downSince: string; readonly unreachableMs: number; readonly shards: readonly number[] }>;
+  readonly nodes: readonly NodeHealthView[];
+  /** The last promotions, newest last. */
+  readonly recent: readonly FailoverRecord[];
+}
+
+const RECENT = 50;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * The automated failover controller. Every `failover.probeIntervalMs` it
+ * probes each node of every set that leads a shard (`/status` on the node's
+ * admin listener). A write-point that fails MIN_FAILED_PROBES probes in a row
+ * over at least the effective `downAfterMs` (≥ leaseMs + ackTimeoutMs, see
+ * settings.ts) is down. Then, unless failover is paused, the shard's other
+ * replicas are asked where they stand, the most caught-up eligible one is
+ * chosen per shard (decide.ts), and ONE version moving those leaderships at
+ * epoch + 1 is published through the ConfigService, audited with author
+ * `failover-controller`. Paused: it observes, logs and reports the suppressed
+ * failover, and changes nothing.
+ *
+ * Residual risk, stated rather than hidden: a write-point that the control
+ * plane cannot probe but that still hears the control plane's watch (a
+ * one-way partition) keeps its lease until it learns the new version from
+ * that same watch; in between, an async shard can acknowledge writes the new
+ * leader lacks. A sync shard cannot: its followers moved to the new leader
+ * and no longer raise the old one's high watermark. A quorum of probing
+ * witnesses (DESIGN.md) would narrow this; there is one witness here.
+ */
+export class FailoverController {
+  private readonly health = new Map<string, NodeHealth>();
+  private readonly refs = new Map<string, NodeRef>();
+  private leads = new Map<string, number[]>();
+  private settings: FailoverSettings | undefined;
+  private readonly recent: FailoverRecord[] = [];
+  private readonly metrics: FailoverMetrics | undefined;
+  private readonly now: () => number;
+  private running = false;
+  private timer: NodeJS.Timeout | undefined;
+  private inFlight: Promise<void> | undefined;
+  private lastRoundAt: number | undefined;
+
+  constructor(private readonly opts: FailoverControllerOptions) {
+    this.now = opts.now ?? Date.now;
+    this.metrics = opts.meter ? registerFailoverMetrics(opts.meter, () => this.status()) : undefined;
+  }
+
+  /** Starts probing, one round every probeIntervalMs (re-read from each version). */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const loop = async () => {
+      const began = this.now();
+      this.inFlight = this.round();
+      await this.inFlight;
+      if (!this.running) return;
+      const interval = this.settings?.probeIntervalMs ?? 1000;
+      this.timer = setTimeout(loop, Math.max(0, interval - (this.now() - began)));
+    };
+    void loop();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    await this.inFlight;
+  }
+
+  /** One probe round and whatever it leads to; never throws. Tests drive the controller with it. */
+  async round(): Promise<void> {
+    try {
+      const { topology } = await this.opts.service.current();
+      const settings = failoverSettings(topology);
+      this.settings = settings;
+      const view = new TopologyView(topology);
+      const targets = this.targetsOf(view);
+      await Promise.all(targets.map((n) => this.probeOne(n, settings)));
+      this.lastRoundAt = this.now();
+      const due = targets.filter((n) => this.health.get(n.id)?.state === 'down' && (this.leads.get(n.id)?.length ?? 0) > 0);
+      if (due.length === 0) return;
+      if (settings.paused) return this.suppress(due);
+      const busy = this.opts.operations?.busy;
+      if (busy) {
+        for (const n of due) this.act(n.id, { kind: 'deferred', detail: `operation ${busy} is moving leaders; waiting for it to end` });
+        return;
+      }
+      await this.failOver(view, due, settings);
+    } catch (err) {
+      this.opts.logger.warn({ err }, 'failover round failed');
+    }
+  }
+
+  status(): FailoverStatus {
+    const now = this.now();
+    const s = this.settings;
+    const nodes = [...this.health].map(([id, h]): NodeHealthView => {
+      const ref = this.refs.get(id);
+      return {
+        node: id,
+        set: ref?.set ?? '',
+        region: ref?.region ?? '',
+        leads: this.leads.get(id) ?? [],
+        state: h.state,
+        since: iso(h.since),
+        consecutiveFailures: h.consecutiveFailures,
+        unreachableMs: h.downForMs(now),
+        ...(h.lastOkAt === undefined ? {} : { lastOkAt: iso(h.lastOkAt) }),
+        ...(h.lastError === undefined ? {} : { lastError: h.lastError }),
+        ...(h.lastAction ? { lastAction: h.lastAction } : {}),
+      };
+    });
+    return {
+      running: this.running,
+      paused: s?.paused ?? false,
+      probeIntervalMs: s?.probeIntervalMs ?? 0,
+      downAfterMs: { configured: s?.configuredDownAfterMs ?? 0, effective: s?.downAfterMs ?? 0, floor: s?.downAfterFloorMs ?? 0 },
+      ...(this.lastRoundAt === undefined ? {} : { lastRoundAt: iso(this.lastRoundAt) }),
+      // Listed once the round has judged it (lastAction set with it), not merely when its probe failed.
+      suppressed: s?.paused
+        ? nodes
+            .filter((n) => n.state === 'down' && n.leads.length > 0 && this.health.get(n.node)?.suppressedThisEpisode)
+            .map((n) => ({ node: n.node, downSince: n.since, unreachableMs: n.unreachableMs, shards: n.leads }))
+        : [],
+      nodes,
+      recent: [...this.recent],
+    };
+  }
+
+  /** Every node of a set that leads a shard, plus nodes already tracked that still exist. */
+  private targetsOf(view: TopologyView): NodeRef[] {
+    const leads = new Map<string, number[]>();
+    const leaderSets = new Set<string>();
+    for (const p of view.doc.placements) {
+      const wp = view.writePoint(p.shard).id;
+      const list = leads.get(wp);
+      if (list) list.push(p.shard);
+      else leads.set(wp, [p.shard]);
+      leaderSets.add(p.leader);
+    }
+    this.leads = leads;
+    const targets = new Map<string, NodeRef>();
+    for (const n of view.allNodes()) {
+      if (leaderSets.has(n.set) || this.health.has(n.id)) targets.set(n.id, n);
+      this.refs.set(n.id, n);
+    }
+    for (const id of this.health.keys()) {
+      if (view.node(id)) continue;
+      this.health.delete(id);
+      this.refs.delete(id);
+    }
+    return [...targets.values()];
+  }
+
+  private async probeOne(node: NodeRef, settings: FailoverSettings): Promise<void> {
+    let h = this.health.get(node.id);
+    if (!h) {
+      h = new NodeHealth(this.now());
+      this.health.set(node.id, h);
+    }
+    try {
+      const status = await this.opts.probe.status(node, settings.probeTimeoutMs);
+      const was = h.state;
+      h.recordOk(status, this.now());
+      if (was === 'down') this.opts.logger.info({ node: node.id }, 'failover: node answers again');
+    } catch (err) {
+      if (h.recordFailure((err as Error).message ?? String(err), this.now(), settings.downAfterMs)) {
+        this.opts.logger.warn(
+          { node: node.id, unreachableMs: h.downForMs(this.now()), failedProbes: h.consecutiveFailures, leads: this.leads.get(node.id) ?? [] },
+          'failover: node declared down',
+        );
+      }
+    }
+  }
+
+  private act(node: string, action: Omit<NodeAction, 'at'>): void {
+    const h = this.health.get(node);
+    if (h) h.lastAction = { ...action, at: iso(this.now()) };
+  }
+
+  private suppress(due: readonly NodeRef[]): void {
+    for (const n of due) {
+      const h = this.health.get(n.id) as NodeHealth;
+      if (h.suppressedThisEpisode) continue;
+      h.suppressedThisEpisode = true;
+      const shards = this.leads.get(n.id) ?? [];
+      const unreachableMs = h.downForMs(this.now());
+      this.act(n.id, {
+        kind: 'suppressed',
+        shards,
+        detail: `automated failover is paused: write-point ${n.id} unreachable for ${unreachableMs} ms leads ${shards.length} shard(s); nothing changed`,
+      });
+      this.metrics?.count('suppressed', n.id);
+      this.opts.logger.warn({ node: n.id, unreachableMs, shards }, 'failover suppressed: automated failover is paused');
+    }
+  }
+
+  private async failOver(view: TopologyView, due: readonly NodeRef[], settings: FailoverSettings): Promise<void> {
+    const started = this.now();
+    const down = new Set([...this.health].filter(([, h]) => h.state === 'down').map(([id]) => id));
+    const { promotions, holds } = await this.decideAll(view, due, down, settings);
+    this.noteHolds(holds);
+    if (promotions.length === 0) return;
+
+    const facts = new Map<string, DownFacts>(
+      due.map((n) => {
+        const h = this.health.get(n.id) as NodeHealth;
+        return [n.id, { unreachableMs: h.downForMs(this.now()), failedProbes: h.consecutiveFailures }];
+      }),
+    );
+    let outcome: Awaited<ReturnType<typeof publishPromotions>>;
+    try {
+      outcome = await publishPromotions(this.opts.service, promotions, facts);
+    } catch (err) {
+      for (const n of new Set(promotions.map((p) => p.fromNode))) {
+        this.act(n, { kind: 'publish-failed', detail: (err as Error).message });
+        this.metrics?.count('publish-failed', n);
+      }
+      this.opts.logger.error({ err }, 'failover: publishing the promotions failed; retrying next round');
+      return;
+    }
+    if (outcome.kind === 'moot') {
+      this.opts.logger.info({ why: outcome.why }, 'failover: nothing to publish');
+      return;
+    }
+    const { record, promotions: done } = outcome;
+    await this.install((await this.opts.service.current()).topology, done, down);
+    this.record(record.version, done, holds, facts);
+    this.opts.logger.warn(
+      { version: record.version, reason: record.reason, decisionMs: this.now() - started, promotions: done.map((p) => ({ shard: p.shard, to: p.toNode, epoch: p.epoch })) },
+      'failover: published new leaders',
+    );
+  }
+
+  /** Asks the replicas of the down nodes' shards where they stand (once per node), then decides each shard. */
+  private async decideAll(view: TopologyView, due: readonly NodeRef[], down: ReadonlySet<string>, settings: FailoverSettings) {
+    const shardsOf = due.map((n) => ({ node: n, shards: this.leads.get(n.id) ?? [] }));
+    const ask = new Set(shardsOf.flatMap((x) => x.shards.flatMap((s) => view.replicaNodes(s).map((r) => r.id))).filter((id) => !down.has(id)));
+    const answers = await this.askAll([...ask].map((id) => view.node(id) as NodeRef), settings.probeTimeoutMs);
+    const promotions: Promotion[] = [];
+    const holds: Hold[] = [];
+    for (const { node, shards } of shardsOf) {
+      const h = this.health.get(node.id) as NodeHealth;
+      for (const shard of shards) {
+        const replicas = new Map(view.replicaNodes(shard).map((r) => [r.id, positionOf(r.id, shard, answers.get(r.id))]));
+        const d = decideShard({ view, shard, downNode: node.id, lastSeen: h.lastSeen(shard), replicas });
+        if (d.kind === 'promote') promotions.push(d);
+        else holds.push(d);
+      }
+    }
+    return { promotions, holds };
+  }
+
+  /** Last actions, counters and the recent list after a published failover. */
+  private record(version: number, done: readonly Promotion[], holds: readonly Hold[], facts: ReadonlyMap<string, DownFacts>): void {
+    for (const n of new Set(done.map((p) => p.fromNode))) {
+      const mine = done.filter((p) => p.fromNode === n);
+      const held = holds.filter((x) => x.fromNode === n).map((x) => x.reason);
+      const moved = mine.map((p) => `shard ${p.shard} → ${p.toNode} at ${p.position.epoch}:${p.position.lsn}`).join(', ');
+      this.act(n, { kind: 'promoted', version, shards: mine.map((p) => p.shard), detail: held.length > 0 ? `${moved}; held: ${held.join('; ')}` : moved });
+      this.metrics?.count('promoted', n, mine.length);
+    }
+    const at = iso(this.now());
+    for (const p of done) {
+      this.recent.push({ ...p, at, version, unreachableMs: facts.get(p.fromNode)?.unreachableMs ?? 0 });
+      if (p.behindLastSeen) {
+        this.opts.logger.warn({ shard: p.shard, toNode: p.toNode, behindLastSeen: p.behindLastSeen }, 'failover: async shard promoted behind the old leader');
+      }
+    }
+    this.recent.splice(0, Math.max(0, this.recent.length - RECENT));
+  }
+
+  /** Each node's status, or why it could not be had. */
+  private async askAll(nodes: readonly NodeRef[], timeoutMs: number): Promise<Map<string, ProbedStatus | string>> {
+    const out = new Map<string, ProbedStatus | string>();
+    await Promise.all(
+      nodes.map(async (n) => {
+        try {
+          out.set(n.id, await this.opts.probe.status(n, timeoutMs));
+        } catch (err) {
+          out.set(n.id, (err as Error).message ?? String(err));
+        }
+      }),
+    );
+    return out;
+  }
+
+  /** Logs and records held shards once per change of reasons, so a long outage does not flood the log. */
+  private noteHolds(holds: readonly Hold[]): void {
+    for (const [node, list] of groupBy(holds, (x) => x.fromNode)) {
+      const detail = list.map((x) => x.reason).join('; ');
+      const h = this.health.get(node);
+      if (h?.lastAction?.kind === 'held' && h.lastAction.detail === detail) continue;
+      this.act(node, { kind: 'held', detail, shards: list.map((x) => x.shard) });
+      this.metrics?.count('held', node);
+      this.opts.logger.warn({ node, shards: list.map((x) => x.shard), reasons: list.map((x) => x.reason) }, 'failover: shard(s) held, no eligible replica');
+    }
+  }
+
+  /** New leaders first (their writes resume), then the other replicas; their watch brings it anyway. */
+  private async install(topology: LoadedTopology, done: readonly Promotion[], down: ReadonlySet<string>): Promise<void> {
+    const control = this.opts.control;
+    if (!control) return;
+    const view = new TopologyView(topology);
+    const leaders = [...new Set(done.map((p) => p.toNode))];
+    await Promise.allSettled(leaders.map((id) => control.installTopology(view.node(id) as NodeRef, topology)));
+    const others = new Set(done.flatMap((p) => view.replicaNodes(p.shard).map((n) => n.id)).filter((id) => !down.has(id) && !leaders.includes(id)));
+    await Promise.allSettled([...others].map((id) => control.installTopology(view.node(id) as NodeRef, topology)));
+  }
+}
+
+/** One replica's answer reduced to its position for `shard`, or why there is none. */
+function positionOf(node: string, shard: number, answer: ProbedStatus | string | undefined): ReplicaPosition {
+  if (answer === undefined) return { node, error: 'not asked (down)' };
+  if (typeof answer === 'string') return { node, error: answer };
+  const s = answer.shards.find((x) => x.shard === shard);
+  return s ? { node, position: { epoch: s.epoch, lsn: s.lsn } } : { node, error: `does not report shard ${shard}` };
+}

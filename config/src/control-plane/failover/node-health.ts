@@ -1,0 +1,98 @@
+import type { LeaderLastSeen } from './decide.js';
+import type { ProbedStatus } from './probe.js';
+import { MIN_FAILED_PROBES } from './settings.js';
+
+/**
+ * - unknown: never answered since the controller started (a node still
+ *   starting, or one already dead then); never acted on.
+ * - up: answered its last probe.
+ * - suspect: failed one or more probes in a row, not yet for long enough.
+ * - down: failed at least MIN_FAILED_PROBES in a row over at least downAfterMs.
+ */
+export type HealthState = 'unknown' | 'up' | 'suspect' | 'down';
+
+/** What the controller last did (or declined to do) about a node. */
+export interface NodeAction {
+  readonly kind: 'promoted' | 'suppressed' | 'held' | 'publish-failed' | 'deferred';
+  /** ISO time. */
+  readonly at: string;
+  readonly detail: string;
+  /** The version that moved the node's shards away (promoted). */
+  readonly version?: number;
+  readonly shards?: readonly number[];
+}
+
+/**
+ * One probed node's health over time. Down is decided on consecutive failures
+ * over time, counted from when the first failure was seen: a node that is
+ * merely slow once goes suspect and back to up with its next answer.
+ */
+export class NodeHealth {
+  state: HealthState = 'unknown';
+  /** Wall-clock ms the current state began. */
+  since: number;
+  consecutiveFailures = 0;
+  /** When the first failure of the current run was seen: the down clock starts there. */
+  firstFailureAt: number | undefined;
+  lastOkAt: number | undefined;
+  lastError: string | undefined;
+  lastAction: NodeAction | undefined;
+  /** True once a suppressed failover of the current down episode was counted and logged. */
+  suppressedThisEpisode = false;
+  /** Per shard it led, what it last reported (its followers, position, high watermark). */
+  private readonly led = new Map<number, LeaderLastSeen>();
+
+  constructor(now: number) {
+    this.since = now;
+  }
+
+  recordOk(status: ProbedStatus, now: number): void {
+    if (this.state !== 'up') this.since = now;
+    this.state = 'up';
+    this.consecutiveFailures = 0;
+    this.firstFailureAt = undefined;
+    this.lastOkAt = now;
+    this.lastError = undefined;
+    this.suppressedThisEpisode = false;
+    for (const s of status.shards) {
+      if (s.role !== 'leader') {
+        this.led.delete(s.shard);
+        continue;
+      }
+      this.led.set(s.shard, {
+        followers: (s.followers ?? []).map((f) => ({ node: f.node, inSync: f.inSync, following: f.lastFetchAgoMs >= 0 })),
+        position: { epoch: s.epoch, lsn: s.lsn },
+        highWatermark: s.highWatermark,
+        at: now,
+      });
+    }
+  }
+
+  /** Counts a failed probe; returns true when this failure made the node down. */
+  recordFailure(error: string, now: number, downAfterMs: number): boolean {
+    this.consecutiveFailures += 1;
+    this.lastError = error;
+    // A node never heard is left alone: at start-up the nodes come after the control plane.
+    if (this.state === 'unknown') return false;
+    if (this.state === 'up') {
+      this.state = 'suspect';
+      this.since = now;
+      this.firstFailureAt = now;
+    }
+    if (this.state === 'suspect' && this.consecutiveFailures >= MIN_FAILED_PROBES && this.downForMs(now) >= downAfterMs) {
+      this.state = 'down';
+      this.since = now;
+      return true;
+    }
+    return false;
+  }
+
+  /** ms since the first failure of the current run; 0 while answering. */
+  downForMs(now: number): number {
+    return this.firstFailureAt === undefined ? 0 : now - this.firstFailureAt;
+  }
+
+  lastSeen(shard: number): LeaderLastSeen | undefined {
+    return this.led.get(shard);
+  }
+}

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Change, ConfigProblem, Impact } from '@setgate/config';
 import { parse as parseYaml } from 'yaml';
+import type { FailoverStatus } from '../control-plane/failover/controller.js';
 import type { StatusView } from '../control-plane/http/status.js';
 import type { OperationView } from '../control-plane/ops/operations.js';
 import type { VersionSummary } from '../control-plane/store/config-store.js';
@@ -102,7 +103,19 @@ export async function get(io: Io, version: string | undefined): Promise<Outcome>
 }
 
 export async function status(io: Io): Promise<Outcome> {
-  const s = (await io.client.call<StatusView>('GET', '/v1/status')).body;
+  const s = (await io.client.call<StatusView & { failoverController?: FailoverStatus }>('GET', '/v1/status')).body;
+  const fc = s.failoverController;
+  const controller = fc
+    ? [
+        '',
+        `failover controller: down after ${fc.downAfterMs.effective} ms unreachable, probing every ${fc.probeIntervalMs} ms` +
+          (fc.suppressed.length > 0 ? `; SUPPRESSED (paused) for ${fc.suppressed.map((x) => x.node).join(', ')}` : ''),
+        table(
+          ['node', 'set', 'state', 'since', 'leads', 'last action'],
+          fc.nodes.map((n) => [n.node, n.set, n.state, n.since, n.leads.length, n.lastAction ? `${n.lastAction.kind}${'detail' in n.lastAction && n.lastAction.detail ? `: ${n.lastAction.detail}` : ''}` : '']),
+        ),
+      ]
+    : [];
   const text = [
     `config version ${s.version}; automated failover ${s.failover.paused ? 'PAUSED' : 'running'}`,
     '',
@@ -113,6 +126,7 @@ export async function status(io: Io): Promise<Outcome> {
     table(['node', 'set', 'region', 'url'], s.nodes.map((n) => [n.id, n.set, n.region, n.url])),
     '',
     table(['shard', 'leader', 'write-point', 'epoch', 'mode', 'replicas'], s.shards.map((p) => [p.shard, p.leader, p.writePoint, p.epoch, p.mode, p.replicas.join(',')])),
+    ...controller,
   ].join('\n');
   return { code: 0, json: s, text };
 }

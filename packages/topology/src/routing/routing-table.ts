@@ -1,24 +1,13 @@
 import type { LoadedTopology } from '@setgate/config';
 import { TopologyView } from '../view.js';
-import FindMyWay from 'find-my-way';
+import { CommandRouter, type RouteParams } from './command-router.js';
 import { compileCommand, type RouteCommand } from './route-command.js';
-
-type Method = FindMyWay.HTTPMethod;
-type Router = FindMyWay.Instance<FindMyWay.HTTPVersion.V1>;
 
 /** A command matched against a request path, with the path's params. */
 export interface RouteMatch {
   readonly command: RouteCommand;
-  readonly params: Readonly<Record<string, string | undefined>>;
+  readonly params: RouteParams;
 }
-
-// find-my-way wants a handler per route; the gateway only reads the store.
-/** What the router stores per route: where the command sits in a version's list (find-my-way drops a falsy store). */
-interface CommandSlot {
-  readonly index: number;
-}
-
-const unused = () => undefined;
 
 /**
  * Everything the pipeline routes by, for one topology version: the command
@@ -28,17 +17,16 @@ const unused = () => undefined;
 export class RoutingTable {
   /** Config version this table was built from. */
   readonly version: number;
-  private readonly methods: readonly Method[];
+  private readonly methods: readonly string[];
 
   constructor(
     readonly view: TopologyView,
-    private readonly router: Router,
-    methods: Iterable<Method>,
-    /** This version's commands, in document order; the router's store is an index into it. */
+    private readonly router: CommandRouter,
+    /** This version's commands, in document order; the router's matches are indexes into it. */
     private readonly commands: readonly RouteCommand[],
   ) {
     this.version = view.version;
-    this.methods = [...methods];
+    this.methods = router.methods;
   }
 
   /** The compiled router, for telling whether two tables share it. */
@@ -48,59 +36,69 @@ export class RoutingTable {
 
   /** The command for `method` + `url` (query string allowed), or null. */
   match(method: string, url: string): RouteMatch | null {
-    const found = this.router.find(method as Method, url);
-    if (found === null) return null;
-    return { command: this.commands[(found.store as CommandSlot).index] as RouteCommand, params: found.params };
+    return this.router.match(method, url, this.commands);
   }
 
   /** Methods that do match `url`; non-empty means the path is known but the method is not (405). */
-  allowedMethods(url: string): Method[] {
-    return this.methods.filter((m) => this.router.find(m, url) !== null);
+  allowedMethods(url: string): string[] {
+    return this.methods.filter((m) => this.router.matches(m, url));
   }
 }
 
-/** A compiled command router and the methods it knows, for one commands section. */
+/**
+ * This version's command, with the upstream path of its equal in the
+ * version the router was compiled for: compiled once for both, on first use.
+ */
+class ReboundCommand implements RouteCommand {
+  constructor(
+    readonly def: RouteCommand['def'],
+    private readonly compiled: RouteCommand,
+  ) {}
+
+  get upstreamPath(): RouteCommand['upstreamPath'] {
+    return this.compiled.upstreamPath;
+  }
+}
+
+/** A compiled command router, for one commands section. */
 interface CompiledCommands {
   readonly commands: LoadedTopology['commands'];
-  /** Compiled in document order; the router stores indexes, never these objects. */
+  /** Compiled in document order; the router matches indexes, never these objects. */
   readonly compiled: readonly RouteCommand[];
-  readonly router: Router;
-  readonly methods: readonly Method[];
+  readonly router: CommandRouter;
 }
 
 /**
  * The last compiled commands section. Most new versions (a leader move, a
- * drain, a port change) leave the commands as they were; compiling 10,000
- * routes into find-my-way is most of a reload, so a version whose commands
- * are deeply equal to the last compiled ones reuses that router. The router
- * is never changed after it is built, so two tables may share it.
+ * drain, a port change) leave the commands as they were, so a version whose
+ * commands are deeply equal to the last compiled ones reuses that router and
+ * those compiled upstream paths. The router is never changed after it is
+ * built, so two tables may share it.
  */
 let lastCompiled: CompiledCommands | undefined;
 
 function compileCommands(commands: LoadedTopology['commands']): CompiledCommands {
-  const router: Router = FindMyWay({ caseSensitive: true, ignoreTrailingSlash: false, maxParamLength: 256 });
-  const methods = new Set<Method>();
-  const compiled = commands.map((def, i) => {
-    // The schema's method union widens to string in TypeScript; it only admits HTTP methods.
-    const method = def.method as Method;
-    // An index, not the command: a table that reuses this router maps it to its own version's command.
-    router.on(method, def.path, unused, { index: i } satisfies CommandSlot);
-    methods.add(method);
-    return compileCommand(def);
-  });
-  return { commands, compiled, router, methods: [...methods] };
+  // An index per route, not the command: a table that reuses this router maps it to its own version's command.
+  const router = new CommandRouter(commands);
+  return { commands, compiled: commands.map(compileCommand), router };
 }
 
 /**
  * Deep equality of two JSON values (what a loaded topology is made of):
- * the same own keys with equal values (key order aside), arrays in the same order.
+ * the same own keys with equal values (key order aside), arrays in the same
+ * order. Equal primitives are told apart without a recursive call: a
+ * placement-only reload compares every command.
  */
 export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    for (let i = 0; i < a.length; i++) {
+      const x: unknown = a[i];
+      const y: unknown = b[i];
+      if (x !== y && !sameJson(x, y)) return false;
+    }
     return true;
   }
   if (Array.isArray(b)) return false;
@@ -108,7 +106,10 @@ export function sameJson(a: unknown, b: unknown): boolean {
   const rb = b as Record<string, unknown>;
   let n = 0;
   for (const k in ra) {
-    if (!Object.hasOwn(rb, k) || !sameJson(ra[k], rb[k])) return false;
+    const x = ra[k];
+    const y = rb[k];
+    // Equal values are equal but for an undefined one whose key `b` lacks.
+    if (x !== y ? !sameJson(x, y) : y === undefined && !Object.hasOwn(rb, k)) return false;
     n++;
   }
   return n === Object.keys(rb).length;
@@ -134,17 +135,15 @@ export interface BuildOptions {
 
 /**
  * Builds the routing table of one topology version. Throws on a command the
- * router refuses (duplicate route, bad upstream path); the caller keeps the old table.
+ * router refuses (duplicate route, path syntax, bad upstream path); the caller keeps the old table.
  */
 export function buildRoutingTable(topology: LoadedTopology, options: BuildOptions = {}): RoutingTable {
   const built = commandsRouter(topology.commands, options.reuseRouter ?? true);
   // A reused router was compiled from an equal, older commands section: its matches must still
   // name this version's command objects (callers key maps by them), so rebind each one.
   const commands =
-    built.commands === topology.commands
-      ? built.compiled
-      : topology.commands.map((def, i) => ({ def, upstreamPath: (built.compiled[i] as RouteCommand).upstreamPath }));
-  return new RoutingTable(new TopologyView(topology), built.router, built.methods, commands);
+    built.commands === topology.commands ? built.compiled : topology.commands.map((def, i) => new ReboundCommand(def, built.compiled[i] as RouteCommand));
+  return new RoutingTable(new TopologyView(topology), built.router, commands);
 }
 
 /** True when `a` and `b` route by the same compiled router (a reload that left the commands alone). */

@@ -6,3 +6,4 @@ export * from './diff/structural-diff.js';
 export * from './diff/impact.js';
 export * from './diff/transition.js';
 export * from './drain.js';
+export * from './route-path.js';

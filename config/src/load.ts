@@ -1,12 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { parse as parseYaml } from 'yaml';
-import { withDefaults } from './defaults.js';
+import { fillDefaults } from './defaults.js';
 import { type ConfigProblem, TopologyError } from './problems.js';
 import { type Topology, TopologySchema } from './schema/topology.js';
 import { checkSemantics } from './semantics.js';
-
-const checker = TypeCompiler.Compile(TopologySchema);
+import { shapeProblems } from './shape-check.js';
 
 /** Deeply frozen view: a loaded topology is never mutated in place. */
 export type Frozen<T> = T extends (infer U)[]
@@ -26,17 +24,14 @@ export type ValidationResult =
  * the schema, then semantics. Every problem is reported, not just the first.
  */
 export function validateTopology(doc: unknown): ValidationResult {
-  const filled = withDefaults(TopologySchema, doc);
-  // The compiled check is fast; walking for every error only pays off when there are some.
-  if (!checker.Check(filled)) {
-    const shape: ConfigProblem[] = [];
-    for (const e of checker.Errors(filled)) shape.push({ path: e.path, message: e.message });
-    return { ok: false, problems: dedupe(shape) };
-  }
-  const topology = filled as Topology;
+  // Deeply frozen already: what is accepted is returned as it is.
+  const filled = fillDefaults(TopologySchema, doc);
+  const shape = shapeProblems(filled.value, filled.strays);
+  if (shape !== undefined) return { ok: false, problems: shape };
+  const topology = filled.value as Topology;
   const problems = checkSemantics(topology);
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, topology: deepFreeze(topology) };
+  return { ok: true, topology: topology as LoadedTopology };
 }
 
 /** Parses YAML (a superset of JSON) and validates it. */
@@ -66,27 +61,4 @@ export function loadTopologyFile(path: string): LoadedTopology {
 /** The file named by SETGATE_CONFIG, else the shipped local topology. */
 export function defaultTopologyPath(): string {
   return process.env.SETGATE_CONFIG ?? new URL('../topology.yaml', import.meta.url).pathname;
-}
-
-// Union schemas report one error per failed branch plus a summary at the same path; keep one per path+message.
-function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
-  const seen = new Set<string>();
-  return problems.filter((p) => {
-    const key = `${p.path}\u0000${p.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
-function deepFreeze<T>(value: T): Frozen<T> {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) deepFreeze(value[i]);
-    } else {
-      for (const k in value) deepFreeze((value as Record<string, unknown>)[k]);
-    }
-  }
-  return value as Frozen<T>;
 }

@@ -1,4 +1,6 @@
+import { FirstSeen, fnv, fnvStep } from './first-seen.js';
 import type { ConfigProblem } from './problems.js';
+import { routePathProblem } from './route-path.js';
 import { checkControl } from './semantics-control.js';
 import { checkAccess } from './semantics-access.js';
 import { checkPolicies } from './semantics-policy.js';
@@ -6,7 +8,8 @@ import type { CommandDef, Topology } from './schema/topology.js';
 
 /**
  * Checks what the schema cannot: references between sections, uniqueness,
- * coverage of the shard space, port collisions. Returns every problem found.
+ * coverage of the shard space, port collisions, routable command paths.
+ * Returns every problem found.
  */
 export function checkSemantics(t: Topology): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
@@ -174,21 +177,46 @@ function missingRanges(covered: Uint8Array): string[] {
 /** [A-Za-z0-9_] */
 const isParamChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 
-/** Two routes collide when method and path match with parameter names ignored. */
-function routeShape(c: CommandDef): string {
-  // Same as replacing /:[^/]+/g with ':', without a regex for the common paths.
+/** True when the `:` at `colon` starts a name (the rest of its segment), which route shapes erase. */
+const isErasedName = (path: string, colon: number) => colon + 1 < path.length && path.charCodeAt(colon + 1) !== 47;
+
+/** Where the segment holding the `:` at `colon` ends. */
+function segmentEnd(path: string, colon: number): number {
+  const end = path.indexOf('/', colon + 1);
+  return end === -1 ? path.length : end;
+}
+
+/*
+ * Two routes collide when method and path match with parameter names
+ * ignored: each `:` and the rest of its segment (when there is any) read as
+ * a bare `:`, as /:[^/]+/g → ':' would. Hashed and compared in place, with
+ * no shape string built per route.
+ */
+
+function routeShapeHash(c: CommandDef): number {
   const path = c.path;
-  if (path.indexOf(':') === -1) return `${c.method} ${path}`;
-  let out = '';
+  let hash = fnvStep(fnv(c.method), 32);
   for (let i = 0; i < path.length; i++) {
-    const ch = path[i];
-    if (ch === ':' && i + 1 < path.length && path[i + 1] !== '/') {
-      out += ':';
-      i++;
-      while (i + 1 < path.length && path[i + 1] !== '/') i++;
-    } else out += ch;
+    const code = path.charCodeAt(i);
+    hash = fnvStep(hash, code);
+    if (code === 58 && isErasedName(path, i)) i = segmentEnd(path, i) - 1;
   }
-  return `${c.method} ${out}`;
+  return hash;
+}
+
+function sameRouteShape(a: CommandDef, b: CommandDef): boolean {
+  if (a.method !== b.method) return false;
+  const p = a.path;
+  const q = b.path;
+  let i = 0;
+  let j = 0;
+  while (i < p.length && j < q.length) {
+    const code = p.charCodeAt(i);
+    if (code !== q.charCodeAt(j)) return false;
+    i = code === 58 && isErasedName(p, i) ? segmentEnd(p, i) : i + 1;
+    j = code === 58 && isErasedName(q, j) ? segmentEnd(q, j) : j + 1;
+  }
+  return i === p.length && j === q.length;
 }
 
 /** Names matched by /:([A-Za-z0-9_]+)/g in `path`, in order (the same scan, without a regex). */
@@ -204,31 +232,54 @@ function paramNames(path: string): string[] {
   return names;
 }
 
+/** paramNames(path).includes(name), read in place. */
+function hasParam(path: string, name: string): boolean {
+  for (let i = path.indexOf(':'); i !== -1; i = path.indexOf(':', i + 1)) {
+    let end = i + 1;
+    while (end < path.length && isParamChar(path.charCodeAt(end))) end++;
+    if (end - i - 1 === name.length && path.startsWith(name, i + 1)) return true;
+  }
+  return false;
+}
+
 function checkCommands(commands: readonly CommandDef[], add: Add): void {
-  const names = new Map<string, number>();
-  const routes = new Map<string, number>();
+  const at = (i: number) => commands[i] as CommandDef;
+  const names = new FirstSeen(
+    commands.length,
+    (i) => fnv(at(i).name),
+    (i, j) => at(i).name === at(j).name,
+  );
+  const routes = new FirstSeen(
+    commands.length,
+    (i) => routeShapeHash(at(i)),
+    (i, j) => sameRouteShape(at(i), at(j)),
+  );
   for (let i = 0; i < commands.length; i++) {
     const c = commands[i] as CommandDef;
-    const prior = names.get(c.name);
-    if (prior !== undefined) add(`/commands/${i}/name`, `duplicate command "${c.name}" (also /commands/${prior})`);
-    else names.set(c.name, i);
-    const shape = routeShape(c);
-    const priorRoute = routes.get(shape);
-    if (priorRoute !== undefined) add(`/commands/${i}/path`, `route ${c.method} ${c.path} duplicates /commands/${priorRoute}`);
-    else routes.set(shape, i);
+    const prior = names.add(i);
+    if (prior !== -1) add(`/commands/${i}/name`, `duplicate command "${c.name}" (also /commands/${prior})`);
+    const syntax = routePathProblem(c.path);
+    if (syntax !== undefined) add(`/commands/${i}/path`, `path ${c.path} cannot be routed: ${syntax}`);
+    const priorRoute = routes.add(i);
+    if (priorRoute !== -1) add(`/commands/${i}/path`, `route ${c.method} ${c.path} duplicates /commands/${priorRoute}`);
+    checkCommand(c, i, add);
+  }
+}
 
-    const params = paramNames(c.path);
-    if (c.key.from === 'param' && !params.includes(c.key.name)) {
-      add(`/commands/${i}/key/name`, `key parameter ":${c.key.name}" is not in path ${c.path}`);
-    }
+/** What one command must satisfy on its own: its key and upstream parameters are in its path, a write is a write. */
+function checkCommand(c: CommandDef, i: number, add: Add): void {
+  if (c.key.from === 'param' && !hasParam(c.path, c.key.name)) {
+    add(`/commands/${i}/key/name`, `key parameter ":${c.key.name}" is not in path ${c.path}`);
+  }
+  if (c.upstream.path.indexOf(':') !== -1) {
     for (const m of paramNames(c.upstream.path)) {
-      if (!params.includes(m)) add(`/commands/${i}/upstream/path`, `upstream parameter ":${m}" is not in path ${c.path}`);
+      if (!hasParam(c.path, m)) add(`/commands/${i}/upstream/path`, `upstream parameter ":${m}" is not in path ${c.path}`);
     }
-    if (c.kind === 'write' && c.maxStalenessMs > 0) {
-      add(`/commands/${i}/maxStalenessMs`, 'a write cannot tolerate staleness');
-    }
-    if (c.kind === 'write' && (c.method === 'GET' || c.method === 'HEAD')) {
-      add(`/commands/${i}/method`, `a write cannot use ${c.method}`);
-    }
+  }
+  if (c.kind === 'write' && c.maxStalenessMs > 0) {
+    add(`/commands/${i}/maxStalenessMs`, 'a write cannot tolerate staleness');
+  }
+  if (c.kind === 'write' && (c.method === 'GET' || c.method === 'HEAD')) {
+    add(`/commands/${i}/method`, `a write cannot use ${c.method}`);
   }
 }

@@ -60,6 +60,14 @@ const breakages: fc.Arbitrary<Breakage> = fc.oneof(
       b.kind = a.kind;
     },
   })),
+  fc
+    .record({ i: fc.nat(), path: fc.constantFrom('/v1/*', '/v1/files/*rest', '/v1/:id(\\d+)', '/v1/:id?', '/v1/user-:id', '/v1/:from-:to', '/v1/:id/x/:id', '/v1/:') })
+    .map(({ i, path }) => ({
+      name: `command ${i} with the unroutable path ${path}`,
+      apply: (d: Doc) => {
+        at(d.commands, i).path = path;
+      },
+    })),
   fc.nat().map((i) => ({
     name: `rtt link ${i} removed`,
     apply: (d: Doc) => {

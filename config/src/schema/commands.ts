@@ -25,7 +25,8 @@ export const Command = Type.Object(
     method: Method,
     path: Type.String({
       pattern: '^/',
-      description: 'Public path with :params in fastify syntax, e.g. /v1/cart/items/:itemId.',
+      description:
+        'Public path: /-separated segments, each literal text or a whole-segment :param (letters, digits, _), e.g. /v1/cart/items/:itemId. No wildcards, regex or optional params, no ? or #.',
     }),
     kind: Type.Union([Type.Literal('read'), Type.Literal('write')], {
       description: "read: may be served by a replica; write: goes to the shard's write-point.",

@@ -5,7 +5,7 @@ import { loadTopologyFile } from '@setgate/config';
 import { shardOf, TopologyView } from '@setgate/topology';
 import { Agent, request } from 'undici';
 import { SHIPPED_TOPOLOGY, startTestStack, type TestStack } from './harness.js';
-import { type RedisServer, startRedisServer } from './redis-server.js';
+import { type RedisServer, startRedisServer } from '@setgate/process-supervisor';
 
 /**
  * The issue's must-show on real processes: Redis killed under load, no request

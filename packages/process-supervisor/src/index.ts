@@ -1,3 +1,4 @@
 export * from './component.js';
 export * from './ports.js';
 export * from './supervisor.js';
+export * from './redis-server.js';

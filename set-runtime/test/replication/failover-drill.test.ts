@@ -3,7 +3,7 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import { Header } from '@setgate/contracts';
 import { Cluster, NODES, type NodeName } from '../helpers/cluster.js';
 import { audit, converge, DrillWriter, mostCaughtUp, prng, unreadable } from '../helpers/drill.js';
-import { startRedis, type TestRedis } from '../helpers/redis-server.js';
+import { type RedisServer, startRedisServer } from '@setgate/process-supervisor';
 import { keyInShard } from '../helpers/topology.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -93,11 +93,11 @@ describe('failover drill, async shard', () => {
 });
 
 describe('failover drill, followers on Redis', () => {
-  let redis: TestRedis | undefined;
+  let redis: RedisServer | undefined;
   before(async () => {
-    redis = await startRedis();
+    redis = await startRedisServer();
   });
-  after(() => redis?.stop());
+  after(() => redis?.kill());
 
   it('sync shard with b and c keeping their data in a real redis-server: no acknowledged write lost', async (t) => {
     const url = redis?.url ?? '';

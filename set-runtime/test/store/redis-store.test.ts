@@ -1,14 +1,14 @@
 import { after, before } from 'node:test';
 import { RedisNodeStore } from '../../src/store/redis-store.js';
-import { startRedis, type TestRedis } from '../helpers/redis-server.js';
+import { type RedisServer, startRedisServer } from '@setgate/process-supervisor';
 import { storeSuite } from './store-suite.js';
 
-let redis: TestRedis | undefined;
+let redis: RedisServer | undefined;
 let places = 0;
 before(async () => {
-  redis = await startRedis();
+  redis = await startRedisServer();
 });
-after(() => redis?.stop());
+after(() => redis?.kill());
 
 storeSuite('redis', {
   newPlace: () => `node-${places++}`,

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { type RedisServer, startRedisServer } from '@setgate/process-supervisor';
 import { createRedis, type Redis } from '@setgate/redis-client';
 import type { FastifyInstance } from 'fastify';
 import { testGateway } from '../../helpers/gateway.js';
 import { assertProblem } from '../../helpers/problem.js';
-import { startTestRedis, type TestRedis } from '../../helpers/redis.js';
 import { bearer, signToken } from '../../helpers/tokens.js';
 import { type FakeNode, startFakeNode } from '../../helpers/upstream.js';
 
@@ -114,13 +114,13 @@ describe('rate-limit stage', () => {
 
 describe('rate-limit stage with Redis shared by two gateways', () => {
   let node: FakeNode;
-  let redis: TestRedis;
+  let redis: RedisServer;
   let clients: Redis[];
   let gw1: FastifyInstance;
   let gw2: FastifyInstance;
   before(async () => {
     node = await startFakeNode();
-    redis = await startTestRedis();
+    redis = await startRedisServer();
     clients = [0, 1].map(() => createRedis(redis.url, { connectTimeoutMs: 200, commandTimeoutMs: 200, maxReconnectDelayMs: 100 }));
     for (const c of clients) c.on('error', () => {});
     await Promise.all(clients.map((c) => new Promise((r) => (c.status === 'ready' ? r(null) : c.once('ready', r)))));

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { defaultTopologyPath, loadTopologyFile } from '@setgate/config';
 import { Header } from '@setgate/contracts';
 import { signDevToken } from '@setgate/launcher';
+import { freePorts, type RedisServer, startRedisServer } from '@setgate/process-supervisor';
 import { TopologyView } from '@setgate/topology';
 import type { Benchmark, BenchSetup } from '../benchmark.js';
 import { expect2xx } from '../preflight.js';
@@ -12,15 +12,8 @@ import { keyLedInRegion } from './key-placement.js';
 const BARE_FORWARD = new URL('../../../../gateway/bench/bare-forward.ts', import.meta.url).pathname;
 const READ_PATH = '/v1/profile';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
+async function freePort(): Promise<number> {
+  return (await freePorts(1))[0] as number;
 }
 
 /** Spawns a child and resolves once `ready(line)` matches a stdout line. */
@@ -95,11 +88,11 @@ export const gatewayBenchmark: Benchmark = {
     const placed = keyLedInRegion(source, region);
     const nodeId = placed.writePoint.id;
 
-    let redis: ChildProcess | undefined;
+    let redis: RedisServer | undefined;
     let bare: ChildProcess | undefined;
     let bareBuffered: ChildProcess | undefined;
-    const redisPort = await freePort();
-    redis = await spawnReady('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], /Ready to accept connections/, 'redis-server');
+    redis = await startRedisServer();
+    const redisPort = redis.port;
     ctx.log(`gateway: region ${region}, key ${placed.key} (shard ${placed.shard}), starting ${gatewayId}, ${nodeId}, redis on ${redisPort}`);
     let bench: Awaited<ReturnType<typeof startBenchStack>> | undefined;
     try {
@@ -157,7 +150,7 @@ export const gatewayBenchmark: Benchmark = {
           },
           gateway: {
             request: { method: 'GET', url: `${gatewayUrl}${READ_PATH}`, headers: auth },
-            measured: [{ name: 'gateway', pid: bench.pidOf(gatewayId) }, node, { name: 'redis-server', pid: redis.pid as number }],
+            measured: [{ name: 'gateway', pid: bench.pidOf(gatewayId) }, node, { name: 'redis-server', pid: redis.pid }],
           },
           direct: { request: { method: 'GET', url: `${nodeUrl}${upstreamPath}`, headers: asserted }, measured: [node] },
         },
@@ -166,14 +159,14 @@ export const gatewayBenchmark: Benchmark = {
           await stopChild(bare);
           await stopChild(bareBuffered);
           await started.stop();
-          await stopChild(redis);
+          await redis?.kill();
         },
       };
     } catch (err) {
       await stopChild(bare);
       await stopChild(bareBuffered);
       await bench?.stop();
-      await stopChild(redis);
+      await redis?.kill();
       redis = undefined;
       throw err;
     }

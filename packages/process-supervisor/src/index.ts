@@ -2,3 +2,4 @@ export * from './component.js';
 export * from './ports.js';
 export * from './supervisor.js';
 export * from './redis-server.js';
+export * from './etcd-cluster.js';

@@ -33,6 +33,13 @@ export interface Stack {
   readonly controlPlaneUrl?: string;
   /** Traffic URL of an instance, e.g. the entry of a region's proxy. */
   url(id: string): string;
+  /**
+   * Starts a stopped, killed or paused component again with the same spec (a node reopens its
+   * data directory, so it rejoins with its log), waiting until it reports ready.
+   */
+  restart(id: string): Promise<void>;
+  /** The secret of the nodes' internal endpoints in this stack (drills read replicas directly with it). */
+  readonly internalToken: string;
   stop(): Promise<void>;
 }
 
@@ -113,6 +120,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       if (!ready) throw new Error(`${id} is not running`);
       return ready.url;
     },
+    async restart(id) {
+      // A SIGSTOPped process cannot act on SIGTERM until it runs again.
+      supervisor.get(id)?.kill('SIGCONT');
+      await supervisor.restart(id);
+    },
+    internalToken: internal[INTERNAL_TOKEN_ENV],
     stop: () => supervisor.stopAll(),
   };
 }

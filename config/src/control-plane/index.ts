@@ -17,6 +17,8 @@ export * from './ops/placement-plan.js';
 export * from './ops/replication-control.js';
 export * from './ops/switchover.js';
 export * from './store/config-store.js';
+export * from './store/etcd-client.js';
+export * from './store/etcd-store.js';
 export * from './store/file-store.js';
 export * from './store/open-store.js';
 export * from './store/redis-store.js';

@@ -25,6 +25,32 @@ export const RedisConfigStore = Type.Object(
   { additionalProperties: false },
 );
 
+export const EtcdConfigStore = Type.Object(
+  {
+    kind: Type.Literal('etcd', {
+      description:
+        'Versions kept in an etcd cluster (consensus): appended by transaction (compare-and-set on the base version), followed by etcd watch; several control-plane replicas may share it, one of them elected to run the failover controller.',
+    }),
+    endpoints: Type.Array(Type.String({ pattern: '^https?://' }), {
+      minItems: 1,
+      description: 'Client URLs of the etcd members (http://host:port); the client moves to another member when one fails.',
+    }),
+    prefix: Type.String({
+      minLength: 1,
+      default: 'setgate/config',
+      description: 'Key prefix: <prefix>/latest, <prefix>/v/<version>, and the election under <prefix>/election/.',
+    }),
+    electionTtlSeconds: Type.Integer({
+      minimum: 1,
+      maximum: 60,
+      default: 2,
+      description:
+        "TTL of the etcd lease behind a replica's election key. When the active replica dies, another takes over after about this long; etcd raises a TTL below its minimum (1.5 election timeouts) to that minimum.",
+    }),
+  },
+  { additionalProperties: false },
+);
+
 export const AdminRole = Type.Union([Type.Literal('viewer'), Type.Literal('operator'), Type.Literal('admin')], {
   description:
     'viewer: read config, history, status, watch, dry runs; operator: also apply, rollback, shard moves, drains, failover pause; admin: also changes to the auth and controlPlane sections.',
@@ -50,7 +76,7 @@ export const ControlPlane = Type.Object(
   {
     id: Type.String({ pattern: '^[a-z][a-z0-9-]{0,62}$', default: 'control-plane', description: 'Instance id.' }),
     ...Listener,
-    store: Type.Union([FileConfigStore, RedisConfigStore], {
+    store: Type.Union([FileConfigStore, RedisConfigStore, EtcdConfigStore], {
       default: { kind: 'file' },
       description: 'Where the versions and their history live.',
     }),

@@ -20,6 +20,13 @@ export interface FailoverControllerOptions {
   readonly logger: Telemetry['logger'];
   readonly meter?: Telemetry['meter'];
   readonly now?: () => number;
+  /**
+   * With several control-plane replicas: true only while this replica holds
+   * the election (election.ts). While false the controller neither probes
+   * nor decides, and it forgets what it saw, so a replica that becomes active
+   * judges nodes only from its own fresh probes. Absent: always active.
+   */
+  readonly active?: { isActive(): boolean };
 }
 
 /** One probed node in the controller's status. */
@@ -125,6 +132,10 @@ export class FailoverController {
 
   /** One probe round and whatever it leads to; never throws. Tests drive the controller with it. */
   async round(): Promise<void> {
+    if (this.opts.active && !this.opts.active.isActive()) {
+      this.health.clear();
+      return;
+    }
     try {
       const { topology } = await this.opts.service.current();
       const settings = failoverSettings(topology);

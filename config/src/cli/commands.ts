@@ -3,6 +3,7 @@ import type { Change, ConfigProblem, Impact } from '@setgate/config';
 import { parse as parseYaml } from 'yaml';
 import type { FailoverStatus } from '../control-plane/failover/controller.js';
 import type { StatusView } from '../control-plane/http/status.js';
+import { type ControlPlaneReplicaView, describeControlPlane } from '../control-plane/replica-status.js';
 import type { OperationView } from '../control-plane/ops/operations.js';
 import type { VersionSummary } from '../control-plane/store/config-store.js';
 import type { AdminClient } from './client.js';
@@ -103,7 +104,7 @@ export async function get(io: Io, version: string | undefined): Promise<Outcome>
 }
 
 export async function status(io: Io): Promise<Outcome> {
-  const s = (await io.client.call<StatusView & { failoverController?: FailoverStatus }>('GET', '/v1/status')).body;
+  const s = (await io.client.call<StatusView & { failoverController?: FailoverStatus; controlPlane?: ControlPlaneReplicaView }>('GET', '/v1/status')).body;
   const fc = s.failoverController;
   const controller = fc
     ? [
@@ -118,6 +119,7 @@ export async function status(io: Io): Promise<Outcome> {
     : [];
   const text = [
     `config version ${s.version}; automated failover ${s.failover.paused ? 'PAUSED' : 'running'}`,
+    ...(s.controlPlane ? [describeControlPlane(s.controlPlane)] : []),
     '',
     table(['region', 'state', 'sets', 'leaders', 'next nearest'], s.regions.map((r) => [r.name, r.drained ? 'DRAINED' : 'serving', r.sets.join(','), r.leaders, r.nearest.join(',')])),
     '',

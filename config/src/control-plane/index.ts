@@ -1,4 +1,5 @@
 export * from './config-service.js';
+export * from './election.js';
 export * from './errors.js';
 export * from './failover/controller.js';
 export * from './failover/decide.js';
@@ -16,6 +17,7 @@ export * from './ops/ops-service.js';
 export * from './ops/placement-plan.js';
 export * from './ops/replication-control.js';
 export * from './ops/switchover.js';
+export * from './replica-status.js';
 export * from './store/config-store.js';
 export * from './store/etcd-client.js';
 export * from './store/etcd-store.js';

@@ -5,12 +5,15 @@ import { createDispatcher } from '@setgate/http-client';
 import { createAdminServer, runComponent } from '@setgate/service-kit';
 import { startTelemetry } from '@setgate/telemetry';
 import { ConfigService } from './config-service.js';
+import { ControlPlaneElection } from './election.js';
 import { FailoverController } from './failover/controller.js';
 import { HttpNodeProbe } from './failover/probe.js';
 import { buildControlPlaneApp } from './http/app.js';
 import { Operations } from './ops/operations.js';
 import { OpsService } from './ops/ops-service.js';
 import { HttpReplicationControl } from './ops/replication-control.js';
+import type { ControlPlaneReplicaView } from './replica-status.js';
+import { EtcdConfigStore } from './store/etcd-store.js';
 import { openConfigStore } from './store/open-store.js';
 
 /**
@@ -18,7 +21,16 @@ import { openConfigStore } from './store/open-store.js';
  * version 1 when the store is empty and gives the static controlPlane section;
  * after that the store is the source of truth.
  */
-const { values } = parseArgs({ options: { config: { type: 'string' }, data: { type: 'string' }, id: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    config: { type: 'string' },
+    data: { type: 'string' },
+    id: { type: 'string' },
+    // A second replica of the same topology (etcd store) needs its own ports.
+    port: { type: 'string' },
+    'admin-port': { type: 'string' },
+  },
+});
 const configPath = resolve(values.config ?? defaultTopologyPath());
 let seed: ReturnType<typeof loadTopologyFile>;
 try {
@@ -33,16 +45,32 @@ if (!cp) {
   process.exit(2);
 }
 
-const telemetry = startTelemetry({ service: 'control-plane', instance: cp.id });
+const replicaId = values.id ?? cp.id;
+const port = values.port ? Number(values.port) : cp.port;
+const adminPort = values['admin-port'] ? Number(values['admin-port']) : cp.adminPort;
+const telemetry = startTelemetry({ service: 'control-plane', instance: replicaId });
 const store = await openConfigStore(cp.store, resolve(values.data ?? 'data'));
 const service = new ConfigService(store);
+// On etcd several replicas share the store: one elected replica runs the failover controller, and its publishes are fenced by its campaign key.
+const election =
+  cp.store.kind === 'etcd' && store instanceof EtcdConfigStore
+    ? new ControlPlaneElection({ client: store.client, prefix: `${store.prefix}/election/`, id: replicaId, ttlSeconds: cp.store.electionTtlSeconds, logger: telemetry.logger })
+    : undefined;
+const controllerService = election && store instanceof EtcdConfigStore ? new ConfigService(store.fenced(() => election.fence())) : service;
+const controlPlaneStatus = async (): Promise<ControlPlaneReplicaView> => ({
+  store: cp.store.kind,
+  ha: election !== undefined,
+  replica: replicaId,
+  ...(election ? { election: await election.status() } : {}),
+});
 const current = await service.bootstrap(seed, configPath);
 const dispatcher = createDispatcher({ connections: 16 });
 const operations = new Operations();
 const control = new HttpReplicationControl(dispatcher);
 const ops = new OpsService({ service, operations, control });
 const failover = new FailoverController({
-  service,
+  service: controllerService,
+  ...(election ? { active: election } : {}),
   probe: new HttpNodeProbe(dispatcher),
   control,
   operations,
@@ -57,13 +85,15 @@ const app = buildControlPlaneApp({
   operations,
   watchTimeoutMs: cp.watchTimeoutMs,
   failover,
+  controlPlaneStatus,
 });
 const admin = createAdminServer({
   telemetry,
   status: async () => ({
-    id: cp.id,
+    id: replicaId,
     kind: 'control-plane',
     store: cp.store.kind,
+    controlPlane: await controlPlaneStatus(),
     configVersion: (await service.current()).record.version,
     failoverController: failover.status(),
   }),
@@ -71,20 +101,24 @@ const admin = createAdminServer({
 telemetry.logger.info({ version: current.record.version, store: cp.store.kind }, 'config store open');
 
 await runComponent({
-  id: cp.id,
+  id: replicaId,
   kind: 'control-plane',
   host: cp.host,
-  port: cp.port,
-  adminPort: cp.adminPort,
+  port,
+  adminPort,
   app,
   admin,
   telemetry,
   onClose: async () => {
     await failover.stop();
+    // Resigning hands the controller to another replica at once instead of after the lease TTL.
+    await election?.stop();
+    if (controllerService !== service) controllerService.close();
     service.close();
     await store.close();
     await dispatcher.close();
   },
 });
 // Probing starts once the API answers: nodes watch it, and the controller acts through it.
+election?.start();
 failover.start();

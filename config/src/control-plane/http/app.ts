@@ -6,6 +6,7 @@ import type { ConfigService } from '../config-service.js';
 import type { FailoverStatus } from '../failover/controller.js';
 import type { Operations } from '../ops/operations.js';
 import type { OpsService } from '../ops/ops-service.js';
+import type { ControlPlaneReplicaView } from '../replica-status.js';
 import { installAuth } from './auth.js';
 import { configRoutes } from './config-routes.js';
 import { openApiDocument } from './openapi.js';
@@ -20,6 +21,8 @@ export interface ControlPlaneAppOptions {
   readonly watchTimeoutMs: number;
   /** The failover controller, whose state `/v1/status` shows; absent in tests that do not run one. */
   readonly failover?: { status(): FailoverStatus };
+  /** This replica's store, availability and election state on `/v1/status`; absent: derived from the topology. */
+  readonly controlPlaneStatus?: () => Promise<ControlPlaneReplicaView>;
 }
 
 declare module 'fastify' {
@@ -47,7 +50,7 @@ export function buildControlPlaneApp(opts: ControlPlaneAppOptions): FastifyInsta
   installAuth(app, opts.tokens);
   const doc = openApiDocument();
   app.get('/openapi.json', async () => doc);
-  configRoutes(app, opts.service, opts.watchTimeoutMs, opts.failover);
+  configRoutes(app, opts.service, opts.watchTimeoutMs, opts.failover, opts.controlPlaneStatus);
   // Closing waits for in-flight requests, and a watch long-poll would hold it for up to
   // watchTimeoutMs (the supervisor then kills the process): wake the watches first.
   app.addHook('preClose', async () => opts.service.close());

@@ -5,6 +5,7 @@ import type { ConfigService } from '../config-service.js';
 import { ControlPlaneErrors } from '../errors.js';
 import type { FailoverStatus } from '../failover/controller.js';
 import { sectionGuard } from './auth.js';
+import type { ControlPlaneReplicaView } from '../replica-status.js';
 import { statusOf } from './status.js';
 
 const Reason = { type: 'string', minLength: 3, maxLength: 500 } as const;
@@ -33,6 +34,7 @@ export function configRoutes(
   service: ConfigService,
   watchTimeoutMs: number,
   failover?: { status(): FailoverStatus },
+  controlPlaneStatus?: () => Promise<ControlPlaneReplicaView>,
 ): void {
   const viewer = { config: { role: 'viewer' as const } };
   const operator = { config: { role: 'operator' as const } };
@@ -141,8 +143,13 @@ export function configRoutes(
     },
   );
 
-  app.get('/v1/status', viewer, async () => ({
-    ...statusOf((await service.current()).topology),
-    ...(failover ? { failoverController: failover.status() } : {}),
-  }));
+  app.get('/v1/status', viewer, async () => {
+    const { topology } = await service.current();
+    const store = topology.controlPlane?.store.kind ?? 'file';
+    return {
+      ...statusOf(topology),
+      ...(failover ? { failoverController: failover.status() } : {}),
+      controlPlane: controlPlaneStatus ? await controlPlaneStatus() : { store, ha: false, replica: topology.controlPlane?.id ?? 'control-plane' },
+    };
+  });
 }

@@ -9,11 +9,18 @@ export type WatchEvent =
   /** The control plane answered and the component's version is still current (a long-poll ended empty). */
   | { readonly kind: 'current'; readonly version: number }
   | { readonly kind: 'refused'; readonly version: number; readonly problems: readonly ConfigProblem[] }
-  | { readonly kind: 'disconnected'; readonly error: string; readonly retryInMs: number };
+  | { readonly kind: 'disconnected'; readonly error: string; readonly retryInMs: number; readonly url?: string };
 
 export interface ConfigWatcherOptions<T> {
   /** Control plane API base URL, e.g. http://127.0.0.1:7000. */
   readonly url: string;
+  /**
+   * Further control-plane replicas (etcd store), tried in turn after `url`:
+   * when one fails the watch moves to the next at once, and backs off only
+   * once every URL has failed in a row. So one dead replica does not stop
+   * the answers that renew a write-point's lease.
+   */
+  readonly urls?: readonly string[];
   /** A bearer token of any role (viewer is enough). */
   readonly token: string;
   /** Version the component runs now; only newer versions are delivered. */
@@ -48,9 +55,12 @@ export class ConfigWatcher<T> {
   private loop: Promise<void> | undefined;
   private sleepTimer: NodeJS.Timeout | undefined;
   private wake: (() => void) | undefined;
+  private readonly urls: readonly string[];
+  private urlIndex = 0;
 
   constructor(private readonly opts: ConfigWatcherOptions<T>) {
     this.current = opts.version;
+    this.urls = [...new Set([opts.url, ...(opts.urls ?? [])])];
     this.ownDispatcher = !opts.dispatcher;
     this.dispatcher = opts.dispatcher ?? createDispatcher({ connections: 1, headersTimeoutMs: (opts.pollTimeoutMs ?? 25000) + 10000 });
   }
@@ -84,8 +94,13 @@ export class ConfigWatcher<T> {
         else this.opts.onEvent?.({ kind: 'current', version: this.current });
       } catch (err) {
         if (this.stopped) return;
-        const retryInMs = backoffDelay(failures++, this.opts.backoff ?? DEFAULT_BACKOFF);
-        this.opts.onEvent?.({ kind: 'disconnected', error: (err as Error).message, retryInMs });
+        const url = this.urls[this.urlIndex] as string;
+        this.urlIndex = (this.urlIndex + 1) % this.urls.length;
+        // The next replica is tried at once; the backoff grows per full round of failed replicas.
+        const n = this.urls.length;
+        const retryInMs = failures % n === n - 1 ? backoffDelay(Math.floor(failures / n), this.opts.backoff ?? DEFAULT_BACKOFF) : 0;
+        failures++;
+        this.opts.onEvent?.({ kind: 'disconnected', error: (err as Error).message, retryInMs, ...(n > 1 ? { url } : {}) });
         await this.sleep(retryInMs);
       }
     }
@@ -94,7 +109,7 @@ export class ConfigWatcher<T> {
   /** One long-poll: the new document, or undefined when nothing changed in time. */
   private async poll(): Promise<unknown> {
     const timeoutMs = this.opts.pollTimeoutMs ?? 25000;
-    const res = await request(`${this.opts.url}/v1/config/watch?after=${this.current}&timeoutMs=${timeoutMs}`, {
+    const res = await request(`${this.urls[this.urlIndex]}/v1/config/watch?after=${this.current}&timeoutMs=${timeoutMs}`, {
       dispatcher: this.dispatcher,
       signal: this.abort.signal,
       headers: { authorization: `Bearer ${this.opts.token}` },

@@ -4,7 +4,11 @@ import { ConfigWatcher, type ConfigWatcherOptions } from './config-watcher.js';
 
 /** Environment variable holding the bearer token components watch the control plane with. */
 export const CONTROL_PLANE_TOKEN_ENV = 'SETGATE_CONTROL_PLANE_TOKEN';
-/** Optional override of the control plane URL (default: the topology's controlPlane host and port). */
+/**
+ * Optional override of the control plane URL (default: the topology's
+ * controlPlane host and port). Several replicas (etcd store): comma-separated
+ * URLs, watched in turn (see ConfigWatcherOptions.urls).
+ */
 export const CONTROL_PLANE_URL_ENV = 'SETGATE_CONTROL_PLANE_URL';
 
 export interface TopologyWatchOptions<T> extends Omit<ConfigWatcherOptions<T>, 'url' | 'token' | 'version'> {
@@ -13,13 +17,18 @@ export interface TopologyWatchOptions<T> extends Omit<ConfigWatcherOptions<T>, '
   readonly env?: NodeJS.ProcessEnv;
 }
 
-/** The control plane API URL a component should watch, or undefined when it runs on its file alone. */
+/** The control plane API URL a component should watch (the first replica's), or undefined when it runs on its file alone. */
 export function controlPlaneUrl(topology: LoadedTopology, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return controlPlaneUrls(topology, env)[0];
+}
+
+/** Every control-plane replica's API URL, in the order to try them; empty when the component runs on its file alone. */
+export function controlPlaneUrls(topology: LoadedTopology, env: NodeJS.ProcessEnv = process.env): string[] {
   const override = env[CONTROL_PLANE_URL_ENV];
-  if (override) return override;
+  if (override) return override.split(',').map((u) => u.trim()).filter((u) => u.length > 0);
   const cp = topology.controlPlane;
-  if (!cp) return undefined;
-  return `http://${cp.host.includes(':') ? `[${cp.host}]` : cp.host}:${cp.port}`;
+  if (!cp) return [];
+  return [`http://${cp.host.includes(':') ? `[${cp.host}]` : cp.host}:${cp.port}`];
 }
 
 /**
@@ -29,11 +38,11 @@ export function controlPlaneUrl(topology: LoadedTopology, env: NodeJS.ProcessEnv
  */
 export function watchControlPlane<T>(opts: TopologyWatchOptions<T>): ConfigWatcher<T> | undefined {
   const env = opts.env ?? process.env;
-  const url = controlPlaneUrl(opts.topology, env);
+  const [url, ...others] = controlPlaneUrls(opts.topology, env);
   const token = env[CONTROL_PLANE_TOKEN_ENV];
   if (!url || !token) return undefined;
   const { topology, env: _env, ...rest } = opts;
-  return new ConfigWatcher<T>({ ...rest, url, token, version: topology.version }).start();
+  return new ConfigWatcher<T>({ ...rest, url, ...(others.length > 0 ? { urls: others } : {}), token, version: topology.version }).start();
 }
 
 /**

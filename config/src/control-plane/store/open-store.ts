@@ -1,12 +1,12 @@
 import { join } from 'node:path';
-import type { ControlPlaneDef } from '@setgate/config';
+import type { LoadedTopology } from '@setgate/config';
 import type { ConfigStore } from './config-store.js';
 import { EtcdConfigStore } from './etcd-store.js';
 import { FileConfigStore } from './file-store.js';
 import { RedisConfigStore } from './redis-store.js';
 
 /** Opens the store the topology's controlPlane section names; files go under `<dataDir>/control-plane`. */
-export function openConfigStore(def: ControlPlaneDef['store'], dataDir: string): Promise<ConfigStore> {
+export function openConfigStore(def: NonNullable<LoadedTopology['controlPlane']>['store'], dataDir: string): Promise<ConfigStore> {
   if (def.kind === 'etcd') return EtcdConfigStore.open({ endpoints: def.endpoints, prefix: def.prefix });
   return def.kind === 'redis'
     ? RedisConfigStore.open(def.url, def.prefix)

@@ -44,6 +44,11 @@ export const NodeErrors = defineErrors({
   SETGATE_NODE_REPLICATION_TIMEOUT: { status: 503, title: 'Replicas did not confirm the write in time' },
   /** The write-point has not heard the current config within its lease and stopped accepting writes. */
   SETGATE_NODE_LEASE_EXPIRED: { status: 503, title: 'Write-point lease expired' },
+  /**
+   * The write was appended but the lease ran out before it could be acknowledged (its replicas
+   * confirmed late, or the process was frozen): the outcome is unknown. Retry with the same idempotency key.
+   */
+  SETGATE_NODE_LEASE_LOST_UNCONFIRMED: { status: 503, title: 'Lease ran out before the write was acknowledged' },
   /** The control plane fenced this write-point for the shard (a switchover is under way). */
   SETGATE_NODE_FENCED: { status: 503, title: 'Shard fenced on this node' },
 });

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { createAdminServer, componentArgs, runComponent } from '@setgate/service-kit';
 import { startTelemetry } from '@setgate/telemetry';
 import { logWatchEvents, watchControlPlane } from '@setgate/config-watch';
@@ -9,13 +10,17 @@ import { openNodeStore } from './store/open-store.js';
 /**
  * Entry of one set-runtime node: `--id <nodeId> [--config FILE] [--data DIR]`.
  *
- * Where the node hears its topology, and so renews its leader lease:
+ * Where the node hears its topology, and so renews its leader lease
+ * (replication/lease.ts: always from the SEND time of the request, on the
+ * monotonic clock, and only for the version the node runs):
  * - with a control plane (the topology names one and SETGATE_CONTROL_PLANE_TOKEN
- *   is set), from its watch: every answer, a new version or an empty long-poll,
- *   renews the lease, so a leader cut off from the control plane stops
- *   accepting writes after `leaseMs`;
- * - without one, from the config file, read every third of the lease.
- * SIGHUP re-reads the file in both cases.
+ *   is set), from its watch, which names this node: every answer, a new version
+ *   or an empty long-poll, renews the lease unless the control plane says it
+ *   revoked it; a leader cut off from the control plane stops acknowledging
+ *   writes leaseMs after it last ASKED. The node starts without a lease; its
+ *   first poll is answered at once.
+ * - without one, from the config file, read at start and every third of the lease.
+ * SIGHUP re-reads the file in both cases (a file read renews only in the second case).
  */
 const args = componentArgs();
 const view = new TopologyView(args.topology);
@@ -38,22 +43,32 @@ try {
   process.exit(2);
 }
 
-const node = buildNode({ view, nodeId: self.id, store, telemetry, limits: view.doc.limits });
+const node = buildNode({ view, nodeId: self.id, store, telemetry, limits: view.doc.limits, leaseGrantedAtStart: false });
 const admin = createAdminServer({ telemetry, status: () => node.status() });
 node.registerInternal(admin);
 
-const reload = (why: string) =>
-  node.updates.reload(args.configPath).then(
-    (r) => r.swapped && telemetry.logger.info({ version: r.version, why }, 'topology swapped'),
+/** Without a control plane the file is the config source: a read that confirms the running version renews the lease. */
+let fileRenews = false;
+const reload = (why: string) => {
+  const sentAt = performance.now();
+  return node.updates.reload(args.configPath).then(
+    (r) => {
+      if (fileRenews) node.updates.renewLease(sentAt, r.version);
+      if (r.swapped) telemetry.logger.info({ version: r.version, why }, 'topology swapped');
+    },
     (err: unknown) => telemetry.logger.warn({ err, why }, 'topology reload refused; keeping the current one'),
   );
+};
 process.on('SIGHUP', () => void reload('SIGHUP'));
 const leaseThird = Math.max(50, Math.floor(view.doc.replication.leaseMs / 3));
+// A quarter: a healthy watch renews three or four times per lease, so one slow answer on a busy machine does not lapse it.
+const leaseQuarter = Math.max(50, Math.floor(view.doc.replication.leaseMs / 4));
 const logEvent = logWatchEvents(telemetry.logger);
 const watcher = watchControlPlane<LoadedTopology>({
   topology: args.topology,
-  // A long-poll ends at least every third of the lease, so a healthy watch renews it in time.
-  pollTimeoutMs: leaseThird,
+  node: self.id,
+  immediateFirstPoll: true,
+  pollTimeoutMs: leaseQuarter,
   build: (topology) => topology,
   onUpdate: (topology) => {
     node.updates.applyLoaded(topology).then(
@@ -62,10 +77,14 @@ const watcher = watchControlPlane<LoadedTopology>({
     );
   },
   onEvent: (event) => {
-    if (event.kind === 'current') node.updates.renewLease();
-    else logEvent(event);
+    if (event.kind === 'current' || event.kind === 'applied') {
+      if (event.lease === 'revoked') node.updates.revokeLease(event.sentAt);
+      else node.updates.renewLease(event.sentAt, event.version);
+    } else logEvent(event);
   },
 });
+fileRenews = watcher === undefined;
+if (fileRenews) void reload('start');
 const poll = watcher ? undefined : setInterval(() => void reload('poll'), leaseThird);
 poll?.unref();
 

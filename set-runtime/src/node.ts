@@ -33,8 +33,16 @@ export interface NodeOptions {
   readonly logTrimIntervalMs?: number;
   /** Shared secret of the internal endpoints; defaults to SETGATE_INTERNAL_TOKEN. */
   readonly internalToken?: string;
-  /** Clock of leases and lag; tests pass their own. */
+  /** Clock of lag and ages; tests pass their own. */
   readonly now?: () => number;
+  /** Monotonic clock of the leader lease (performance.now by default). */
+  readonly leaseClock?: () => number;
+  /**
+   * true (default, in-process nodes of tests and benchmarks): the lease counts as renewed at start.
+   * The node process passes false: it earns its first lease from an answered control-plane watch
+   * (or its first read of the config file), so a restarted old leader never writes on a stale file's word.
+   */
+  readonly leaseGrantedAtStart?: boolean;
 }
 
 /** One set-runtime node, assembled but not listening. */
@@ -57,7 +65,7 @@ export function buildNode(opts: NodeOptions): SetNode {
   const ownership = new Ownership(opts.view, opts.nodeId);
   const { store, telemetry } = opts;
   const token = opts.internalToken ?? (process.env[INTERNAL_TOKEN_ENV] || undefined);
-  const replicator = new Replicator({ ownership, store, peer: new PeerClient(token, opts.view.shardCount), logger: telemetry.logger, now: opts.now });
+  const replicator = new Replicator({ ownership, store, peer: new PeerClient(token, opts.view.shardCount), logger: telemetry.logger, now: opts.now, leaseClock: opts.leaseClock, leaseGrantedAtStart: opts.leaseGrantedAtStart });
   const updates = new TopologyUpdates(ownership, replicator);
   const app = createNodeApp({ ownership, store, replicator, telemetry, limits: opts.limits ?? opts.view.doc.limits });
   registerReplicationMetrics(telemetry.meter, replicator);

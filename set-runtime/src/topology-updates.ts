@@ -9,9 +9,10 @@ import type { Replicator } from './replication/replicator.js';
 /**
  * Takes a new topology into a running node, from whichever source heard it
  * (`PUT /internal/topology`, a SIGHUP or a periodic read of `--config`):
- * validate, refuse an older version, swap the view whole, renew the leader
- * lease, then reconcile replication with the new placement. The same
- * version again only renews the lease.
+ * validate, refuse an older version, swap the view whole, then reconcile
+ * replication with the new placement. Taking a version in never renews the
+ * leader lease by itself: only an answer to the node's own request, with the
+ * time that request was sent, does (`renewLease`; see lease.ts).
  */
 export class TopologyUpdates {
   constructor(
@@ -19,9 +20,21 @@ export class TopologyUpdates {
     private readonly replicator: Replicator,
   ) {}
 
-  /** The control plane was heard and this node's version is still current: renew the leader lease. */
-  renewLease(): void {
-    this.replicator.lease.renew();
+  /**
+   * The control plane answered a request this node sent at `sentAt` (monotonic
+   * ms) and confirmed `version`: renew the leader lease from sentAt, but only
+   * when the node runs that very version (a version it refused, or one not yet
+   * swapped in, confirms nothing about what it runs). Returns whether it renewed.
+   */
+  renewLease(sentAt: number, version: number): boolean {
+    if (this.ownership.view.version !== version) return false;
+    this.replicator.lease.renew(sentAt, version);
+    return true;
+  }
+
+  /** The control plane withholds this node's lease (it is failing it over): stop admitting writes now. */
+  revokeLease(sentAt: number): void {
+    this.replicator.lease.revoke(sentAt);
   }
 
   /** Applies an already-parsed document; throws a problem when it is invalid or older. */
@@ -54,16 +67,12 @@ export class TopologyUpdates {
         extensions: { configVersion: current },
       });
     }
-    if (version === current) {
-      this.replicator.lease.renew();
-      return { version, swapped: false };
-    }
+    if (version === current) return { version, swapped: false };
     try {
       this.ownership.swap(new TopologyView(result.topology));
     } catch (err) {
       throw NodeErrors.create('SETGATE_NODE_INVALID_CONFIG', { detail: (err as Error).message, cause: err });
     }
-    this.replicator.lease.renew();
     await this.replicator.reconcile();
     return { version, swapped: true };
   }

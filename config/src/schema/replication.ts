@@ -36,9 +36,17 @@ export const Replication = Type.Object(
     }),
     leaseMs: Type.Integer({
       minimum: 1,
-      default: 10000,
-      description: 'A leader that has not heard the current config for longer than this stops accepting writes.',
+      default: 2500,
+      description:
+        "The write-point's lease: it admits and acknowledges writes only until (send time of the control-plane watch request whose answer last confirmed its config) + leaseMs − leaseMarginMs, on its own monotonic clock; the failover controller promotes a replacement only after the lease it last granted has run out plus failover.clockDriftMs. Shorter: faster failover; longer: more tolerance of a slow control plane.",
     }),
+    leaseMarginMs: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        default: 100,
+        description: 'Taken off every lease on the node side (clock-rate differences, the latency of the last check); at most a tenth of leaseMs is used.',
+      }),
+    ),
     readWaitMs: Type.Integer({
       minimum: 0,
       default: 500,

@@ -1,13 +1,30 @@
 import { type ConfigProblem, type LoadedTopology, validateTopology } from '@setgate/config';
 import { createDispatcher, type Dispatcher } from '@setgate/http-client';
+import { performance } from 'node:perf_hooks';
 import { request } from 'undici';
 import { type Backoff, backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 
+/** Header of a watch answer saying whether it renews the watching node's write-point lease. */
+export const LEASE_HEADER = 'x-setgate-lease';
+
+/**
+ * When the answered poll was SENT, on this process's monotonic clock
+ * (performance.now()), and what the control plane said about the watching
+ * node's lease. A lease renewed by this answer counts from sentAt, never from
+ * when the answer arrived: an answer that sat in the socket while the process
+ * was frozen must not stretch the lease over the freeze.
+ */
+export interface AnswerTiming {
+  readonly sentAt: number;
+  /** 'revoked': the control plane withholds the lease from this node (it is being failed over). */
+  readonly lease?: 'granted' | 'revoked';
+}
+
 /** What a component learns from its watch, for logs and metrics. */
 export type WatchEvent =
-  | { readonly kind: 'applied'; readonly version: number }
+  | ({ readonly kind: 'applied'; readonly version: number } & AnswerTiming)
   /** The control plane answered and the component's version is still current (a long-poll ended empty). */
-  | { readonly kind: 'current'; readonly version: number }
+  | ({ readonly kind: 'current'; readonly version: number } & AnswerTiming)
   | { readonly kind: 'refused'; readonly version: number; readonly problems: readonly ConfigProblem[] }
   | { readonly kind: 'disconnected'; readonly error: string; readonly retryInMs: number; readonly url?: string };
 
@@ -35,6 +52,14 @@ export interface ConfigWatcherOptions<T> {
   readonly onEvent?: (event: WatchEvent) => void;
   /** How long the control plane may hold one long-poll. */
   readonly pollTimeoutMs?: number;
+  /**
+   * The watching node's id, sent on every poll: the control plane then
+   * remembers when it last answered this node (what its lease may count on)
+   * and says in each answer whether the lease is granted.
+   */
+  readonly node?: string;
+  /** Ask the first poll to answer at once (a node earns its first lease without waiting a whole long-poll). */
+  readonly immediateFirstPoll?: boolean;
   readonly backoff?: Backoff;
   readonly dispatcher?: Dispatcher;
 }
@@ -57,6 +82,7 @@ export class ConfigWatcher<T> {
   private wake: (() => void) | undefined;
   private readonly urls: readonly string[];
   private urlIndex = 0;
+  private polls = 0;
 
   constructor(private readonly opts: ConfigWatcherOptions<T>) {
     this.current = opts.version;
@@ -88,10 +114,10 @@ export class ConfigWatcher<T> {
     let failures = 0;
     while (!this.stopped) {
       try {
-        const doc = await this.poll();
+        const answer = await this.poll();
         failures = 0;
-        if (doc !== undefined) this.accept(doc);
-        else this.opts.onEvent?.({ kind: 'current', version: this.current });
+        if (answer.document !== undefined) this.accept(answer.document, answer.timing);
+        else this.opts.onEvent?.({ kind: 'current', version: this.current, ...answer.timing });
       } catch (err) {
         if (this.stopped) return;
         const url = this.urls[this.urlIndex] as string;
@@ -106,25 +132,32 @@ export class ConfigWatcher<T> {
     }
   }
 
-  /** One long-poll: the new document, or undefined when nothing changed in time. */
-  private async poll(): Promise<unknown> {
-    const timeoutMs = this.opts.pollTimeoutMs ?? 25000;
-    const res = await request(`${this.urls[this.urlIndex]}/v1/config/watch?after=${this.current}&timeoutMs=${timeoutMs}`, {
+  /** One long-poll: the new document, or undefined when nothing changed in time; with when it was sent. */
+  private async poll(): Promise<{ document: unknown; timing: AnswerTiming }> {
+    const timeoutMs = this.polls++ === 0 && this.opts.immediateFirstPoll ? 0 : (this.opts.pollTimeoutMs ?? 25000);
+    const node = this.opts.node ? `&node=${encodeURIComponent(this.opts.node)}` : '';
+    const sentAt = performance.now();
+    const res = await request(`${this.urls[this.urlIndex]}/v1/config/watch?after=${this.current}&timeoutMs=${timeoutMs}${node}`, {
       dispatcher: this.dispatcher,
       signal: this.abort.signal,
       headers: { authorization: `Bearer ${this.opts.token}` },
       headersTimeout: timeoutMs + 10000,
     });
+    const leaseHeader = res.headers[LEASE_HEADER];
+    const timing: AnswerTiming = {
+      sentAt,
+      ...(leaseHeader === 'granted' || leaseHeader === 'revoked' ? { lease: leaseHeader } : {}),
+    };
     if (res.statusCode === 204) {
       await res.body.dump();
-      return undefined;
+      return { document: undefined, timing };
     }
     const text = await res.body.text();
     if (res.statusCode !== 200) throw new Error(`watch answered ${res.statusCode}: ${text.slice(0, 200)}`);
-    return (JSON.parse(text) as { document: unknown }).document;
+    return { document: (JSON.parse(text) as { document: unknown }).document, timing };
   }
 
-  private accept(document: unknown): void {
+  private accept(document: unknown, timing: AnswerTiming): void {
     const version = (document as { version?: unknown }).version;
     const result = validateTopology(document);
     if (!result.ok) {
@@ -140,7 +173,7 @@ export class ConfigWatcher<T> {
     }
     this.opts.onUpdate(built, result.topology);
     this.current = result.topology.version;
-    this.opts.onEvent?.({ kind: 'applied', version: this.current });
+    this.opts.onEvent?.({ kind: 'applied', version: this.current, ...timing });
   }
 
   private refuse(version: number, problems: readonly ConfigProblem[]): void {

@@ -50,6 +50,7 @@ export async function runWrite(
           headers: { 'retry-after': '1' },
         });
       }
+      route.replicator.confirmLeaseForAck(route.shard, outcome.result.lsn);
       if (outcome.replayed) reply.header(Header.replayed, 'true');
       if (outcome.result.record) reply.header('etag', etagOf(outcome.result.record.version));
       return outcome;

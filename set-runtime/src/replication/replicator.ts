@@ -15,6 +15,10 @@ export interface ReplicatorOptions {
   readonly peer: PeerClient;
   readonly logger: Telemetry['logger'];
   readonly now?: () => number;
+  /** Monotonic clock of the leader lease (performance.now by default). */
+  readonly leaseClock?: () => number;
+  /** See Lease: false for a real node, which earns its first lease from the control plane. */
+  readonly leaseGrantedAtStart?: boolean;
 }
 
 /** How fresh this replica of a shard is: what every read reports. */
@@ -39,7 +43,12 @@ export class Replicator {
 
   constructor(private readonly opts: ReplicatorOptions) {
     this.now = opts.now ?? Date.now;
-    this.lease = new Lease(() => this.settings.leaseMs, this.now);
+    this.lease = new Lease(
+      // The margin is capped at a tenth of the lease so a short test lease stays usable.
+      () => ({ leaseMs: this.settings.leaseMs, marginMs: Math.min(this.settings.leaseMarginMs ?? 100, Math.floor(this.settings.leaseMs / 10)) }),
+      opts.leaseClock,
+      opts.leaseGrantedAtStart ?? true,
+    );
   }
 
   get ownership(): Ownership {
@@ -121,8 +130,9 @@ export class Replicator {
       throw NodeErrors.create('SETGATE_NODE_NOT_WRITE_POINT', { detail: `not the write-point of shard ${shard}`, extensions: { shard } });
     }
     if (!this.lease.valid()) {
+      const age = this.lease.age();
       throw NodeErrors.create('SETGATE_NODE_LEASE_EXPIRED', {
-        detail: `no config heard for ${this.lease.age()} ms (lease ${this.settings.leaseMs} ms)`,
+        detail: `${age < 0 ? 'no lease yet' : `lease renewed from a request sent ${age} ms ago`} (lease ${this.settings.leaseMs} ms): nothing was written`,
         extensions: { shard },
         headers: retry,
       });
@@ -144,6 +154,25 @@ export class Replicator {
       });
     }
     return tracker;
+  }
+
+  /**
+   * The last check before a write is acknowledged: the lease must still hold
+   * NOW, not only when the write was admitted. A write admitted just before
+   * expiry whose replicas confirm it after (up to ackTimeoutMs later), or whose
+   * process was frozen between admission and answer, is therefore never
+   * acknowledged after expiry, and the control plane, which promotes only
+   * after expiry + drift, never has to add ackTimeoutMs. The write is in the
+   * log (and may be on replicas), so its outcome is unknown: the caller
+   * retries with its idempotency key.
+   */
+  confirmLeaseForAck(shard: number, lsn: number): void {
+    if (this.lease.valid()) return;
+    throw NodeErrors.create('SETGATE_NODE_LEASE_LOST_UNCONFIRMED', {
+      detail: `shard ${shard}: the lease ran out before lsn ${lsn} could be acknowledged; the outcome is unknown, retry with the same idempotency key`,
+      extensions: { shard, lsn },
+      headers: { 'retry-after': '1' },
+    });
   }
 
   /** Writes at `epoch` or older are refused on this shard until a newer config makes this node leader. */

@@ -132,6 +132,11 @@ export class Cluster {
     rmSync(this.configPath(n), { force: true });
   }
 
+  /** Puts a node's config file back: its next read of it renews its lease. */
+  reconnect(n: NodeName): void {
+    writeFileSync(this.configPath(n), JSON.stringify(this.doc));
+  }
+
   async status(n: NodeName): Promise<NodeStatusReport> {
     const res = await fetch(`${this.adminUrl(n)}/status`, { signal: AbortSignal.timeout(5000) });
     return (await res.json()) as NodeStatusReport;

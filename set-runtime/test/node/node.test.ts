@@ -64,7 +64,7 @@ describe('a node', () => {
 
 describe('NodeErrors', () => {
   it('every code is a SETGATE_NODE_ code with a client-error status (503 only for retryable replication refusals) and a title', () => {
-    const unavailable = ['SETGATE_NODE_NOT_ENOUGH_REPLICAS', 'SETGATE_NODE_REPLICATION_TIMEOUT', 'SETGATE_NODE_LEASE_EXPIRED', 'SETGATE_NODE_FENCED'];
+    const unavailable = ['SETGATE_NODE_NOT_ENOUGH_REPLICAS', 'SETGATE_NODE_REPLICATION_TIMEOUT', 'SETGATE_NODE_LEASE_EXPIRED', 'SETGATE_NODE_LEASE_LOST_UNCONFIRMED', 'SETGATE_NODE_FENCED'];
     for (const [code, spec] of Object.entries(NodeErrors.catalogue)) {
       assert.match(code, /^SETGATE_NODE_[A-Z_]+$/);
       if (unavailable.includes(code)) assert.equal(spec.status, 503, code);

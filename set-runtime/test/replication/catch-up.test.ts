@@ -95,9 +95,15 @@ describe('catch-up, fencing, lease and read freshness (real processes)', () => {
       return res.status === 503 ? res : undefined;
     });
     assert.equal(((await refused.json()) as { code: string }).code, 'SETGATE_NODE_LEASE_EXPIRED');
-    // Hearing the config again (the control plane's push) restores it.
+    // A push does not renew the lease (its send time cannot be proven: lease.ts); the node's own read of its config does.
     await cluster.pushConfig('b');
-    const again = await fetch(`${cluster.url('b')}/state/0/${key}`, { method: 'PUT', headers: json, body: '3' });
+    const pushed = await fetch(`${cluster.url('b')}/state/0/${key}`, { method: 'PUT', headers: json, body: '3' });
+    assert.equal(pushed.status, 503);
+    cluster.reconnect('b');
+    const again = await waitFor('the lease to be renewed by a read of the config', async () => {
+      const res = await fetch(`${cluster.url('b')}/state/0/${key}`, { method: 'PUT', headers: json, body: '3' });
+      return res.status === 200 ? res : undefined;
+    });
     assert.equal(again.status, 200);
   });
 });

@@ -5,7 +5,8 @@ import type { FailoverStatus } from '../control-plane/failover/controller.js';
 import type { StatusView } from '../control-plane/http/status.js';
 import { type ControlPlaneReplicaView, describeControlPlane } from '../control-plane/replica-status.js';
 import type { OperationView } from '../control-plane/ops/operations.js';
-import type { VersionSummary } from '../control-plane/store/config-store.js';
+import type { LossView } from '../control-plane/ops/loss-ledger.js';
+import type { LeaderChangeAudit, VersionSummary } from '../control-plane/store/config-store.js';
 import type { AdminClient } from './client.js';
 import { formatChanges, formatImpact, table } from './format.js';
 
@@ -29,6 +30,26 @@ interface ChangeAnswer {
   version: number;
   changes: Change[];
   impact: Impact;
+  /** Present when the version changed write-points: each through the leader-change protocol. */
+  leaderChanges?: LeaderChangeAudit[];
+  forced?: boolean;
+}
+
+/** Each leader change with how it was made and what may be lost. */
+function formatLeaderChanges(changes: readonly LeaderChangeAudit[] | undefined): string {
+  if (!changes || changes.length === 0) return '';
+  const pos = (p: { epoch: number; lsn: number } | undefined) => (p ? `${p.epoch}:${p.lsn}` : '?');
+  const rows = changes.map((c) => [
+    c.shard,
+    c.fromNode,
+    c.toNode,
+    c.epoch,
+    c.clean ? 'clean' : c.forced ? `FORCED ${c.code ?? ''}` : `unclean ${c.code ?? ''}`,
+    pos(c.oldLeaderAt),
+    pos(c.newLeaderAt),
+    c.mayBeLost === undefined ? 'unknown' : c.mayBeLost,
+  ]);
+  return `\n\n${table(['shard', 'from', 'to', 'epoch', 'how', 'old leader at', 'new leader at', 'acked writes may be lost'], rows)}`;
 }
 
 function readDocument(file: string | undefined): unknown {
@@ -57,7 +78,7 @@ const problemsText = (problems: readonly ConfigProblem[]) =>
 const changed = (what: string, a: ChangeAnswer): Outcome => ({
   code: 0,
   json: a,
-  text: `${what}: version ${a.version} is live\n${formatImpact(a.impact)}\n\n${formatChanges(a.changes)}`,
+  text: `${what}: version ${a.version} is live\n${formatImpact(a.impact)}\n\n${formatChanges(a.changes)}${formatLeaderChanges(a.leaderChanges)}`,
 });
 
 async function currentVersion(io: Io): Promise<number> {
@@ -75,19 +96,24 @@ export async function diff(io: Io, file: string | undefined): Promise<Outcome> {
   return { code: 0, json: r, text: `against version ${r.baseVersion}:\n${formatChanges(r.changes)}\n\n${formatImpact(r.impact)}` };
 }
 
-export async function apply(io: Io, file: string | undefined, reason: string | undefined, base: string | undefined): Promise<Outcome> {
+export async function apply(io: Io, file: string | undefined, reason: string | undefined, base: string | undefined, forceUnclean?: boolean): Promise<Outcome> {
   const document = readDocument(file) as { version?: unknown };
   // The file's own version is the one it was edited from, unless --base says otherwise.
   const baseVersion = base !== undefined ? Number(base) : typeof document.version === 'number' ? document.version : await currentVersion(io);
   if (!Number.isInteger(baseVersion)) throw new UsageError(`--base must be a version number, got ${base}`);
-  const r = await io.client.call<ChangeAnswer>('POST', '/v1/config/apply', { document, baseVersion, reason: needReason(reason) });
+  const r = await io.client.call<ChangeAnswer>('POST', '/v1/config/apply', { document, baseVersion, reason: needReason(reason), ...(forceUnclean ? { forceUnclean: true } : {}) });
   return changed('applied', r.body);
 }
 
-export async function rollback(io: Io, to: string | undefined, reason: string | undefined): Promise<Outcome> {
+export async function rollback(io: Io, to: string | undefined, reason: string | undefined, forceUnclean?: boolean): Promise<Outcome> {
   const n = Number(to);
   if (!Number.isInteger(n) || n < 1) throw new UsageError('rollback needs a version number N');
-  const r = await io.client.call<ChangeAnswer>('POST', '/v1/config/rollback', { to: n, baseVersion: await currentVersion(io), reason: needReason(reason) });
+  const r = await io.client.call<ChangeAnswer>('POST', '/v1/config/rollback', {
+    to: n,
+    baseVersion: await currentVersion(io),
+    reason: needReason(reason),
+    ...(forceUnclean ? { forceUnclean: true } : {}),
+  });
   return changed(`rolled back to version ${n}`, r.body);
 }
 
@@ -104,7 +130,25 @@ export async function get(io: Io, version: string | undefined): Promise<Outcome>
 }
 
 export async function status(io: Io): Promise<Outcome> {
-  const s = (await io.client.call<StatusView & { failoverController?: FailoverStatus; controlPlane?: ControlPlaneReplicaView }>('GET', '/v1/status')).body;
+  const s = (
+    await io.client.call<StatusView & { failoverController?: FailoverStatus; controlPlane?: ControlPlaneReplicaView; uncleanPromotions?: LossView }>('GET', '/v1/status')
+  ).body;
+  const loss = s.uncleanPromotions;
+  const lossLines = loss
+    ? [
+        '',
+        `unclean promotions since this control plane started: async shards may have lost ${loss.asyncLostWrites} acknowledged write(s); ` +
+          `forced on sync shards ${loss.forcedSyncLostWrites}; loss unknown for ${loss.unknownLoss} promotion(s)`,
+        ...(loss.recent.length > 0
+          ? [
+              table(
+                ['version', 'cause', 'shard', 'mode', 'from', 'to', 'may be lost'],
+                loss.recent.map((e) => [e.version, e.cause, e.shard, e.mode, e.fromNode, e.toNode, e.mayBeLost ?? 'unknown']),
+              ),
+            ]
+          : []),
+      ]
+    : [];
   const fc = s.failoverController;
   const controller = fc
     ? [
@@ -129,6 +173,7 @@ export async function status(io: Io): Promise<Outcome> {
     '',
     table(['shard', 'leader', 'write-point', 'epoch', 'mode', 'replicas'], s.shards.map((p) => [p.shard, p.leader, p.writePoint, p.epoch, p.mode, p.replicas.join(',')])),
     ...controller,
+    ...lossLines,
   ].join('\n');
   return { code: 0, json: s, text };
 }
@@ -145,19 +190,19 @@ async function follow(io: Io, first: OperationView): Promise<Outcome> {
     op = (await io.client.call<OperationView>('GET', `/v1/ops/operations/${op.id}`)).body;
   }
   if (op.state === 'failed') return { code: 1, json: op, text: `${op.kind} failed: ${op.error?.detail ?? op.error?.title}` };
-  const r = op.result as { version: number; maxWritePauseMs: number; shards: Array<{ shard: number; fromNode: string; toNode: string; epoch: number; writePauseMs: number }> };
-  const rows = r.shards.map((s) => [s.shard, s.fromNode, s.toNode, s.epoch, s.writePauseMs.toFixed(1)]);
+  const r = op.result as { version: number; maxWritePauseMs: number; shards: Array<LeaderChangeAudit & { writePauseMs: number }> };
+  const rows = r.shards.map((s) => [s.shard, s.fromNode, s.toNode, s.epoch, s.writePauseMs.toFixed(1), s.clean === false ? `FORCED, may be lost: ${s.mayBeLost ?? 'unknown'}` : 'clean']);
   return {
     code: 0,
     json: op,
-    text: `${op.kind} done: version ${r.version}; longest write pause ${r.maxWritePauseMs.toFixed(1)} ms\n${rows.length ? table(['shard', 'from', 'to', 'epoch', 'write pause ms'], rows) : ''}`,
+    text: `${op.kind} done: version ${r.version}; longest write pause ${r.maxWritePauseMs.toFixed(1)} ms\n${rows.length ? table(['shard', 'from', 'to', 'epoch', 'write pause ms', 'acknowledged writes'], rows) : ''}`,
   };
 }
 
-export async function shardMove(io: Io, shard: string | undefined, to: string | undefined, reason: string | undefined): Promise<Outcome> {
+export async function shardMove(io: Io, shard: string | undefined, to: string | undefined, reason: string | undefined, forceUnclean?: boolean): Promise<Outcome> {
   if (!shard || !Number.isInteger(Number(shard))) throw new UsageError('shard move needs a shard number');
   if (!to) throw new UsageError('shard move needs --to SET');
-  const r = await io.client.call<OperationView>('POST', `/v1/ops/shards/${Number(shard)}/move`, { to, reason: needReason(reason) });
+  const r = await io.client.call<OperationView>('POST', `/v1/ops/shards/${Number(shard)}/move`, { to, reason: needReason(reason), ...(forceUnclean ? { forceUnclean: true } : {}) });
   return follow(io, r.body);
 }
 

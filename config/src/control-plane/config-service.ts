@@ -7,8 +7,11 @@ import {
   type Topology,
   validateTopology,
 } from '@setgate/config';
+import { TopologyView } from '@setgate/topology';
 import { ControlPlaneErrors } from './errors.js';
-import type { ChangeAction, ConfigStore, VersionRecord } from './store/config-store.js';
+import { leaderChangesBetween } from './ops/leader-verdict.js';
+import { LossLedger } from './ops/loss-ledger.js';
+import type { ChangeAction, ConfigStore, LeaderChangeAudit, VersionRecord } from './store/config-store.js';
 
 /** The current version, its record and its validated document. */
 export interface CurrentConfig {
@@ -31,9 +34,19 @@ export interface ChangeRequest {
   readonly action: ChangeAction;
   /** Called with the diff before anything is stored; throws to refuse (e.g. a role too low for the sections touched). */
   readonly guard?: (comparison: Comparison) => void;
+  /**
+   * The leader-change protocol's account of every write-point this change
+   * moves (ops/leader-protocol.ts, or the failover controller's decision). A
+   * change that moves a write-point without one is refused: no path may skip
+   * the fence and the proof of position.
+   */
+  readonly leaderChanges?: readonly LeaderChangeAudit[];
+  /** An operator forced an unclean leader change. */
+  readonly forced?: boolean;
 }
 
-const invalid = (problems: readonly ConfigProblem[]) =>
+/** 422 with every problem of a refused document. */
+export const invalidDocument = (problems: readonly ConfigProblem[]) =>
   ControlPlaneErrors.create('SETGATE_CP_INVALID_DOCUMENT', {
     detail: `refused with ${problems.length} problem(s): ${problems.map((p) => `${p.path || '/'}: ${p.message}`).join('; ')}`,
     extensions: { problems },
@@ -53,6 +66,8 @@ export class ConfigService {
   constructor(
     readonly store: ConfigStore,
     private readonly now: () => Date = () => new Date(),
+    /** What unclean promotions may have lost, counted from every stored version that changed a write-point (shareable between services on one store). */
+    readonly losses: LossLedger = new LossLedger(),
   ) {
     this.unsubscribe = store.subscribe(() => {
       for (const wake of [...this.waiters]) wake();
@@ -117,14 +132,23 @@ export class ConfigService {
    */
   async apply(req: ChangeRequest): Promise<{ record: VersionRecord; comparison: Comparison }> {
     const latest = await this.store.latestVersion();
-    if (req.baseVersion !== latest) throw conflict(req.baseVersion, latest);
+    if (req.baseVersion !== latest) throw versionConflict(req.baseVersion, latest);
     const dry = await this.dryRun(req.document);
-    if (!dry.ok) throw invalid(dry.problems);
-    if (dry.baseVersion !== req.baseVersion) throw conflict(req.baseVersion, dry.baseVersion);
+    if (!dry.ok) throw invalidDocument(dry.problems);
+    if (dry.baseVersion !== req.baseVersion) throw versionConflict(req.baseVersion, dry.baseVersion);
     if (dry.comparison.changes.length === 0) {
       throw ControlPlaneErrors.create('SETGATE_CP_NO_CHANGE', { detail: `version ${latest} already is this document` });
     }
     req.guard?.(dry.comparison);
+    const current = (await this.current()).topology;
+    const accounted = new Set((req.leaderChanges ?? []).map((c) => c.shard));
+    const unproven = leaderChangesBetween(current, dry.topology).filter((c) => !accounted.has(c.shard));
+    if (unproven.length > 0) {
+      throw ControlPlaneErrors.create('SETGATE_CP_LEADER_CHANGE_UNPROVEN', {
+        detail: `shard(s) ${unproven.map((c) => `${c.shard} (${c.fromNode} → ${c.toNode})`).join(', ')} would change write-point without the leader-change protocol (fence, proof of position, epoch + 1)`,
+        extensions: { shards: unproven.map((c) => c.shard) },
+      });
+    }
     const record: VersionRecord = {
       version: req.baseVersion + 1,
       author: req.author,
@@ -133,10 +157,16 @@ export class ConfigService {
       action: req.action,
       changes: dry.comparison.changes,
       document: dry.topology as Topology,
+      ...(req.leaderChanges && req.leaderChanges.length > 0 ? { leaderChanges: req.leaderChanges } : {}),
+      ...(req.forced ? { forced: true } : {}),
     };
     const stored = await this.store.append(record);
-    if (!stored.ok) throw conflict(req.baseVersion, stored.current);
+    if (!stored.ok) throw versionConflict(req.baseVersion, stored.current);
     this.cached = { record, topology: dry.topology };
+    if (record.leaderChanges) {
+      const view = new TopologyView(current);
+      this.losses.note(record, (id) => view.node(id));
+    }
     return { record, comparison: dry.comparison };
   }
 
@@ -147,9 +177,19 @@ export class ConfigService {
    * one whose leader changes back gets current epoch + 1.
    */
   async rollback(to: number, req: Omit<ChangeRequest, 'document' | 'action'>): Promise<{ record: VersionRecord; comparison: Comparison }> {
+    const document = await this.rollbackDocument(to, (await this.current()).topology);
+    return this.apply({ ...req, document, action: { kind: 'rollback', to } });
+  }
+
+  /**
+   * Version `to`'s document as the successor of `current`: everything as it
+   * was except epochs, which never go back; a shard whose leader changes back
+   * gets current epoch + 1. The leader-change protocol publishes it when
+   * write-points change (ops-service.ts).
+   */
+  async rollbackDocument(to: number, topology: LoadedTopology): Promise<Topology> {
     const target = await this.store.get(to);
     if (!target) throw ControlPlaneErrors.create('SETGATE_CP_VERSION_NOT_FOUND', { detail: `version ${to} does not exist` });
-    const { topology } = await this.current();
     const now = new Map(topology.placements.map((p) => [p.shard, p]));
     const document = structuredClone(target.document);
     for (const p of document.placements) {
@@ -158,7 +198,7 @@ export class ConfigService {
       const moved = q.leader !== p.leader || (q.leaderNode ?? null) !== (p.leaderNode ?? null);
       p.epoch = moved ? Math.max(p.epoch, q.epoch + 1) : Math.max(p.epoch, q.epoch);
     }
-    return this.apply({ ...req, document, action: { kind: 'rollback', to } });
+    return document;
   }
 
   /** The newest record once it is past `after`, or undefined after `timeoutMs` without a change. */
@@ -193,7 +233,8 @@ export class ConfigService {
   }
 }
 
-function conflict(base: number, current: number) {
+/** 409: the caller edited an older version than the current one. */
+export function versionConflict(base: number, current: number) {
   return ControlPlaneErrors.create('SETGATE_CP_VERSION_CONFLICT', {
     detail: `edited from version ${base} but the current version is ${current}; fetch it, reapply your edit and retry`,
     extensions: { baseVersion: base, currentVersion: current },

@@ -14,6 +14,8 @@ export const ControlPlaneErrors = defineErrors({
   SETGATE_CP_OPERATION_BUSY: { status: 409, title: 'Another leadership operation is running' },
   SETGATE_CP_SWITCHOVER_UNAVAILABLE: { status: 503, title: 'Nodes cannot be fenced from here' },
   SETGATE_CP_SWITCHOVER_FAILED: { status: 502, title: 'The planned switchover was aborted' },
+  SETGATE_CP_LEADER_CHANGE_REFUSED: { status: 409, title: 'A new leader would lack acknowledged writes; nothing was changed' },
+  SETGATE_CP_LEADER_CHANGE_UNPROVEN: { status: 409, title: 'A leader change must go through the leader-change protocol' },
   SETGATE_CP_STORE_UNAVAILABLE: { status: 503, title: 'The config store cannot be reached' },
 });
 

@@ -51,12 +51,14 @@ const adminPort = values['admin-port'] ? Number(values['admin-port']) : cp.admin
 const telemetry = startTelemetry({ service: 'control-plane', instance: replicaId });
 const store = await openConfigStore(cp.store, resolve(values.data ?? 'data'));
 const service = new ConfigService(store);
+// Unclean promotions (failover or forced) are logged and counted on /metrics: setgate_failover_async_lost_writes_total.
+service.losses.attach(telemetry);
 // On etcd several replicas share the store: one elected replica runs the failover controller, and its publishes are fenced by its campaign key.
 const election =
   cp.store.kind === 'etcd' && store instanceof EtcdConfigStore
     ? new ControlPlaneElection({ client: store.client, prefix: `${store.prefix}/election/`, id: replicaId, ttlSeconds: cp.store.electionTtlSeconds, logger: telemetry.logger })
     : undefined;
-const controllerService = election && store instanceof EtcdConfigStore ? new ConfigService(store.fenced(() => election.fence())) : service;
+const controllerService = election && store instanceof EtcdConfigStore ? new ConfigService(store.fenced(() => election.fence()), undefined, service.losses) : service;
 const controlPlaneStatus = async (): Promise<ControlPlaneReplicaView> => ({
   store: cp.store.kind,
   ha: election !== undefined,

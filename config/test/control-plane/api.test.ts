@@ -4,13 +4,26 @@ import type { Topology } from '@setgate/config';
 import { ControlPlaneErrors } from '../../src/control-plane/errors.js';
 import type { openApiDocument } from '../../src/control-plane/http/openapi.js';
 import { bearer, controlPlaneFixture, type Fixture } from './fixture.js';
+import { ReplicaModel } from './replica-model.js';
 
 describe('control plane admin API', () => {
   let f: Fixture;
+  let model: ReplicaModel | undefined;
   before(async () => {
-    f = await controlPlaneFixture();
+    // Leader changes in these documents go through the leader-change protocol: nodes to fence are modelled.
+    f = await controlPlaneFixture({
+      control: {
+        fence: (n, s, e) => (model as ReplicaModel).fence(n, s, e),
+        position: (n, s) => (model as ReplicaModel).position(n, s),
+        installTopology: (n, t) => (model as ReplicaModel).installTopology(n, t),
+      },
+    });
+    model = new ReplicaModel(f.seed);
   });
-  after(() => f.close());
+  after(async () => {
+    model?.close();
+    await f.close();
+  });
 
   const current = async () => (await f.app.inject({ url: '/v1/config', headers: bearer('viewer') })).json() as { version: number; document: Topology };
 

@@ -78,7 +78,7 @@ describe('planned switchover (shard move, drain) against a replica model', () =>
     assert.match(r.json().detail, /holds no replica/);
   });
 
-  it('aborts when the target does not catch up, re-confirming the old leader at epoch + 1', async () => {
+  it('refuses when the target does not catch up (409, the shard and why) before fencing: nothing published, the old leader keeps writing', async () => {
     const shard = 4;
     const before = view.placement(shard);
     const from = view.writePoint(shard).id;
@@ -90,10 +90,13 @@ describe('planned switchover (shard move, drain) against a replica model', () =>
       const r = await f.app.inject({ method: 'POST', url: `/v1/ops/shards/${shard}/move`, headers: bearer('operator'), payload: { to, reason: 'doomed move' } });
       const op = await settle(r.json());
       assert.equal(op.state, 'failed');
-      assert.equal(op.error?.code, 'SETGATE_CP_SWITCHOVER_FAILED');
+      assert.equal(op.error?.code, 'SETGATE_CP_LEADER_CHANGE_REFUSED');
+      const why = (op.error as unknown as { shards: Array<{ shard: number; code: string; mayBeLost?: number }> }).shards;
+      assert.deepEqual(why.map((x) => [x.shard, x.code, x.mayBeLost]), [[shard, 'TARGET_BEHIND', 1]]);
       const p = (await f.service.current()).topology.placements.find((x) => x.shard === shard);
       assert.equal(p?.leader, before.leader);
-      assert.equal(p?.epoch, before.epoch + 1);
+      assert.equal(p?.epoch, before.epoch, 'refused before the fence: no re-confirming version needed');
+      assert.ok(model.write(from, shard, 'after the refusal'), 'the old leader was not left fenced');
     } finally {
       model.stalled.delete(target);
     }

@@ -381,5 +381,8 @@ function positionOf(node: string, shard: number, answer: ProbedStatus | string |
   if (answer === undefined) return { node, error: 'not asked (down)' };
   if (typeof answer === 'string') return { node, error: answer };
   const s = answer.shards.find((x) => x.shard === shard);
-  return s ? { node, position: { epoch: s.epoch, lsn: s.lsn } } : { node, error: `does not report shard ${shard}` };
+  if (!s) return { node, error: `does not report shard ${shard}` };
+  // A follower's own LSN plus its lag is the leader's log end as it last heard it (async loss accounting, decide.ts).
+  const seen = s.role === 'follower' && typeof s.lagEntries === 'number' ? { leaderLsnSeen: s.lsn + s.lagEntries } : {};
+  return { node, position: { epoch: s.epoch, lsn: s.lsn }, ...seen };
 }

@@ -25,6 +25,12 @@ export interface ReplicaPosition {
   readonly node: string;
   readonly position?: LogPosition;
   readonly error?: string;
+  /**
+   * A follower's last word on the leader's log end (its own LSN + the lag the
+   * leader's last fetch answer showed). Fresher than the leader's last probe
+   * when the follower had fetched but not yet received everything.
+   */
+  readonly leaderLsnSeen?: number;
 }
 
 export interface Promotion {
@@ -40,6 +46,13 @@ export interface Promotion {
   readonly inSync: boolean;
   /** Async shards: entries the old leader had at its last report that the promoted replica lacks (possibly lost). */
   readonly behindLastSeen?: number;
+  readonly mode: 'sync' | 'async';
+  /**
+   * The old leader's last acknowledged position as known: sync, the high
+   * watermark it last reported; async, the furthest of its last reported log
+   * end and what its followers last heard it had. Absent: never heard.
+   */
+  readonly lastKnown?: LogPosition;
 }
 
 export interface Hold {
@@ -146,14 +159,33 @@ export function decideShard(input: DecideInput): ShardDecision {
           `below the high watermark ${lastSeen.highWatermark} ${downNode} reported; acknowledged writes would be lost`,
       );
     }
-    return promote(input, best);
+    return promote(input, best, 'sync', { epoch: lastSeen.position.epoch, lsn: lastSeen.highWatermark });
   }
   const best = (following.length > 0 ? following : reachable).sort(byPreference)[0] as Candidate;
-  const behind = lastSeen ? lastSeen.position.lsn - best.position.lsn : 0;
-  return promote(input, best, behind);
+  const known = lastKnownAsync(lastSeen, input.replicas.values(), placement.epoch);
+  // Every entry of an async leader was acknowledged on its own append: what the new leader lacks of it may be lost.
+  const behind = known ? Math.max(0, known.lsn - best.position.lsn) : 0;
+  return promote(input, best, 'async', known, behind);
 }
 
-function promote(input: DecideInput, c: Candidate, behindLastSeen = 0): Promotion {
+/**
+ * Why the accounting of async loss never fired before (issue 11, finding 8):
+ * only the leader's last probe was compared, which is up to a probe interval
+ * old, while followers on a fast link pass that position within
+ * milliseconds; so the promoted follower always looked caught up. Now the
+ * furthest known position counts: the last probe, or what a follower last
+ * heard from the leader, whichever is further.
+ */
+function lastKnownAsync(lastSeen: LeaderLastSeen | undefined, replicas: Iterable<ReplicaPosition>, epoch: number): LogPosition | undefined {
+  let known = lastSeen?.position;
+  for (const r of replicas) {
+    if (r.leaderLsnSeen === undefined || (known && known.lsn >= r.leaderLsnSeen)) continue;
+    known = { epoch: known?.epoch ?? epoch, lsn: r.leaderLsnSeen };
+  }
+  return known;
+}
+
+function promote(input: DecideInput, c: Candidate, mode: 'sync' | 'async', lastKnown: LogPosition | undefined, behindLastSeen = 0): Promotion {
   return {
     kind: 'promote',
     shard: input.shard,
@@ -163,6 +195,8 @@ function promote(input: DecideInput, c: Candidate, behindLastSeen = 0): Promotio
     epoch: input.view.placement(input.shard).epoch + 1,
     position: c.position,
     inSync: c.inSync,
+    mode,
+    ...(lastKnown ? { lastKnown } : {}),
     ...(behindLastSeen > 0 ? { behindLastSeen } : {}),
   };
 }

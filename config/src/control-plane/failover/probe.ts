@@ -5,7 +5,7 @@ import { request } from 'undici';
 
 /** A node's `/status` as the failover controller reads it: per shard its role, position and (leader) followers. */
 export interface ProbedStatus extends Pick<NodeStatus, 'node' | 'configVersion'> {
-  readonly shards: ReadonlyArray<Pick<ShardReplicationStatus, 'shard' | 'role' | 'epoch' | 'lsn' | 'highWatermark' | 'followers'>>;
+  readonly shards: ReadonlyArray<Pick<ShardReplicationStatus, 'shard' | 'role' | 'epoch' | 'lsn' | 'highWatermark' | 'followers' | 'lagEntries'>>;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { TopologyView } from '@setgate/topology';
 import type { ConfigService } from '../config-service.js';
 import { editable } from '../ops/placement-plan.js';
-import type { VersionRecord } from '../store/config-store.js';
+import type { LeaderChangeAudit, VersionRecord } from '../store/config-store.js';
 import { applyPromotions, type Promotion } from './decide.js';
 
 /** The author of every version the controller publishes. */
@@ -31,12 +31,45 @@ export function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<s
 export function failoverReason(promotions: readonly Promotion[], facts: ReadonlyMap<string, DownFacts>): string {
   const parts = [...groupBy(promotions, (p) => p.fromNode)].map(([node, list]) => {
     const f = facts.get(node);
-    const moves = list.slice(0, MAX_LISTED).map((p) => `shard ${p.shard} → ${p.toNode}`);
+    const moves = list.slice(0, MAX_LISTED).map((p) => `shard ${p.shard} → ${p.toNode}${lossNote(p)}`);
     if (list.length > MAX_LISTED) moves.push(`${list.length - MAX_LISTED} more`);
     const down = f ? ` unreachable for ${(f.unreachableMs / 1000).toFixed(1)} s (${f.failedProbes} failed probes in a row)` : ' down';
     return `write-point ${node}${down}: ${moves.join(', ')}`;
   });
   return `automated failover: ${parts.join('; ')}`;
+}
+
+/** How a promotion reads in the reason when it may have lost acknowledged writes. */
+function lossNote(p: Promotion): string {
+  if (p.mode !== 'async') return '';
+  if (!p.lastKnown) return ' (async; the old leader was never heard, so what may be lost is unknown)';
+  return p.behindLastSeen ? ` (async; at least ${p.behindLastSeen} acknowledged write(s) may be lost)` : '';
+}
+
+/**
+ * The audit of a failover promotion, in the shape every leader change has
+ * (ops/leader-protocol.ts): the old leader could not be fenced (its lease
+ * expiry stands in for the fence), its last acknowledged position as last
+ * known, the new leader's position, and what may be lost. A sync promotion is
+ * clean by decide.ts's rule (at or past the high watermark); an async one is
+ * clean only when the new leader is at or past everything known.
+ */
+export function failoverAudit(p: Promotion): LeaderChangeAudit {
+  const lost = p.mode === 'async' && p.lastKnown ? (p.behindLastSeen ?? 0) : p.mode === 'sync' ? 0 : undefined;
+  const clean = lost === 0;
+  return {
+    shard: p.shard,
+    fromNode: p.fromNode,
+    toNode: p.toNode,
+    epoch: p.epoch,
+    mode: p.mode,
+    oldLeader: 'unreachable',
+    ...(p.lastKnown ? { oldLeaderAt: p.lastKnown } : {}),
+    newLeaderAt: p.position,
+    clean,
+    ...(lost === undefined ? {} : { mayBeLost: lost }),
+    ...(clean ? {} : { code: lost === undefined ? 'OLD_LEADER_UNREACHABLE' : 'TARGET_BEHIND', note: lossNote(p).trim().replace(/^\(|\)$/g, '') }),
+  };
 }
 
 export type PublishOutcome =
@@ -68,6 +101,7 @@ export async function publishPromotions(
         author: FAILOVER_AUTHOR,
         reason: failoverReason(still, facts),
         action: { kind: 'failover', nodes: [...new Set(still.map((p) => p.fromNode))], shards: still.map((p) => p.shard) },
+        leaderChanges: still.map(failoverAudit),
       });
       return { kind: 'published', record, promotions: still };
     } catch (err) {

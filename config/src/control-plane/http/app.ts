@@ -50,7 +50,7 @@ export function buildControlPlaneApp(opts: ControlPlaneAppOptions): FastifyInsta
   installAuth(app, opts.tokens);
   const doc = openApiDocument();
   app.get('/openapi.json', async () => doc);
-  configRoutes(app, opts.service, opts.watchTimeoutMs, opts.failover, opts.controlPlaneStatus);
+  configRoutes(app, opts.service, opts.watchTimeoutMs, opts.failover, opts.controlPlaneStatus, opts.ops);
   // Closing waits for in-flight requests, and a watch long-poll would hold it for up to
   // watchTimeoutMs (the supervisor then kills the process): wake the watches first.
   app.addHook('preClose', async () => opts.service.close());

@@ -3,13 +3,17 @@ import { Header } from '@setgate/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { ConfigService } from '../config-service.js';
 import { ControlPlaneErrors } from '../errors.js';
+import type { VersionRecord } from '../store/config-store.js';
 import type { FailoverStatus } from '../failover/controller.js';
+import type { OpsService } from '../ops/ops-service.js';
 import { sectionGuard } from './auth.js';
 import type { ControlPlaneReplicaView } from '../replica-status.js';
 import { statusOf } from './status.js';
 
 const Reason = { type: 'string', minLength: 3, maxLength: 500 } as const;
 const Version = { type: 'integer', minimum: 1 } as const;
+/** Promote new leaders even when they may lack acknowledged writes: audited, and the answer says how many may be lost. */
+export const ForceUnclean = { type: 'boolean', default: false } as const;
 
 /** Bodies and queries of the config routes, checked by fastify before a handler runs. */
 export const ConfigBodies = {
@@ -17,14 +21,19 @@ export const ConfigBodies = {
   apply: {
     type: 'object',
     required: ['document', 'baseVersion', 'reason'],
-    properties: { document: {}, baseVersion: { type: 'integer', minimum: 0 }, reason: Reason },
+    properties: { document: {}, baseVersion: { type: 'integer', minimum: 0 }, reason: Reason, forceUnclean: ForceUnclean },
   },
   rollback: {
     type: 'object',
     required: ['to', 'baseVersion', 'reason'],
-    properties: { to: Version, baseVersion: { type: 'integer', minimum: 0 }, reason: Reason },
+    properties: { to: Version, baseVersion: { type: 'integer', minimum: 0 }, reason: Reason, forceUnclean: ForceUnclean },
   },
 } as const;
+
+/** The leader changes of a stored version, as apply and rollback answer them. */
+function leaderFacts(record: VersionRecord) {
+  return record.leaderChanges ? { leaderChanges: record.leaderChanges, forced: record.forced === true } : {};
+}
 
 const notFound = (v: number) => ControlPlaneErrors.create('SETGATE_CP_VERSION_NOT_FOUND', { detail: `version ${v} does not exist` });
 
@@ -35,6 +44,8 @@ export function configRoutes(
   watchTimeoutMs: number,
   failover?: { status(): FailoverStatus },
   controlPlaneStatus?: () => Promise<ControlPlaneReplicaView>,
+  /** Apply and rollback through the leader-change protocol (ops-service.ts); absent: only changes that move no leader pass. */
+  ops?: Pick<OpsService, 'applyDocument' | 'rollback'>,
 ): void {
   const viewer = { config: { role: 'viewer' as const } };
   const operator = { config: { role: 'operator' as const } };
@@ -88,35 +99,45 @@ export function configRoutes(
     },
   );
 
-  app.post<{ Body: { document: unknown; baseVersion: number; reason: string } }>(
+  app.post<{ Body: { document: unknown; baseVersion: number; reason: string; forceUnclean?: boolean } }>(
     '/v1/config/apply',
     { ...operator, schema: { body: ConfigBodies.apply } },
     async (req, reply) => {
-      const { record, comparison } = await service.apply({
-        document: req.body.document,
+      const change = {
         baseVersion: req.body.baseVersion,
         reason: req.body.reason,
         author: req.principal?.name ?? 'unknown',
-        action: { kind: 'apply' },
         guard: sectionGuard(req),
-      });
-      req.log.info({ audit: true, version: record.version, author: record.author, reason: record.reason }, 'config applied');
-      return reply.code(201).send({ version: record.version, changes: comparison.changes, impact: comparison.impact });
+        force: req.body.forceUnclean === true,
+      };
+      const { record, comparison } = ops
+        ? await ops.applyDocument(req.body.document, change)
+        : await service.apply({ ...change, document: req.body.document, action: { kind: 'apply' } });
+      req.log.info(
+        { audit: true, version: record.version, author: record.author, reason: record.reason, forced: record.forced === true, leaderChanges: record.leaderChanges },
+        'config applied',
+      );
+      return reply.code(201).send({ version: record.version, changes: comparison.changes, impact: comparison.impact, ...leaderFacts(record) });
     },
   );
 
-  app.post<{ Body: { to: number; baseVersion: number; reason: string } }>(
+  app.post<{ Body: { to: number; baseVersion: number; reason: string; forceUnclean?: boolean } }>(
     '/v1/config/rollback',
     { ...operator, schema: { body: ConfigBodies.rollback } },
     async (req, reply) => {
-      const { record, comparison } = await service.rollback(req.body.to, {
+      const change = {
         baseVersion: req.body.baseVersion,
         reason: req.body.reason,
         author: req.principal?.name ?? 'unknown',
         guard: sectionGuard(req),
-      });
-      req.log.info({ audit: true, version: record.version, rollbackTo: req.body.to, author: record.author }, 'config rolled back');
-      return reply.code(201).send({ version: record.version, changes: comparison.changes, impact: comparison.impact });
+        force: req.body.forceUnclean === true,
+      };
+      const { record, comparison } = ops ? await ops.rollback(req.body.to, change) : await service.rollback(req.body.to, change);
+      req.log.info(
+        { audit: true, version: record.version, rollbackTo: req.body.to, author: record.author, forced: record.forced === true, leaderChanges: record.leaderChanges },
+        'config rolled back',
+      );
+      return reply.code(201).send({ version: record.version, changes: comparison.changes, impact: comparison.impact, ...leaderFacts(record) });
     },
   );
 
@@ -149,6 +170,7 @@ export function configRoutes(
     return {
       ...statusOf(topology),
       ...(failover ? { failoverController: failover.status() } : {}),
+      uncleanPromotions: service.losses.view(),
       controlPlane: controlPlaneStatus ? await controlPlaneStatus() : { store, ha: false, replica: topology.controlPlane?.id ?? 'control-plane' },
     };
   });

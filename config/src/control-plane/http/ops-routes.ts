@@ -8,7 +8,11 @@ const Target = { type: 'string', enum: ['region', 'set'] } as const;
 
 /** Bodies of the ops routes. */
 export const OpsBodies = {
-  move: { type: 'object', required: ['to', 'reason'], properties: { to: { type: 'string', minLength: 1 }, reason: Reason } },
+  move: {
+    type: 'object',
+    required: ['to', 'reason'],
+    properties: { to: { type: 'string', minLength: 1 }, reason: Reason, forceUnclean: { type: 'boolean', default: false } },
+  },
   drain: {
     type: 'object',
     required: ['target', 'name', 'reason'],
@@ -17,16 +21,17 @@ export const OpsBodies = {
   reason: { type: 'object', required: ['reason'], properties: { reason: Reason } },
 } as const;
 
-const actor = (req: FastifyRequest<{ Body: { reason: string } }>): Actor => ({
+const actor = (req: FastifyRequest<{ Body: { reason: string; forceUnclean?: boolean } }>): Actor => ({
   author: req.principal?.name ?? 'unknown',
   reason: req.body.reason,
+  ...(req.body.forceUnclean === true ? { force: true } : {}),
 });
 
 /** Shard moves, drains and the failover switch; long ones answer 202 with an operation to poll. */
 export function opsRoutes(app: FastifyInstance, ops: OpsService, operations: Operations): void {
   const operator = { config: { role: 'operator' as const } };
 
-  app.post<{ Params: { shard: number }; Body: { to: string; reason: string } }>(
+  app.post<{ Params: { shard: number }; Body: { to: string; reason: string; forceUnclean?: boolean } }>(
     '/v1/ops/shards/:shard/move',
     {
       ...operator,

@@ -30,6 +30,8 @@ const KEEP = 100;
  */
 export class Operations {
   private readonly ops = new Map<string, OperationView>();
+  /** The thrown error of each failed operation, for runExclusive to rethrow as it was. */
+  private readonly errors = new Map<string, unknown>();
   private running: string | undefined;
 
   /** The running operation's id, if any. */
@@ -50,12 +52,27 @@ export class Operations {
     const progress: Progress = (message) => set({ ...view, steps: [...view.steps, { at: new Date().toISOString(), message }] });
     void work(progress).then(
       (result) => set({ ...view, state: 'succeeded', finishedAt: new Date().toISOString(), result }),
-      (err: unknown) => set({ ...view, state: 'failed', finishedAt: new Date().toISOString(), error: toSetgateError(err).toProblem() }),
+      (err: unknown) => {
+        this.errors.set(id, err);
+        set({ ...view, state: 'failed', finishedAt: new Date().toISOString(), error: toSetgateError(err).toProblem() });
+      },
     ).finally(() => {
       this.running = undefined;
       this.trim();
     });
     return view;
+  }
+
+  /**
+   * Runs `work` now, in the caller's request, as the one running leadership
+   * operation (apply and rollback that move leaders answer when done);
+   * SETGATE_CP_OPERATION_BUSY-style refusal is the caller's, via `busy`.
+   */
+  async runExclusive<T>(kind: string, author: string, work: (progress: Progress) => Promise<T>): Promise<T> {
+    const view = this.start(kind, author, work);
+    const done = await this.settle(view.id);
+    if (done?.state === 'succeeded') return done.result as T;
+    throw this.errors.get(view.id) ?? new Error(done?.error?.detail ?? 'operation failed');
   }
 
   get(id: string): OperationView | undefined {
@@ -74,7 +91,9 @@ export class Operations {
   private trim(): void {
     for (const id of this.ops.keys()) {
       if (this.ops.size <= KEEP) return;
-      if (id !== this.running) this.ops.delete(id);
+      if (id === this.running) continue;
+      this.ops.delete(id);
+      this.errors.delete(id);
     }
   }
 }

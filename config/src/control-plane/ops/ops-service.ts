@@ -1,9 +1,10 @@
-import type { Topology } from '@setgate/config';
+import type { Comparison, LoadedTopology, Topology } from '@setgate/config';
 import type { ConfigService } from '../config-service.js';
 import { ControlPlaneErrors } from '../errors.js';
 import type { ChangeAction } from '../store/config-store.js';
 import type { OperationView, Operations } from './operations.js';
 import { editable, planDrain, planFailoverPause, planShardMove, planUndrain } from './placement-plan.js';
+import { type LeaderChangeResult, runLeaderChange } from './leader-protocol.js';
 import type { ReplicationControl } from './replication-control.js';
 import { runSwitchover } from './switchover.js';
 
@@ -11,6 +12,15 @@ import { runSwitchover } from './switchover.js';
 export interface Actor {
   readonly author: string;
   readonly reason: string;
+  /** The operator's explicit choice to promote replicas that may lack acknowledged writes (`--force-unclean`), audited. */
+  readonly force?: boolean;
+}
+
+/** An apply or rollback as the admin API receives it. */
+export interface DocumentChange extends Actor {
+  readonly baseVersion: number;
+  /** Throws to refuse (a role too low for the sections the diff touches). */
+  readonly guard?: (comparison: Comparison) => void;
 }
 
 export interface OpsOptions {
@@ -27,6 +37,43 @@ export interface OpsOptions {
  */
 export class OpsService {
   constructor(private readonly opts: OpsOptions) {}
+
+  /**
+   * `setgate apply`: stores `document` as the next version. When it changes
+   * any shard's write-point, the leader-change protocol carries it out
+   * (fence, catch-up, epoch + 1, or 409 with each shard's reason), one at a
+   * time with shard moves and drains.
+   */
+  async applyDocument(document: unknown, change: DocumentChange): Promise<LeaderChangeResult> {
+    const fixed = structuredClone(document) as Topology;
+    return this.documentChange(change, { kind: 'apply' }, () => structuredClone(fixed));
+  }
+
+  /** `setgate rollback N`: version N's document again (epochs only forward), through the same protocol. */
+  async rollback(to: number, change: DocumentChange): Promise<LeaderChangeResult> {
+    const service = this.opts.service;
+    await service.rollbackDocument(to, (await service.current()).topology); // 404 before anything else
+    return this.documentChange(change, { kind: 'rollback', to }, (cur) => service.rollbackDocument(to, cur));
+  }
+
+  private async documentChange(change: DocumentChange, action: ChangeAction, build: (cur: LoadedTopology) => Topology | Promise<Topology>) {
+    this.exclusive();
+    return this.opts.operations.runExclusive(action.kind, change.author, (progress) =>
+      runLeaderChange({
+        service: this.opts.service,
+        ...(this.opts.control ? { control: this.opts.control } : {}),
+        build,
+        author: change.author,
+        reason: change.reason,
+        action,
+        baseVersion: change.baseVersion,
+        ...(change.force ? { force: true } : {}),
+        ...(change.guard ? { guard: change.guard } : {}),
+        ...(this.opts.catchUpTimeoutMs === undefined ? {} : { catchUpTimeoutMs: this.opts.catchUpTimeoutMs }),
+        progress,
+      }),
+    );
+  }
 
   private control() {
     if (!this.opts.control) {
@@ -54,7 +101,9 @@ export class OpsService {
         control,
         moves: [move],
         edit: editable,
-        ...actor,
+        author: actor.author,
+        reason: actor.reason,
+        ...(actor.force ? { force: true } : {}),
         action: { kind: 'shard-move', shards: [shard], to: toSet },
         catchUpTimeoutMs: this.opts.catchUpTimeoutMs,
         progress,
@@ -83,7 +132,7 @@ export class OpsService {
     };
     if (plan.moves.length === 0) {
       return this.opts.operations.start('drain', actor.author, async (progress) => {
-        const { record: r } = await this.opts.service.apply({ document: plan.document, baseVersion: record.version, ...actor, action });
+        const { record: r } = await this.opts.service.apply({ document: plan.document, baseVersion: record.version, author: actor.author, reason: actor.reason, action });
         progress(`${target} ${name} led no shard; version ${r.version} marks it drained`);
         return { version: r.version, shards: [], maxWritePauseMs: 0 };
       });
@@ -96,7 +145,9 @@ export class OpsService {
         control,
         moves: plan.moves,
         edit: (cur) => flag(editable(cur)),
-        ...actor,
+        author: actor.author,
+        reason: actor.reason,
+        ...(actor.force ? { force: true } : {}),
         action,
         catchUpTimeoutMs: this.opts.catchUpTimeoutMs,
         progress,
@@ -110,7 +161,8 @@ export class OpsService {
     return this.opts.service.apply({
       document: planUndrain(topology, target, name),
       baseVersion: record.version,
-      ...actor,
+      author: actor.author,
+      reason: actor.reason,
       action: { kind: 'undrain', target, name },
     });
   }
@@ -121,7 +173,8 @@ export class OpsService {
     return this.opts.service.apply({
       document: planFailoverPause(topology, paused),
       baseVersion: record.version,
-      ...actor,
+      author: actor.author,
+      reason: actor.reason,
       action: { kind: paused ? 'failover-pause' : 'failover-resume' },
     });
   }

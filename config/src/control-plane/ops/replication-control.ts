@@ -23,12 +23,15 @@ export interface ReplicationControl {
   position(node: NodeRef, shard: number): Promise<LogPosition>;
   /** Hands `node` a new topology version (it swaps at once instead of waiting for its watch). */
   installTopology(node: NodeRef, topology: LoadedTopology): Promise<TopologyPutResponse>;
+  /** Leader `node`'s view of its followers of `shard`: the LSN each durably holds (what it last fetched from). */
+  followerAcks?(node: NodeRef, shard: number): Promise<ReadonlyMap<string, number>>;
 }
 
 interface ShardStatusLike {
   shard: number;
   epoch: number;
   lsn: number;
+  followers?: Array<{ node: string; ackLsn: number }>;
 }
 
 /** The real thing: HTTP calls to each node's admin listener, with the internal token when one is set. */
@@ -70,5 +73,11 @@ export class HttpReplicationControl implements ReplicationControl {
 
   installTopology(node: NodeRef, topology: LoadedTopology): Promise<TopologyPutResponse> {
     return this.call(node, 'PUT', InternalPath.topology, topology);
+  }
+
+  async followerAcks(node: NodeRef, shard: number): Promise<ReadonlyMap<string, number>> {
+    const status = await this.call<{ shards?: ShardStatusLike[] }>(node, 'GET', '/status');
+    const s = status.shards?.find((x) => x.shard === shard);
+    return new Map((s?.followers ?? []).map((f) => [f.node, f.ackLsn]));
   }
 }

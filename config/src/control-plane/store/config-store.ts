@@ -1,4 +1,5 @@
 import type { Change, Topology } from '@setgate/config';
+import type { LogPosition } from '@setgate/contracts';
 
 /** What made a version: the ops action behind it, for the audit trail. */
 export type ChangeAction =
@@ -10,6 +11,35 @@ export type ChangeAction =
   | { readonly kind: 'failover-pause' | 'failover-resume' }
   /** Published by the failover controller: the leadership of `shards` left the down write-point(s) `nodes`. */
   | { readonly kind: 'failover'; readonly nodes: readonly string[]; readonly shards: readonly number[] };
+
+/**
+ * One shard whose write-point a version changed, as the audit keeps it: how
+ * the old leader was stopped, where each side stood, and whether anything
+ * acknowledged may have been lost.
+ */
+export interface LeaderChangeAudit {
+  readonly shard: number;
+  readonly fromNode: string;
+  readonly toNode: string;
+  /** The epoch the new leader starts. */
+  readonly epoch: number;
+  readonly mode: 'sync' | 'async';
+  /** fenced: the old leader was fenced by this change; unreachable: it was down (failover: its lease ran out). */
+  readonly oldLeader: 'fenced' | 'unreachable';
+  /** The old leader's last acknowledged position as known: where the fence stopped it, or its last report. */
+  readonly oldLeaderAt?: LogPosition;
+  /** Where the new leader's log ended when it was promoted. */
+  readonly newLeaderAt?: LogPosition;
+  /** True when the new leader provably holds every acknowledged write. */
+  readonly clean: boolean;
+  /** Set when an operator forced an unclean change. */
+  readonly forced?: boolean;
+  /** Acknowledged entries the new leader may lack (old leader's position minus the new one's); absent when unknown. */
+  readonly mayBeLost?: number;
+  /** Why it is unclean (a stable code), and in words. */
+  readonly code?: string;
+  readonly note?: string;
+}
 
 /** One numbered version with its audit facts: who, what, when, why. */
 export interface VersionRecord {
@@ -24,6 +54,10 @@ export interface VersionRecord {
   readonly changes: readonly Change[];
   /** The whole validated document, defaults filled, `version` equal to the record's. */
   readonly document: Topology;
+  /** Every write-point this version changed, through the leader-change protocol (absent: none). */
+  readonly leaderChanges?: readonly LeaderChangeAudit[];
+  /** True when an operator forced an unclean leader change (`--force-unclean`). */
+  readonly forced?: boolean;
 }
 
 /** A history line: the record without its document. */

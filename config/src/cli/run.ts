@@ -7,12 +7,12 @@ export const USAGE = `usage: setgate <command> [options]
 commands:
   validate FILE                    dry run: every problem, or the impact
   diff FILE                        what FILE changes against the current version
-  apply FILE --reason TEXT [--base N]   store FILE as the next version (base: the file's version)
-  rollback N --reason TEXT         make version N current again (a new version)
+  apply FILE --reason TEXT [--base N] [--force-unclean]   store FILE as the next version (base: the file's version)
+  rollback N --reason TEXT [--force-unclean]   make version N current again (a new version)
   history [--limit N]              versions, newest first
   get [N]                          the current (or Nth) document as JSON
   status                           regions, sets, nodes, shards and leaders
-  shard move S --to SET --reason TEXT     planned switchover of shard S
+  shard move S --to SET --reason TEXT [--force-unclean]   planned switchover of shard S
   drain region|set NAME --reason TEXT     move its leaders away, send users elsewhere
   undrain region|set NAME --reason TEXT
   failover pause|resume --reason TEXT
@@ -21,6 +21,8 @@ options:
   --url URL       control plane API (env SETGATE_ADMIN_URL, default http://127.0.0.1:7000)
   --token TOKEN   bearer token (env SETGATE_ADMIN_TOKEN)
   --json          machine-readable output
+  --force-unclean promote new leaders even if they lack acknowledged writes (refused otherwise);
+                  audited, and the answer says per shard how many acknowledged writes may be lost
 exit codes: 0 done, 1 refused or failed, 2 bad command line, 3 control plane unreachable`;
 
 /** Runs one command line; returns the exit code. Output goes through `out`/`err`. */
@@ -50,7 +52,8 @@ export async function runCli(argv: readonly string[], out: (s: string) => void, 
     }
     if (e instanceof AdminApiError) {
       if (v.json) out(`${JSON.stringify(e.problem, null, 2)}\n`);
-      const problems = e.problem.problems?.map((x) => `  ${x.path || '/'}: ${x.message}`).join('\n');
+      const shards = (e.problem as { shards?: Array<{ code: string; reason: string }> }).shards?.map((x) => `  ${x.code}: ${x.reason}`);
+      const problems = [...(e.problem.problems?.map((x) => `  ${x.path || '/'}: ${x.message}`) ?? []), ...(shards ?? [])].join('\n');
       err(`error ${e.status} ${e.message}${problems ? `\n${problems}` : ''}\n`);
       return 1;
     }
@@ -69,9 +72,9 @@ function dispatch(io: cmd.Io, p: readonly string[], v: Values): Promise<cmd.Outc
     case 'diff':
       return cmd.diff(io, a);
     case 'apply':
-      return cmd.apply(io, a, v.reason, v.base);
+      return cmd.apply(io, a, v.reason, v.base, v['force-unclean']);
     case 'rollback':
-      return cmd.rollback(io, a, v.reason);
+      return cmd.rollback(io, a, v.reason, v['force-unclean']);
     case 'history':
       return cmd.history(io, v.limit);
     case 'get':
@@ -80,7 +83,7 @@ function dispatch(io: cmd.Io, p: readonly string[], v: Values): Promise<cmd.Outc
       return cmd.status(io);
     case 'shard':
       if (a !== 'move') throw new cmd.UsageError('shard move S --to SET');
-      return cmd.shardMove(io, b, v.to, v.reason);
+      return cmd.shardMove(io, b, v.to, v.reason, v['force-unclean']);
     case 'drain':
       return cmd.drain(io, a, b, v.reason);
     case 'undrain':
@@ -105,6 +108,7 @@ function parse(argv: readonly string[]) {
       base: { type: 'string' },
       limit: { type: 'string' },
       to: { type: 'string' },
+      'force-unclean': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -16,6 +16,8 @@ commands:
   drain region|set NAME --reason TEXT     move its leaders away, send users elsewhere
   undrain region|set NAME --reason TEXT
   failover pause|resume --reason TEXT
+  tokens --users N [--out FILE] [--ttl SEC] [--prefix P] [--scope S] [--config FILE]
+                                   sign N development user tokens with the topology's issuer (local; no control plane)
 
 options:
   --url URL       control plane API (env SETGATE_ADMIN_URL, default http://127.0.0.1:7000)
@@ -90,6 +92,9 @@ function dispatch(io: cmd.Io, p: readonly string[], v: Values): Promise<cmd.Outc
       return cmd.undrain(io, a, b, v.reason);
     case 'failover':
       return cmd.failover(io, a, v.reason);
+    case 'tokens':
+      // A local command: its signer (the launcher's, with jose) loads only when asked for.
+      return import('./tokens.js').then((t) => t.tokens(v));
     default:
       throw new cmd.UsageError(`unknown command "${name}"`);
   }
@@ -110,6 +115,12 @@ function parse(argv: readonly string[]) {
       to: { type: 'string' },
       'force-unclean': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
+      users: { type: 'string' },
+      out: { type: 'string' },
+      ttl: { type: 'string' },
+      prefix: { type: 'string' },
+      scope: { type: 'string' },
+      config: { type: 'string' },
     },
   });
 }

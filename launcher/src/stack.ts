@@ -6,6 +6,7 @@ import { INTERNAL_TOKEN_ENV } from '@setgate/contracts';
 import { type ComponentSpec, Supervisor } from '@setgate/process-supervisor';
 import { type InstanceRef, TopologyView } from '@setgate/topology';
 import { devAdminTokens } from './admin-tokens.js';
+import { type ControlPlaneReplica, controlPlaneReplicaSpec, controlPlaneReplicaUrls } from './control-plane-replicas.js';
 
 export interface StackOptions {
   /** Topology file every component reads. */
@@ -21,6 +22,11 @@ export interface StackOptions {
   readonly readyTimeoutMs?: number;
   /** Start the topology's control plane first (default: when the topology has a controlPlane section). */
   readonly controlPlane?: boolean;
+  /**
+   * Further control-plane replicas started after the first (etcd store only:
+   * they share its store); every component then watches all of them.
+   */
+  readonly controlPlaneReplicas?: readonly ControlPlaneReplica[];
 }
 
 /** A running topology: every component a process of its own. */
@@ -31,6 +37,8 @@ export interface Stack {
   readonly supervisor: Supervisor;
   /** The control plane API URL, when one was started. */
   readonly controlPlaneUrl?: string;
+  /** With further replicas: every replica's API URL, the first one's first. */
+  readonly controlPlaneUrls?: readonly string[];
   /** Traffic URL of an instance, e.g. the entry of a region's proxy. */
   url(id: string): string;
   /**
@@ -96,12 +104,17 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   // outside it can fetch a shard's log or fence a leader.
   const internal = { [INTERNAL_TOKEN_ENV]: opts.env?.[INTERNAL_TOKEN_ENV] ?? process.env[INTERNAL_TOKEN_ENV] ?? randomBytes(24).toString('base64url') };
   const controlPlaneOpts: StackOptions = { ...opts, env: { ...opts.env, ...internal } };
+  const replicas = withControlPlane ? (opts.controlPlaneReplicas ?? []) : [];
+  const replicaUrls: Record<string, string> = replicas.length > 0 ? { SETGATE_CONTROL_PLANE_URL: controlPlaneReplicaUrls(topology, replicas).join(',') } : {};
   const componentOpts: StackOptions = viewer
-    ? { ...opts, env: { SETGATE_CONTROL_PLANE_TOKEN: viewer, ...opts.env, ...internal } }
-    : controlPlaneOpts;
+    ? { ...opts, env: { SETGATE_CONTROL_PLANE_TOKEN: viewer, ...replicaUrls, ...opts.env, ...internal } }
+    : replicas.length > 0
+      ? { ...controlPlaneOpts, env: { ...replicaUrls, ...controlPlaneOpts.env } }
+      : controlPlaneOpts;
   try {
     // Components watch the control plane, so it answers before any of them starts.
     if (withControlPlane) await supervisor.start(controlPlaneSpec(cp.id, controlPlaneOpts));
+    for (const r of replicas) await supervisor.start(controlPlaneReplicaSpec(r, controlPlaneSpec(r.id, controlPlaneOpts)));
     for (const kind of WAVES) {
       await supervisor.startAll(selected.filter((i) => i.kind === kind).map((i) => componentSpec(i, componentOpts)));
     }
@@ -115,6 +128,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     view,
     supervisor,
     controlPlaneUrl: withControlPlane ? supervisor.ready.get(cp.id)?.url : undefined,
+    ...(replicas.length > 0 ? { controlPlaneUrls: [cp?.id ?? '', ...replicas.map((r) => r.id)].map((id) => supervisor.ready.get(id)?.url ?? '') } : {}),
     url(id) {
       const ready = supervisor.ready.get(id);
       if (!ready) throw new Error(`${id} is not running`);

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { defaultTopologyPath, loadTopologyFile, TopologyError } from '@setgate/config';
 import { signDevToken } from './dev-token.js';
 import { banner } from './banner.js';
+import { controlPlaneMode, type EtcdMode, etcdModeBanner, prepareEtcdMode } from './etcd-mode.js';
 import { type Stack, startStack } from './stack.js';
 
 /**
@@ -19,6 +20,14 @@ async function main(): Promise<number> {
     return 2;
   }
   const dataDir = resolve(process.env.SETGATE_DATA_DIR ?? 'data');
+  let mode: ReturnType<typeof controlPlaneMode>;
+  try {
+    mode = controlPlaneMode(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    return 2;
+  }
+  let etcd: EtcdMode | undefined;
   process.stdout.write(`starting ${configPath} (config version ${topology.version})\n`);
 
   let stack: Stack | undefined;
@@ -28,14 +37,23 @@ async function main(): Promise<number> {
     stopping = true;
     process.stdout.write(`\n${signal}: stopping ${stack?.supervisor.components().length ?? 0} processes\n`);
     await stack?.stop();
+    await etcd?.stop();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
 
   try {
-    stack = await startStack({ configPath, dataDir, logDir: resolve(dataDir, 'logs') });
+    // etcd mode: a local 3-member etcd cluster, and two control-plane replicas sharing it.
+    if (mode === 'etcd') etcd = await prepareEtcdMode({ configPath, outPath: resolve(dataDir, 'topology.etcd.json'), logDir: resolve(dataDir, 'logs') });
+    stack = await startStack({
+      configPath: etcd?.configPath ?? configPath,
+      dataDir,
+      logDir: resolve(dataDir, 'logs'),
+      ...(etcd ? { controlPlaneReplicas: etcd.replicas } : {}),
+    });
   } catch (err) {
+    await etcd?.stop();
     process.stderr.write(`${(err as Error).message}\nstopped every process that had started.\n`);
     return 1;
   }
@@ -46,6 +64,7 @@ async function main(): Promise<number> {
   }
   const token = await signDevToken(topology, { sub: 'user-42', ttlSec: 24 * 3600 });
   process.stdout.write(banner(stack, token));
+  if (etcd) process.stdout.write(etcdModeBanner(etcd, stack.controlPlaneUrls ?? []));
   return new Promise<number>(() => {}); // runs until a signal stops it
 }
 

@@ -1,6 +1,7 @@
 import type { LoadedTopology } from '@setgate/config';
 import { TopologyView } from '@setgate/topology';
 import { devAdminTokens } from '../admin-tokens.js';
+import { k6Service } from './k6-service.js';
 
 /** Where the generated files live, relative to the repository root. */
 export const COMPOSE_TOPOLOGY_PATH = 'deploy/topology.compose.yaml';
@@ -69,6 +70,8 @@ export function composeFile(topology: LoadedTopology): Record<string, unknown> {
     if (i.kind === 'regional-proxy') service.ports = [`${i.port}:${i.port}`];
     services[i.id] = service;
   }
+  // Load with k6 against the entry points: only with `--profile k6`.
+  services.k6 = k6Service(topology);
   return {
     name: 'setgate',
     services,

@@ -11,8 +11,12 @@ import { metrics } from './metrics.js';
 
 /** Cart lines kept below the node's limit of 100 distinct items by clearing first. */
 const CLEAR_AT_LINES = 90;
-/** Statuses after which a write may or may not have been applied: retried once with the same idempotency key. */
-const UNCERTAIN = new Set([0, 500, 502, 503, 504]);
+/**
+ * Statuses after which a write may or may not have been applied (no answer, 502
+ * SETGATE_GW_WRITE_OUTCOME_UNKNOWN, a timeout): retried once with the same
+ * idempotency key. A 503 (shed, or the write-point certainly never reached) was not applied.
+ */
+const UNCERTAIN = new Set([0, 500, 502, 504]);
 
 /**
  * What one VU knows about one of its users.
@@ -178,13 +182,11 @@ export class Shopper {
     if (user.session) headers['setgate-session'] = user.session;
     if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
     const tags = { command: cmd.name, priority: cmd.priority, kind: cmd.kind, ...this.extraTags };
-    const res = http.request(cmd.method, `${entry}${cmd.path}`, body === undefined ? null : JSON.stringify(body), {
-      headers,
-      tags,
-      timeout: '10s',
-      // A profile nobody wrote yet is a correct answer, not a failed request.
-      responseCallback: cmd === COMMANDS.profileGet ? profileGetExpected : undefined,
-    });
+    /** @type {import('k6/http').Params} */
+    const params = { headers, tags, timeout: '10s' };
+    // A profile nobody wrote yet is a correct answer, not a failed request.
+    if (cmd === COMMANDS.profileGet) params.responseCallback = profileGetExpected;
+    const res = http.request(cmd.method, `${entry}${cmd.path}`, body === undefined ? null : JSON.stringify(body), params);
     record(cmd, res, tags);
     const session = res.headers['Setgate-Session'];
     if (session) user.session = session;

@@ -6,6 +6,8 @@ import { componentArgs, createAdminServer, runComponent } from '@setgate/service
 import { startTelemetry } from '@setgate/telemetry';
 import { buildRoutingTable, type RoutingTable, TopologyView } from '@setgate/topology';
 import { buildGateway } from './app.js';
+import { registerWitness } from './health/witness.js';
+import { INTERNAL_TOKEN_ENV } from '@setgate/contracts';
 
 /**
  * The gateway process: `--id <gateway id> [--config FILE]`. Its region,
@@ -39,11 +41,14 @@ const app = buildGateway({
   ...(redis ? { redis } : {}),
   reloadTopology: reloadSource(),
 });
+/** The nodes the failover witness may probe: those of the version in force. */
+let witnessView = new TopologyView(args.topology);
 const watcher = watchControlPlane<RoutingTable>({
   topology: args.topology,
   // The new table is built beside the live one, off the request path, then swapped whole.
   build: buildRoutingTable,
-  onUpdate: (table) => {
+  onUpdate: (table, topology) => {
+    witnessView = new TopologyView(topology);
     app.gatewayTopology.apply(table);
     telemetry.logger.info({ version: table.version }, 'routing table swapped from the control plane');
   },
@@ -69,6 +74,12 @@ const admin = createAdminServer({
     admission: { inFlight: app.admission.inFlight, shed: app.admission.shed },
     upstream: app.upstreamStatus(),
   }),
+});
+registerWitness(admin, {
+  id: self.id,
+  region: self.region,
+  nodeUrl: (id) => witnessView.node(id)?.url,
+  token: process.env[INTERNAL_TOKEN_ENV] || undefined,
 });
 
 await runComponent({

@@ -209,7 +209,7 @@ describe('failover controller: a killed write-point is replaced, no acknowledged
     assert.equal(start.view.writePoint(SHARD).id, VICTIM);
     const victimShards = start.view.doc.placements.filter((p) => start.view.writePoint(p.shard).id === VICTIM).map((p) => p.shard);
     await until('the controller to see every write-point up', async () => (await cp.controller()).nodes.filter((n) => n.state === 'up').length === 6, 15_000);
-    assert.deepEqual((await cp.controller()).downAfterMs, { configured: 2500, effective: 2500, floor: 2500 });
+    assert.deepEqual((await cp.controller()).downAfterMs, { configured: 2500, effective: 2500, floor: 400 });
 
     const load = writeLoad(s, SHARD);
     let killedAt = 0;

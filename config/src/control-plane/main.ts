@@ -7,6 +7,9 @@ import { startTelemetry } from '@setgate/telemetry';
 import { ConfigService } from './config-service.js';
 import { ControlPlaneElection } from './election.js';
 import { FailoverController } from './failover/controller.js';
+import { GatewayWitnesses } from './failover/gateway-witnesses.js';
+import { LeaseGrants } from './failover/lease-grants.js';
+import { grantLeasesOnWatch } from './failover/lease-hook.js';
 import { HttpNodeProbe } from './failover/probe.js';
 import { buildControlPlaneApp } from './http/app.js';
 import { Operations } from './ops/operations.js';
@@ -70,9 +73,15 @@ const dispatcher = createDispatcher({ connections: 16 });
 const operations = new Operations();
 const control = new HttpReplicationControl(dispatcher);
 const ops = new OpsService({ service, operations, control });
+// Every answer to a node's watch is a lease grant (failover/lease-grants.ts). Only a lone control plane
+// knows every grant; with several replicas (etcd) each sees only its own watchers, so the controller
+// falls back to waiting leaseMs + clockDriftMs from the first failed check.
+const leases = election ? undefined : new LeaseGrants();
 const failover = new FailoverController({
   service: controllerService,
   ...(election ? { active: election } : {}),
+  ...(leases ? { leases } : {}),
+  witnesses: new GatewayWitnesses(() => service.current(), dispatcher),
   probe: new HttpNodeProbe(dispatcher),
   control,
   operations,
@@ -89,6 +98,7 @@ const app = buildControlPlaneApp({
   failover,
   controlPlaneStatus,
 });
+if (leases) grantLeasesOnWatch(app, leases);
 const admin = createAdminServer({
   telemetry,
   status: async () => ({
@@ -101,6 +111,9 @@ const admin = createAdminServer({
   }),
 });
 telemetry.logger.info({ version: current.record.version, store: cp.store.kind }, 'config store open');
+// Stopping: the controller stops deciding before anything else closes, so nodes stopped beside the
+// control plane (Ctrl-C, a failed `npm start`) never leave a failover version in the store.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void failover.stop());
 
 await runComponent({
   id: replicaId,

@@ -114,18 +114,78 @@ export const Failover = Type.Object(
       Type.Integer({
         minimum: 50,
         maximum: 60000,
-        default: 1000,
+        default: 250,
         description:
-          "How often the failover controller probes every node of every set that leads a shard (/status on the node's admin listener). A probe unanswered within max(1000, probeIntervalMs) ms has failed.",
+          "How often the failover controller checks every node of every set that leads a shard (/_setgate/health on the node's admin listener; its full /status at most every 2 s). A check unanswered within max(1000, probeIntervalMs) ms has failed.",
       }),
     ),
     downAfterMs: Type.Optional(
       Type.Integer({
         minimum: 100,
         maximum: 600000,
-        default: 15000,
+        default: 1500,
         description:
-          'A write-point that fails every probe for this long (and at least 3 in a row) is down: its shards are promoted to their most caught-up eligible replicas. Never less than replication.leaseMs + replication.ackTimeoutMs; a smaller value is raised to that at run time, because only then has the old leader stopped acknowledging writes by itself.',
+          'A write-point is down once a quorum of witnesses (see witnessQuorum) has found it unreachable for this long, refusing connections, and the controller failed at least 3 checks in a row. Then, after its lease has surely run out (replication.leaseMs + clockDriftMs after the control plane last granted it), its shards are promoted to their most caught-up eligible replicas.',
+      }),
+    ),
+    slowDownAfterMs: Type.Optional(
+      Type.Integer({
+        minimum: 100,
+        maximum: 600000,
+        default: 5000,
+        description:
+          'Like downAfterMs, when some witness saw the node time out rather than refuse: a node that is only slow (a busy machine, a long pause) gets this long before it is declared down.',
+      }),
+    ),
+    clockDriftMs: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 60000,
+        default: 250,
+        description:
+          "Added to the lease before a promotion: the controller waits replication.leaseMs + clockDriftMs after it last answered the old leader's watch, covering the difference in rate of the two monotonic clocks.",
+      }),
+    ),
+    witnessQuorum: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 100,
+        default: 2,
+        description:
+          "Witnesses that must find a write-point unreachable before it is down: the controller's own check is one, every gateway (probing the node from its region when asked) another. A witness that cannot be asked or that is itself starved casts no vote; a majority of the votes cast must also say down.",
+      }),
+    ),
+    witnessRegions: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 100,
+        default: 2,
+        description: "Distinct regions the 'down' votes must come from (the control plane counts as a vantage point of its own).",
+      }),
+    ),
+    startupGraceMs: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 600000,
+        default: 5000,
+        description:
+          'After the control plane starts, no failover until every probed node has answered once and the controller has watched for this long (nodes never seen keep it waiting at most ten times this long, and are never failed over themselves).',
+      }),
+    ),
+    holdDownMs: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 3600000,
+        default: 30000,
+        description: 'After a shard changed leader (by failover or by an operator), it is not failed over again for this long.',
+      }),
+    ),
+    maxFailoversPerMinute: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 10000,
+        default: 6,
+        description: 'Fleet-wide cap: write-points failed over in any 60 s window; beyond it the controller waits and says why.',
       }),
     ),
   },

@@ -91,15 +91,15 @@ describe('failover controller against scripted nodes (virtual clock)', () => {
   const nodeState = (id: string) => controller.status().nodes.find((n) => n.node === id);
   const ledBy = (t: LoadedTopology, id: string) => t.placements.filter((p) => new TopologyView(t).writePoint(p.shard).id === id).map((p) => p.shard);
 
-  it('uses leaseMs + ackTimeoutMs as the floor of downAfterMs', async () => {
+  it('raises downAfterMs to two probe intervals at least (three failed checks in a row decide anyway)', async () => {
     await rounds(1);
-    // The shipped topology: leaseMs 10000 + ackTimeoutMs 2000 = 12000, below the default 15000.
-    assert.deepEqual(controller.status().downAfterMs, { configured: 15000, effective: 15000, floor: 12000 });
+    // The shipped topology: probes every 250 ms, so the floor is 500; the default 1500 is above it.
+    assert.deepEqual(controller.status().downAfterMs, { configured: 1500, effective: 1500, floor: 500 });
     const doc = structuredClone((await f.service.current()).topology) as unknown as { failover: { downAfterMs: number } };
-    doc.failover.downAfterMs = 500;
+    doc.failover.downAfterMs = 100;
     await f.service.apply({ document: doc, baseVersion: await version(), author: 't', reason: 'short', action: { kind: 'apply' } });
     await rounds(1);
-    assert.deepEqual(controller.status().downAfterMs, { configured: 500, effective: 12000, floor: 12000 });
+    assert.deepEqual(controller.status().downAfterMs, { configured: 100, effective: 500, floor: 500 });
   });
 
   it('never acts on a node that is slow once, nor on one never heard since start', async () => {
@@ -172,15 +172,18 @@ describe('failover controller against scripted nodes (virtual clock)', () => {
     assert.equal(await version(), paused + 2, 'no second failover of the same node');
   });
 
-  it('declares down only after downAfterMs of consecutive failures, then promotes the most caught-up in-sync replica', async () => {
-    await rounds(2);
+  it('declares down only after downAfterMs of consecutive failures, waits out the lease, then promotes the most caught-up in-sync replica', async () => {
+    await rounds(6); // past the startup grace (5 s)
     const before = await version();
     nodes.lsn.set('ap-south-a-1', 12);
     nodes.dead.add(DOWN);
-    await rounds(15);
-    assert.equal(nodeState(DOWN)?.state, 'suspect', '14 s unreachable is below 15 s');
-    assert.equal(await version(), before);
-    await rounds(2);
+    await rounds(6, 250);
+    assert.equal(nodeState(DOWN)?.state, 'suspect', '1.25 s unreachable is below 1.5 s');
+    await rounds(2, 250);
+    assert.equal(nodeState(DOWN)?.state, 'down');
+    assert.equal(await version(), before, 'down, but the lease (2500 + drift 250 from the first failure) has not surely run out');
+    assert.equal(nodeState(DOWN)?.lastAction?.kind, 'deferred');
+    await rounds(4, 250);
     assert.equal(await version(), before + 1);
     const now = (await f.service.current()).topology;
     assert.equal(now.placements.find((p) => p.shard === 0)?.leader, 'ap-south-a');

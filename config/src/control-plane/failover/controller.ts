@@ -1,14 +1,19 @@
+import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import type { LoadedTopology } from '@setgate/config';
 import type { Telemetry } from '@setgate/telemetry';
 import { type NodeRef, TopologyView } from '@setgate/topology';
 import type { ConfigService } from '../config-service.js';
 import type { ReplicationControl } from '../ops/replication-control.js';
 import { decideShard, type Hold, type Promotion, type ReplicaPosition } from './decide.js';
+import { FlapGuard, type StartupState } from './flap-guard.js';
+import type { LeaseGrants, LeaseGrantView } from './lease-grants.js';
 import { type FailoverMetrics, registerFailoverMetrics } from './metrics.js';
-import { type HealthState, type NodeAction, NodeHealth } from './node-health.js';
+import type { HealthState, NodeAction, NodeHealth } from './node-health.js';
 import type { NodeProbe, ProbedStatus } from './probe.js';
+import { probeRound } from './probe-round.js';
 import { type DownFacts, groupBy, publishPromotions } from './publish.js';
 import { type FailoverSettings, failoverSettings } from './settings.js';
+import { CONTROLLER_REGION, formatVotes, judgeVotes, type WitnessPanel, type WitnessVote } from './witness.js';
 
 export interface FailoverControllerOptions {
   readonly service: ConfigService;
@@ -27,6 +32,16 @@ export interface FailoverControllerOptions {
    * judges nodes only from its own fresh probes. Absent: always active.
    */
   readonly active?: { isActive(): boolean };
+  /**
+   * The leases the control plane granted through its watch (lease-grants.ts):
+   * the controller revokes a down node's lease and promotes only once it has
+   * surely run out. Absent (tests of the decision logic): no lease wait.
+   */
+  readonly leases?: LeaseGrants;
+  /** Witnesses besides the controller's own check (gateways); absent: the controller's check decides alone. */
+  readonly witnesses?: WitnessPanel;
+  /** The region the control plane runs in, for the witness-region count; default: a vantage point of its own. */
+  readonly region?: string;
 }
 
 /** One probed node in the controller's status. */
@@ -45,6 +60,12 @@ export interface NodeHealthView {
   readonly lastOkAt?: string;
   readonly lastError?: string;
   readonly lastAction?: NodeAction;
+  /** ms a quorum of witnesses has found it unreachable in every round; 0 when none does now. */
+  readonly quorumForMs: number;
+  /** The witnesses' votes of the last round that asked them (only after a failed check). */
+  readonly votes?: readonly WitnessVote[];
+  /** The lease the control plane last granted it (present when leases are tracked). */
+  readonly lease?: LeaseGrantView;
 }
 
 /** A shard leadership the controller moved, as `/status` lists the recent ones. */
@@ -52,6 +73,8 @@ export interface FailoverRecord extends Promotion {
   readonly at: string;
   readonly version: number;
   readonly unreachableMs: number;
+  /** Who saw what, when: the witnesses' votes, how long the quorum held, the lease waited for. */
+  readonly evidence?: string;
 }
 
 /** The controller's state on the control plane's `/status` and `/v1/status`. */
@@ -66,6 +89,18 @@ export interface FailoverStatus {
   readonly nodes: readonly NodeHealthView[];
   /** The last promotions, newest last. */
   readonly recent: readonly FailoverRecord[];
+  /** No decision before every node was seen and the grace has passed. */
+  readonly startup?: StartupState;
+  readonly witnesses?: {
+    readonly quorum: number;
+    readonly regions: number;
+    readonly panel: ReadonlyArray<{ readonly witness: string; readonly region: string }>;
+    /** The controller's own longest event-loop stall in its last round (above half a check's timeout it does not vote). */
+    readonly controllerLagMs: number;
+  };
+  readonly lease?: { readonly leaseMs: number; readonly clockDriftMs: number; readonly tracked: boolean };
+  readonly holdDown?: { readonly holdDownMs: number; readonly shards: ReadonlyArray<{ readonly shard: number; readonly remainingMs: number }> };
+  readonly cap?: { readonly maxFailoversPerMinute: number; readonly lastMinute: number };
 }
 
 const RECENT = 50;
@@ -73,23 +108,26 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * The automated failover controller. Every `failover.probeIntervalMs` it
- * probes each node of every set that leads a shard (`/status` on the node's
- * admin listener). A write-point that fails MIN_FAILED_PROBES probes in a row
- * over at least the effective `downAfterMs` (≥ leaseMs + ackTimeoutMs, see
- * settings.ts) is down. Then, unless failover is paused, the shard's other
- * replicas are asked where they stand, the most caught-up eligible one is
- * chosen per shard (decide.ts), and ONE version moving those leaderships at
- * epoch + 1 is published through the ConfigService, audited with author
- * `failover-controller`. Paused: it observes, logs and reports the suppressed
- * failover, and changes nothing.
- *
- * Residual risk, stated rather than hidden: a write-point that the control
- * plane cannot probe but that still hears the control plane's watch (a
- * one-way partition) keeps its lease until it learns the new version from
- * that same watch; in between, an async shard can acknowledge writes the new
- * leader lacks. A sync shard cannot: its followers moved to the new leader
- * and no longer raise the old one's high watermark. A quorum of probing
- * witnesses (DESIGN.md) would narrow this; there is one witness here.
+ * checks each node of every set that leads a shard (probe-round.ts); when its
+ * own check of a node fails, it asks the witnesses (every gateway, from its
+ * region) about that node. A write-point is down when a quorum of witnesses
+ * in ≥ witnessRegions regions has found it unreachable for downAfterMs
+ * (witness.ts, node-health.ts). Then, in this order:
+ * - paused: it observes, logs and reports the suppressed failover; nothing else;
+ * - a planned operation moving leaders: it waits;
+ * - startup grace, per-shard hold-down, the fleet-wide cap (flap-guard.ts):
+ *   it waits and says why;
+ * - the lease: it REVOKES the node's lease (watch answers to it no longer
+ *   grant one) and waits until the lease it last granted has surely run out,
+ *   leaseMs + clockDriftMs after that answer (lease-grants.ts). Only then has
+ *   the old leader stopped admitting AND acknowledging writes (it re-checks
+ *   its lease before every acknowledgement), whether it is dead, frozen,
+ *   starved or cut off in one direction;
+ * - then the replicas are asked where they stand (positions read after that
+ *   moment are final), the most caught-up eligible one is chosen per shard
+ *   (decide.ts), and ONE version moving those leaderships at epoch + 1 is
+ *   published, audited with author `failover-controller` and the evidence:
+ *   every witness's vote, how long the quorum held, the lease waited for.
  */
 export class FailoverController {
   private readonly health = new Map<string, NodeHealth>();
@@ -103,9 +141,14 @@ export class FailoverController {
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> | undefined;
   private lastRoundAt: number | undefined;
+  private readonly flap: FlapGuard;
+  private readonly statusReadAt = new Map<string, number>();
+  private loopDelay: IntervalHistogram | undefined;
+  private lastLagMs = 0;
 
   constructor(private readonly opts: FailoverControllerOptions) {
     this.now = opts.now ?? Date.now;
+    this.flap = new FlapGuard(this.now());
     this.metrics = opts.meter ? registerFailoverMetrics(opts.meter, () => this.status()) : undefined;
   }
 
@@ -113,6 +156,9 @@ export class FailoverController {
   start(): void {
     if (this.running) return;
     this.running = true;
+    // Its own starvation, measured: a controller whose event loop stalled cannot tell a slow node from a slow self.
+    this.loopDelay = monitorEventLoopDelay({ resolution: 20 });
+    this.loopDelay.enable();
     const loop = async () => {
       const began = this.now();
       this.inFlight = this.round();
@@ -127,6 +173,7 @@ export class FailoverController {
   async stop(): Promise<void> {
     this.running = false;
     clearTimeout(this.timer);
+    this.loopDelay?.disable();
     await this.inFlight;
   }
 
@@ -142,14 +189,46 @@ export class FailoverController {
       this.settings = settings;
       const view = new TopologyView(topology);
       const targets = this.targetsOf(view);
-      await Promise.all(targets.map((n) => this.probeOne(n, settings)));
+      const unseenBefore = targets.filter((n) => (this.health.get(n.id)?.state ?? 'unknown') === 'unknown').length;
+      this.lastLagMs = this.loopDelay ? Math.round(this.loopDelay.max / 1e6) : 0;
+      this.loopDelay?.reset();
+      const result = await probeRound({
+        targets,
+        health: this.health,
+        probe: this.opts.probe,
+        ...(this.opts.witnesses ? { witnesses: this.opts.witnesses } : {}),
+        settings,
+        now: this.now,
+        controllerRegion: this.opts.region ?? CONTROLLER_REGION,
+        lagMs: this.lastLagMs,
+        statusReadAt: this.statusReadAt,
+      });
       this.lastRoundAt = this.now();
+      const unseen = targets.filter((n) => this.health.get(n.id)?.state === 'unknown').map((n) => n.id);
+      this.flap.observe(view, this.now(), unseen.length < unseenBefore);
+      for (const id of result.back) {
+        this.opts.leases?.restore(id);
+        this.opts.logger.info({ node: id }, 'failover: node answers again');
+      }
+      for (const id of result.newlyDown) {
+        const h = this.health.get(id) as NodeHealth;
+        this.opts.logger.warn(
+          { node: id, quorumMs: h.quorumForMs(this.now()), failedProbes: h.consecutiveFailures, votes: formatVotes(h.lastVotes), leads: this.leads.get(id) ?? [] },
+          'failover: node declared down',
+        );
+      }
       const due = targets.filter((n) => this.health.get(n.id)?.state === 'down' && (this.leads.get(n.id)?.length ?? 0) > 0);
       if (due.length === 0) return;
       if (settings.paused) return this.suppress(due);
       const busy = this.opts.operations?.busy;
       if (busy) {
         for (const n of due) this.act(n.id, { kind: 'deferred', detail: `operation ${busy} is moving leaders; waiting for it to end` });
+        return;
+      }
+      const startup = this.flap.startup(this.now(), settings.startupGraceMs, unseen);
+      if (!startup.open) {
+        const why = startup.waitingFor.length > 0 ? `node(s) ${startup.waitingFor.join(', ')} not seen yet` : `${startup.remainingMs} ms of grace left`;
+        for (const n of due) this.act(n.id, { kind: 'deferred', detail: `startup grace (${settings.startupGraceMs} ms): ${why}` });
         return;
       }
       await this.failOver(view, due, settings);
@@ -175,6 +254,9 @@ export class FailoverController {
         ...(h.lastOkAt === undefined ? {} : { lastOkAt: iso(h.lastOkAt) }),
         ...(h.lastError === undefined ? {} : { lastError: h.lastError }),
         ...(h.lastAction ? { lastAction: h.lastAction } : {}),
+        quorumForMs: h.quorumForMs(now),
+        ...(h.lastVotes.length > 0 ? { votes: h.lastVotes } : {}),
+        ...(this.opts.leases ? { lease: this.opts.leases.view(id) } : {}),
       };
     });
     return {
@@ -191,6 +273,15 @@ export class FailoverController {
         : [],
       nodes,
       recent: [...this.recent],
+      ...(s
+        ? {
+            startup: this.flap.startup(now, s.startupGraceMs, nodes.filter((n) => n.state === 'unknown').map((n) => n.node)),
+            witnesses: { quorum: s.witnessQuorum, regions: s.witnessRegions, panel: this.opts.witnesses?.witnesses() ?? [], controllerLagMs: this.lastLagMs },
+            lease: { leaseMs: s.leaseMs, clockDriftMs: s.clockDriftMs, tracked: this.opts.leases !== undefined },
+            holdDown: { holdDownMs: s.holdDownMs, shards: this.flap.heldDown(now, s.holdDownMs) },
+            cap: { maxFailoversPerMinute: s.maxFailoversPerMinute, lastMinute: this.flap.recent(now) },
+          }
+        : {}),
     };
   }
 
@@ -219,27 +310,6 @@ export class FailoverController {
     return [...targets.values()];
   }
 
-  private async probeOne(node: NodeRef, settings: FailoverSettings): Promise<void> {
-    let h = this.health.get(node.id);
-    if (!h) {
-      h = new NodeHealth(this.now());
-      this.health.set(node.id, h);
-    }
-    try {
-      const status = await this.opts.probe.status(node, settings.probeTimeoutMs);
-      const was = h.state;
-      h.recordOk(status, this.now());
-      if (was === 'down') this.opts.logger.info({ node: node.id }, 'failover: node answers again');
-    } catch (err) {
-      if (h.recordFailure((err as Error).message ?? String(err), this.now(), settings.downAfterMs)) {
-        this.opts.logger.warn(
-          { node: node.id, unreachableMs: h.downForMs(this.now()), failedProbes: h.consecutiveFailures, leads: this.leads.get(node.id) ?? [] },
-          'failover: node declared down',
-        );
-      }
-    }
-  }
-
   private act(node: string, action: Omit<NodeAction, 'at'>): void {
     const h = this.health.get(node);
     if (h) h.lastAction = { ...action, at: iso(this.now()) };
@@ -262,17 +332,44 @@ export class FailoverController {
     }
   }
 
-  private async failOver(view: TopologyView, due: readonly NodeRef[], settings: FailoverSettings): Promise<void> {
+  private async failOver(view: TopologyView, dueNodes: readonly NodeRef[], settings: FailoverSettings): Promise<void> {
     const started = this.now();
     const down = new Set([...this.health].filter(([, h]) => h.state === 'down').map(([id]) => id));
-    const { promotions, holds } = await this.decideAll(view, due, down, settings);
+    // The lease first: revoked now, so the last grant stops moving even if the node still reaches us (one-way partition).
+    const leaseWaitMs = new Map<string, number>();
+    const leaseReady = dueNodes.filter((n) => {
+      const leases = this.opts.leases;
+      if (!leases) {
+        // Grants not tracked here (several control-plane replicas): the node's last renewal came at the
+        // latest when its checks began to fail; that is all this replica can prove.
+        const first = this.health.get(n.id)?.firstFailureAt ?? this.now();
+        const wait = Math.max(0, first + settings.leaseMs + settings.clockDriftMs - this.now());
+        if (wait > 0) this.act(n.id, { kind: 'deferred', detail: `waiting ${wait} ms: leaseMs + clockDriftMs after the first failed check` });
+        return wait === 0;
+      }
+      leases.revoke(n.id, 'declared down by a quorum of witnesses');
+      const wait = leases.surelyExpiredInMs(n.id, settings.leaseMs, settings.clockDriftMs);
+      leaseWaitMs.set(n.id, leases.view(n.id).grantedAgoMs);
+      if (wait > 0) this.act(n.id, { kind: 'deferred', detail: `lease revoked; waiting ${wait} ms until the lease last granted ${leases.view(n.id).grantedAgoMs} ms ago has surely run out (leaseMs ${settings.leaseMs} + clockDriftMs ${settings.clockDriftMs})` });
+      return wait === 0;
+    });
+    const capLeft = settings.maxFailoversPerMinute - this.flap.recent(this.now());
+    for (const n of leaseReady.slice(Math.max(0, capLeft))) {
+      this.act(n.id, { kind: 'deferred', detail: `fleet-wide cap: ${settings.maxFailoversPerMinute} write-point(s) failed over in the last minute already` });
+    }
+    const due = leaseReady.slice(0, Math.max(0, capLeft));
+    if (due.length === 0) return;
+    const { promotions, holds, heldDown } = await this.decideAll(view, due, down, settings);
     this.noteHolds(holds);
+    for (const [node, list] of groupBy(heldDown, (x) => x.node)) {
+      this.act(node, { kind: 'deferred', shards: list.map((x) => x.shard), detail: list.map((x) => `shard ${x.shard} in hold-down for ${x.remainingMs} ms more`).join('; ') });
+    }
     if (promotions.length === 0) return;
 
     const facts = new Map<string, DownFacts>(
       due.map((n) => {
         const h = this.health.get(n.id) as NodeHealth;
-        return [n.id, { unreachableMs: h.downForMs(this.now()), failedProbes: h.consecutiveFailures }];
+        return [n.id, { unreachableMs: h.downForMs(this.now()), failedProbes: h.consecutiveFailures, evidence: this.evidenceOf(n.id, h, settings, leaseWaitMs.get(n.id)) }];
       }),
     );
     let outcome: Awaited<ReturnType<typeof publishPromotions>>;
@@ -291,6 +388,7 @@ export class FailoverController {
       return;
     }
     const { record, promotions: done } = outcome;
+    this.flap.record(this.now(), new Set(done.map((p) => p.fromNode)).size, done.map((p) => p.shard));
     await this.install((await this.opts.service.current()).topology, done, down);
     this.record(record.version, done, holds, facts);
     this.opts.logger.warn(
@@ -301,7 +399,16 @@ export class FailoverController {
 
   /** Asks the replicas of the down nodes' shards where they stand (once per node), then decides each shard. */
   private async decideAll(view: TopologyView, due: readonly NodeRef[], down: ReadonlySet<string>, settings: FailoverSettings) {
-    const shardsOf = due.map((n) => ({ node: n, shards: this.leads.get(n.id) ?? [] }));
+    const now = this.now();
+    const heldDown: Array<{ node: string; shard: number; remainingMs: number }> = [];
+    const shardsOf = due.map((n) => ({
+      node: n,
+      shards: (this.leads.get(n.id) ?? []).filter((shard) => {
+        const remainingMs = this.flap.heldDownFor(shard, now, settings.holdDownMs);
+        if (remainingMs > 0) heldDown.push({ node: n.id, shard, remainingMs });
+        return remainingMs === 0;
+      }),
+    }));
     const ask = new Set(shardsOf.flatMap((x) => x.shards.flatMap((s) => view.replicaNodes(s).map((r) => r.id))).filter((id) => !down.has(id)));
     const answers = await this.askAll([...ask].map((id) => view.node(id) as NodeRef), settings.probeTimeoutMs);
     const promotions: Promotion[] = [];
@@ -315,11 +422,25 @@ export class FailoverController {
         else holds.push(d);
       }
     }
-    return { promotions, holds };
+    return { promotions, holds, heldDown };
+  }
+
+  /** Who saw what, when: the audit's evidence for one node failed over. */
+  private evidenceOf(node: string, h: NodeHealth, s: FailoverSettings, grantedAgoMs: number | undefined): string {
+    const votes = h.lastVotes.length > 0 ? h.lastVotes : [];
+    const verdict = judgeVotes(votes, s.witnessQuorum, s.witnessRegions);
+    const parts = [
+      votes.length > 0
+        ? `witnesses at ${h.lastVotesAt === undefined ? '?' : iso(h.lastVotesAt)}: ${formatVotes(votes)} (${verdict.downVotes} down in ${verdict.regions.length} region(s), ${verdict.upVotes} up, ${verdict.abstained} no vote; quorum ${s.witnessQuorum} in ${s.witnessRegions} regions)`
+        : 'controller check only (no witness panel)',
+      `unreachable by quorum for ${(h.quorumForMs(this.now()) / 1000).toFixed(1)} s${h.slowRun ? ' (timeouts: slowDownAfterMs applied)' : ''}`,
+      ...(grantedAgoMs === undefined ? [] : [`lease last granted ${(grantedAgoMs / 1000).toFixed(1)} s before, revoked, run out (lease ${s.leaseMs} ms + drift ${s.clockDriftMs} ms)`]),
+    ];
+    return `${node}: ${parts.join('; ')}`;
   }
 
   /** Last actions, counters and the recent list after a published failover. */
-  private record(version: number, done: readonly Promotion[], holds: readonly Hold[], facts: ReadonlyMap<string, DownFacts>): void {
+  private record(version: number, done: readonly Promotion[], holds: readonly Hold[], facts: ReadonlyMap<string, DownFacts & { evidence?: string }>): void {
     for (const n of new Set(done.map((p) => p.fromNode))) {
       const mine = done.filter((p) => p.fromNode === n);
       const held = holds.filter((x) => x.fromNode === n).map((x) => x.reason);
@@ -329,7 +450,8 @@ export class FailoverController {
     }
     const at = iso(this.now());
     for (const p of done) {
-      this.recent.push({ ...p, at, version, unreachableMs: facts.get(p.fromNode)?.unreachableMs ?? 0 });
+      const evidence = facts.get(p.fromNode)?.evidence;
+      this.recent.push({ ...p, at, version, unreachableMs: facts.get(p.fromNode)?.unreachableMs ?? 0, ...(evidence ? { evidence } : {}) });
       if (p.behindLastSeen) {
         this.opts.logger.warn({ shard: p.shard, toNode: p.toNode, behindLastSeen: p.behindLastSeen }, 'failover: async shard promoted behind the old leader');
       }

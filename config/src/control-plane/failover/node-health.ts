@@ -1,19 +1,22 @@
 import type { LeaderLastSeen } from './decide.js';
 import type { ProbedStatus } from './probe.js';
 import { MIN_FAILED_PROBES } from './settings.js';
+import type { QuorumVerdict, WitnessVote } from './witness.js';
 
 /**
  * - unknown: never answered since the controller started (a node still
  *   starting, or one already dead then); never acted on.
  * - up: answered its last probe.
  * - suspect: failed one or more probes in a row, not yet for long enough.
- * - down: failed at least MIN_FAILED_PROBES in a row over at least downAfterMs.
+ * - down: failed at least MIN_FAILED_PROBES checks in a row, and a quorum of
+ *   witnesses has found it unreachable for downAfterMs (slowDownAfterMs when
+ *   some of them saw timeouts rather than refusals).
  */
 export type HealthState = 'unknown' | 'up' | 'suspect' | 'down';
 
 /** What the controller last did (or declined to do) about a node. */
 export interface NodeAction {
-  readonly kind: 'promoted' | 'suppressed' | 'held' | 'publish-failed' | 'deferred';
+  readonly kind: 'promoted' | 'suppressed' | 'held' | 'publish-failed' | 'deferred' | 'no-quorum';
   /** ISO time. */
   readonly at: string;
   readonly detail: string;
@@ -39,6 +42,13 @@ export class NodeHealth {
   lastAction: NodeAction | undefined;
   /** True once a suppressed failover of the current down episode was counted and logged. */
   suppressedThisEpisode = false;
+  /** Since when (controller clock) a quorum of witnesses has found it unreachable in every round; undefined: not now. */
+  quorumSince: number | undefined;
+  /** Some round of the current quorum run saw timeouts rather than refusals. */
+  slowRun = false;
+  /** The witnesses' votes of the last round that asked them, and when. */
+  lastVotes: readonly WitnessVote[] = [];
+  lastVotesAt: number | undefined;
   /** Per shard it led, what it last reported (its followers, position, high watermark). */
   private readonly led = new Map<number, LeaderLastSeen>();
 
@@ -54,6 +64,8 @@ export class NodeHealth {
     this.lastOkAt = now;
     this.lastError = undefined;
     this.suppressedThisEpisode = false;
+    this.quorumSince = undefined;
+    this.slowRun = false;
     for (const s of status.shards) {
       if (s.role !== 'leader') {
         this.led.delete(s.shard);
@@ -68,8 +80,26 @@ export class NodeHealth {
     }
   }
 
-  /** Counts a failed probe; returns true when this failure made the node down. */
-  recordFailure(error: string, now: number, downAfterMs: number): boolean {
+  /** A cheap liveness check answered (no positions with it): up, the last full status stays as it was. */
+  recordAlive(now: number): void {
+    if (this.state === 'unknown') return; // up only once a full status has been read
+    if (this.state !== 'up') this.since = now;
+    this.state = 'up';
+    this.consecutiveFailures = 0;
+    this.firstFailureAt = undefined;
+    this.lastOkAt = now;
+    this.lastError = undefined;
+    this.suppressedThisEpisode = false;
+    this.quorumSince = undefined;
+    this.slowRun = false;
+  }
+
+  /**
+   * Counts a failed check with the witnesses' verdict of the same round
+   * (undefined: the controller alone decides, as when no witnesses are
+   * configured); returns true when this failure made the node down.
+   */
+  recordFailure(error: string, now: number, downAfterMs: number, verdict?: QuorumVerdict, slowDownAfterMs = downAfterMs): boolean {
     this.consecutiveFailures += 1;
     this.lastError = error;
     // A node never heard is left alone: at start-up the nodes come after the control plane.
@@ -79,12 +109,31 @@ export class NodeHealth {
       this.since = now;
       this.firstFailureAt = now;
     }
-    if (this.state === 'suspect' && this.consecutiveFailures >= MIN_FAILED_PROBES && this.downForMs(now) >= downAfterMs) {
+    const unreachable = verdict ? verdict.down : true;
+    if (!unreachable) {
+      // Witnesses reach it again (or too few can vote): no longer down, whatever the controller's own check says.
+      if (this.state === 'down') {
+        this.state = 'suspect';
+        this.since = now;
+      }
+      this.quorumSince = undefined;
+      this.slowRun = false;
+      return false;
+    }
+    if (this.quorumSince === undefined) this.quorumSince = verdict ? now : (this.firstFailureAt ?? now);
+    if (verdict?.slow) this.slowRun = true;
+    const needed = this.slowRun ? slowDownAfterMs : downAfterMs;
+    if (this.state === 'suspect' && this.consecutiveFailures >= MIN_FAILED_PROBES && now - this.quorumSince >= needed) {
       this.state = 'down';
       this.since = now;
       return true;
     }
     return false;
+  }
+
+  /** ms the current quorum run has lasted; 0 when no quorum finds it unreachable now. */
+  quorumForMs(now: number): number {
+    return this.quorumSince === undefined ? 0 : now - this.quorumSince;
   }
 
   /** ms since the first failure of the current run; 0 while answering. */

@@ -11,6 +11,8 @@ export const FAILOVER_AUTHOR = 'failover-controller';
 export interface DownFacts {
   readonly unreachableMs: number;
   readonly failedProbes: number;
+  /** Who saw what, when (the witnesses' votes, the quorum's duration, the lease waited for), appended to the reason. */
+  readonly evidence?: string;
 }
 
 const MAX_LISTED = 8;
@@ -36,7 +38,8 @@ export function failoverReason(promotions: readonly Promotion[], facts: Readonly
     const down = f ? ` unreachable for ${(f.unreachableMs / 1000).toFixed(1)} s (${f.failedProbes} failed probes in a row)` : ' down';
     return `write-point ${node}${down}: ${moves.join(', ')}`;
   });
-  return `automated failover: ${parts.join('; ')}`;
+  const evidence = [...new Set(promotions.map((p) => p.fromNode))].flatMap((n) => facts.get(n)?.evidence ?? []);
+  return `automated failover: ${parts.join('; ')}${evidence.length > 0 ? ` — evidence: ${evidence.join(' | ')}` : ''}`;
 }
 
 /** How a promotion reads in the reason when it may have lost acknowledged writes. */

@@ -1,0 +1,23 @@
+import type { FastifyInstance } from 'fastify';
+import type { LeaseGrants } from './lease-grants.js';
+
+/** The watch route whose answers grant leases, and the header that says so (packages/config-watch LEASE_HEADER). */
+const WATCH_ROUTE = '/v1/config/watch';
+const LEASE_HEADER = 'x-setgate-lease';
+
+/**
+ * Makes every answer of the watch route to a poll that names a node
+ * (`?node=<id>`) a lease grant, recorded at the last moment before the
+ * answer leaves (onSend): the node counts its lease from when it sent the
+ * poll, which is earlier, so the recorded time bounds the node's lease from
+ * above (lease-grants.ts). A revoked node is told so and nothing is recorded.
+ * Only 200 (a new version) and 204 (still current) answers grant anything.
+ */
+export function grantLeasesOnWatch(app: FastifyInstance, leases: LeaseGrants): void {
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.routeOptions.url !== WATCH_ROUTE || (reply.statusCode !== 200 && reply.statusCode !== 204)) return payload;
+    const node = (request.query as { node?: unknown }).node;
+    if (typeof node === 'string' && node.length > 0 && node.length <= 100) reply.header(LEASE_HEADER, leases.answer(node));
+    return payload;
+  });
+}

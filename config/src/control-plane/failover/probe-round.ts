@@ -1,0 +1,96 @@
+import type { NodeRef } from '@setgate/topology';
+import { NodeHealth } from './node-health.js';
+import { failureKind, type NodeProbe } from './probe.js';
+import { type FailoverSettings, STATUS_EVERY_MS } from './settings.js';
+import { judgeVotes, type WitnessPanel, type WitnessVote } from './witness.js';
+
+/** What one round needs besides the nodes. */
+export interface ProbeRoundInput {
+  readonly targets: readonly NodeRef[];
+  readonly health: Map<string, NodeHealth>;
+  readonly probe: NodeProbe;
+  readonly witnesses?: WitnessPanel;
+  readonly settings: FailoverSettings;
+  readonly now: () => number;
+  /** Where the controller's own vote counts from. */
+  readonly controllerRegion: string;
+  /** The controller's own longest event-loop stall since the last round: above the limit its own failures are no evidence. */
+  readonly lagMs: number;
+  /** When each node's full status was last read (controller clock). */
+  readonly statusReadAt: Map<string, number>;
+}
+
+/** What the round found, for logs. */
+export interface ProbeRoundResult {
+  /** Nodes declared down by this round. */
+  readonly newlyDown: readonly string[];
+  /** Nodes that answer again after being down. */
+  readonly back: readonly string[];
+  /** True when the controller itself was too starved for its failures to count. */
+  readonly starved: boolean;
+}
+
+/** A witness (the controller included) stalled longer than this gives no vote: half a check's timeout. */
+export const lagLimitMs = (s: FailoverSettings) => Math.floor(s.probeTimeoutMs / 2);
+
+/**
+ * One round of checks: the controller's own check of every target (the
+ * cheap liveness check, with the full status every STATUS_EVERY_MS or while
+ * the node was never read), then, for the nodes that failed it, one batched
+ * question to the witnesses. Each failure is judged with the round's votes:
+ * the controller's own vote is one of them (none when it was starved), so a
+ * node is only ever down by the quorum rule (witness.ts). Without a witness
+ * panel the controller's own check decides alone, as before witnesses
+ * existed (tests of the decision logic), and a starved round counts nothing.
+ */
+export async function probeRound(input: ProbeRoundInput): Promise<ProbeRoundResult> {
+  const { targets, health, probe, settings, now } = input;
+  const failed = new Map<string, { error: string; kind: 'refused' | 'timeout' | 'error'; ms: number }>();
+  const back: string[] = [];
+  await Promise.all(
+    targets.map(async (node) => {
+      let h = health.get(node.id);
+      if (!h) {
+        h = new NodeHealth(now());
+        health.set(node.id, h);
+      }
+      const started = performance.now();
+      try {
+        const readAt = input.statusReadAt.get(node.id);
+        const wantStatus = !probe.alive || h.state === 'unknown' || readAt === undefined || now() - readAt >= STATUS_EVERY_MS;
+        const was = h.state;
+        if (wantStatus) {
+          h.recordOk(await probe.status(node, settings.probeTimeoutMs), now());
+          input.statusReadAt.set(node.id, now());
+        } else {
+          await probe.alive?.(node, settings.probeTimeoutMs);
+          h.recordAlive(now());
+        }
+        if (was === 'down') back.push(node.id);
+      } catch (err) {
+        failed.set(node.id, { error: (err as Error).message ?? String(err), kind: failureKind(err), ms: Math.round(performance.now() - started) });
+      }
+    }),
+  );
+  const starved = input.lagMs > lagLimitMs(settings);
+  const judged = [...failed.keys()].filter((id) => health.get(id)?.state !== 'unknown');
+  const votes = input.witnesses && judged.length > 0 ? await input.witnesses.ask(judged, settings.probeTimeoutMs, lagLimitMs(settings)) : undefined;
+  const newlyDown: string[] = [];
+  for (const [id, f] of failed) {
+    const h = health.get(id) as NodeHealth;
+    if (!input.witnesses) {
+      if (starved) continue;
+      if (h.recordFailure(f.error, now(), settings.downAfterMs, undefined, settings.slowDownAfterMs)) newlyDown.push(id);
+      continue;
+    }
+    const own: WitnessVote = starved
+      ? { witness: 'control-plane', region: input.controllerRegion, verdict: 'abstain', detail: `starved: event loop stalled ${input.lagMs} ms` }
+      : { witness: 'control-plane', region: input.controllerRegion, verdict: 'down', failure: f.kind, detail: f.error, ms: f.ms };
+    const all = [own, ...(votes?.get(id) ?? [])];
+    h.lastVotes = all;
+    h.lastVotesAt = now();
+    const verdict = judgeVotes(all, settings.witnessQuorum, settings.witnessRegions);
+    if (h.recordFailure(f.error, now(), settings.downAfterMs, verdict, settings.slowDownAfterMs)) newlyDown.push(id);
+  }
+  return { newlyDown, back, starved };
+}

@@ -1,0 +1,86 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { NodePath } from '@setgate/contracts';
+import type { FastifyInstance } from 'fastify';
+import { request } from 'undici';
+
+/** Where the witness route lives on the gateway's admin listener. */
+export const WITNESS_PATH = '/_setgate/witness';
+
+/** One node as this gateway's witness saw it just now. */
+export interface WitnessObservation {
+  readonly node: string;
+  readonly reachable: boolean;
+  /** Why not: 'refused' (nothing listens: a dead process), 'timeout' (slow or partitioned), 'error', 'unknown-node'. */
+  readonly failure?: 'refused' | 'timeout' | 'error' | 'unknown-node';
+  readonly detail?: string;
+  readonly ms: number;
+}
+
+/** The witness route's answer: who looked, from where, how starved it was, and what it saw. */
+export interface WitnessReport {
+  readonly witness: string;
+  readonly region: string;
+  /** The longest event-loop stall this gateway had since the previous report (a starved witness's "down" is no evidence). */
+  readonly lagMs: number;
+  readonly observations: readonly WitnessObservation[];
+}
+
+export interface WitnessOptions {
+  readonly id: string;
+  readonly region: string;
+  /** Traffic URL of a node of the topology in force, by id (undefined: not a node). */
+  readonly nodeUrl: (id: string) => string | undefined;
+  /** The stack's internal token; when set, callers must present it. */
+  readonly token?: string;
+}
+
+const MAX_NODES = 64;
+
+/**
+ * The gateway as a failover witness (DESIGN.md: a quorum of witnesses in
+ * several regions decides that a write-point is down). The failover
+ * controller asks `GET /_setgate/witness?nodes=a,b&timeoutMs=800` on the
+ * admin listener; the gateway probes each named node's traffic health route
+ * from ITS region, the path its own requests take, and answers what it saw.
+ * Only nodes of the gateway's topology are probed (never a URL from the
+ * caller). The controller counts a witness it cannot ask as no vote, and one
+ * that reports a long event-loop stall as no vote either.
+ */
+export function registerWitness(admin: FastifyInstance, opts: WitnessOptions): void {
+  const delay = monitorEventLoopDelay({ resolution: 20 });
+  delay.enable();
+  admin.addHook('onClose', async () => delay.disable());
+  admin.get<{ Querystring: { nodes?: string; timeoutMs?: string } }>(WITNESS_PATH, async (req, reply): Promise<WitnessReport | undefined> => {
+    if (opts.token && req.headers.authorization !== `Bearer ${opts.token}`) {
+      reply.code(401).type('application/problem+json');
+      return reply.send({ type: 'about:blank', title: 'Internal token missing or wrong', status: 401, code: 'SETGATE_GW_WITNESS_UNAUTHORIZED' });
+    }
+    const lagMs = Math.round(delay.max / 1e6);
+    delay.reset();
+    const ids = (req.query.nodes ?? '').split(',').filter((s) => s.length > 0).slice(0, MAX_NODES);
+    const timeoutMs = Math.min(10000, Math.max(50, Number(req.query.timeoutMs) || 800));
+    const observations = await Promise.all(ids.map((id) => observe(id, opts.nodeUrl(id), timeoutMs)));
+    return { witness: opts.id, region: opts.region, lagMs, observations };
+  });
+}
+
+async function observe(node: string, url: string | undefined, timeoutMs: number): Promise<WitnessObservation> {
+  if (!url) return { node, reachable: false, failure: 'unknown-node', ms: 0 };
+  const started = performance.now();
+  const ms = () => Math.round(performance.now() - started);
+  try {
+    const res = await request(`${url}${NodePath.health}`, {
+      // The signal bounds the connect too: a host that drops packets must fail the check, not hang it.
+      signal: AbortSignal.timeout(timeoutMs),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    await res.body.dump();
+    if (res.statusCode === 200) return { node, reachable: true, ms: ms() };
+    return { node, reachable: false, failure: 'error', detail: `health answered ${res.statusCode}`, ms: ms() };
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const failure = e.code === 'ECONNREFUSED' ? 'refused' : e.name === 'TimeoutError' || e.name === 'AbortError' || /timeout/i.test(e.message) ? 'timeout' : 'error';
+    return { node, reachable: false, failure, detail: e.code ?? e.message, ms: ms() };
+  }
+}

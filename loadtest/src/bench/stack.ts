@@ -13,6 +13,8 @@ export interface BenchStackOptions {
   readonly edit?: (doc: Record<string, unknown>) => void;
   /** The instances to start; the rest of the topology exists only on paper. */
   readonly only: (instance: InstanceRef) => boolean;
+  /** How long each process may take to report ready (a busy machine starts slowly); default: the supervisor's. */
+  readonly readyTimeoutMs?: number;
 }
 
 /** A partial topology running on free ports in a scratch directory. */
@@ -38,7 +40,7 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
   try {
     const configPath = join(workDir, 'topology.json');
     await rebindTopology(opts.sourcePath ?? defaultTopologyPath(), configPath, opts.edit);
-    stack = await startStack({ configPath, dataDir: join(workDir, 'data'), logDir: join(workDir, 'logs'), only: opts.only });
+    stack = await startStack({ configPath, dataDir: join(workDir, 'data'), logDir: join(workDir, 'logs'), only: opts.only, readyTimeoutMs: opts.readyTimeoutMs });
   } catch (err) {
     cleanup();
     throw err;

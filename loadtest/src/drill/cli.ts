@@ -1,0 +1,65 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import { parseDrillArgs, USAGE } from './options.js';
+import type { RunReport } from './report-types.js';
+import { runHtml, summaryHtml } from './report-html.js';
+import { runDrill } from './run.js';
+import { SCENARIOS } from './scenarios/index.js';
+import { summarize, summaryText } from './summary.js';
+
+/** With several runs, `report.html` is the summary and each run gets `report-run<k>.html` beside it. */
+function runPagePath(file: string, run: number): string {
+  const ext = extname(file);
+  return join(dirname(file), `${basename(file, ext)}-run${run}${ext || '.html'}`);
+}
+
+function write(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, text);
+}
+
+async function main(): Promise<number> {
+  let opts: ReturnType<typeof parseDrillArgs>;
+  try {
+    opts = parseDrillArgs(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    return 2;
+  }
+  const scenario = SCENARIOS.get(opts.scenario);
+  if (!scenario) {
+    process.stderr.write(`unknown scenario ${opts.scenario}; one of: ${[...SCENARIOS.keys()].join(', ')}\n${USAGE}\n`);
+    return 2;
+  }
+  const runs: RunReport[] = [];
+  for (let k = 0; k < opts.runs; k++) {
+    const report = await runDrill({
+      scenario,
+      seed: opts.seed + k,
+      run: k + 1,
+      durationS: opts.durationS,
+      usersPerShard: opts.usersPerShard,
+      thinkMs: opts.thinkMs,
+      // WAN emulation is not part of the launcher yet: link scenarios say they need it.
+      links: undefined,
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
+    runs.push(report);
+    process.stdout.write(`${summaryText(summarize(scenario.name, [report]), [report]).split('\n').slice(0, -1).join('\n')}\n`);
+  }
+  const summary = summarize(scenario.name, runs);
+  process.stdout.write(`${summaryText(summary, []).trim()}\n`);
+  if (opts.json) write(opts.json, `${JSON.stringify({ summary, runs }, null, 2)}\n`);
+  if (opts.html) {
+    if (runs.length === 1) write(opts.html, runHtml(runs[0] as RunReport));
+    else {
+      const pages = runs.map((r) => runPagePath(opts.html as string, r.run));
+      for (const [i, r] of runs.entries()) write(pages[i] as string, runHtml(r));
+      write(opts.html, summaryHtml(summary, runs, pages.map((p) => basename(p))));
+    }
+  }
+  if (summary.skipped === summary.runs) process.stdout.write(`SKIPPED: ${runs[0]?.reason ?? ''}\n`);
+  return summary.failed > 0 ? 1 : 0;
+}
+
+process.exitCode = await main();

@@ -1,0 +1,86 @@
+import { createDispatcher, type Dispatcher, failureCode, neverSent } from '@setgate/http-client';
+import type { ServedBy } from './checker/history.js';
+
+/** One answer as the drill client saw it. */
+export interface Answer {
+  /** Undefined: no HTTP answer (network error or client timeout). */
+  readonly status?: number;
+  /** problem+json code, or the client-side error code (e.g. ECONNREFUSED, UND_ERR_HEADERS_TIMEOUT). */
+  readonly code?: string;
+  /** True when the request certainly never left (connection refused): another entry may be tried. */
+  readonly neverSent: boolean;
+  readonly body?: unknown;
+  readonly session?: string;
+  readonly served: ServedBy;
+}
+
+const num = (v: string | string[] | undefined) => {
+  const n = Number(Array.isArray(v) ? v[0] : v);
+  return v === undefined || !Number.isFinite(n) ? undefined : n;
+};
+const str = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+
+/** The answer says it came from the stale-fallback path, however a gateway phrases it (header name or value). */
+function saysStaleFallback(headers: Record<string, string | string[] | undefined>): boolean {
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.includes('stale-fallback')) return true;
+    if (name.startsWith('x-setgate-') && String(value).includes('stale-fallback')) return true;
+  }
+  return false;
+}
+
+/** Who served the answer, from the x-setgate-* headers proxies and gateways pass to clients. */
+export function servedBy(headers: Record<string, string | string[] | undefined>): ServedBy {
+  return {
+    region: str(headers['x-setgate-region']),
+    entryRegion: str(headers['x-setgate-entry-region']),
+    node: str(headers['x-setgate-node']),
+    epoch: num(headers['x-setgate-epoch']),
+    lsn: num(headers['x-setgate-lsn']),
+    stalenessMs: num(headers['x-setgate-staleness-ms']),
+    ...(saysStaleFallback(headers) ? { staleFallback: true } : {}),
+  };
+}
+
+/** The drill's HTTP client: one keep-alive dispatcher for every entry, a deadline per request. */
+export class DrillClient {
+  private readonly dispatcher: Dispatcher;
+
+  constructor(readonly timeoutMs: number, connections = 256) {
+    this.dispatcher = createDispatcher({ connections, headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs, connectTimeoutMs: 2000 });
+  }
+
+  async send(origin: string, method: 'GET' | 'PUT' | 'POST', path: string, headers: Record<string, string>, body?: unknown): Promise<Answer> {
+    try {
+      const res = await this.dispatcher.request({
+        origin,
+        method,
+        path,
+        headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.body.text();
+      let parsed: unknown;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        parsed = undefined;
+      }
+      const code = res.statusCode >= 400 ? (parsed as { code?: unknown } | undefined)?.code : undefined;
+      return {
+        status: res.statusCode,
+        code: typeof code === 'string' ? code : undefined,
+        neverSent: false,
+        body: parsed,
+        session: str(res.headers['setgate-session']),
+        served: servedBy(res.headers),
+      };
+    } catch (err) {
+      return { code: failureCode(err) ?? 'CLIENT_ERROR', neverSent: neverSent(err), served: {} };
+    }
+  }
+
+  close(): Promise<void> {
+    return this.dispatcher.close();
+  }
+}

@@ -1,0 +1,120 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { request } from 'undici';
+
+/** A leadership the failover controller moved, as its `/v1/status` lists it. */
+export interface FailoverEvent {
+  readonly shard: number;
+  readonly fromNode: string;
+  readonly toNode: string;
+  readonly epoch: number;
+  /** ISO time the controller published it. */
+  readonly at: string;
+  readonly inSync?: boolean;
+  /** Async shards: entries the old leader had that the promoted replica lacked (the system's own loss estimate). */
+  readonly behindLastSeen?: number;
+  readonly unreachableMs?: number;
+}
+
+/** Where a shard is led and how it replicates, from `/v1/status`. */
+export interface ShardView {
+  readonly shard: number;
+  readonly leader: string;
+  readonly writePoint: string;
+  readonly epoch: number;
+  readonly mode: string;
+  readonly replicas: readonly string[];
+}
+
+interface StatusAnswer {
+  readonly version: number;
+  readonly shards: readonly ShardView[];
+  readonly failoverController?: { readonly recent?: readonly FailoverEvent[] };
+}
+
+/** The few admin API calls a drill makes (status, shard move, drain), with an operator token. */
+export class ControlPlaneClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly token: string,
+  ) {}
+
+  status(): Promise<StatusAnswer> {
+    return this.call('GET', '/v1/status');
+  }
+
+  /** Moves a shard's leadership to `toSet` and waits for the operation to finish. */
+  async moveShard(shard: number, toSet: string, reason: string): Promise<unknown> {
+    const op = await this.call<{ id: string }>('POST', `/v1/ops/shards/${shard}/move`, { to: toSet, reason });
+    return this.waitOperation(op.id);
+  }
+
+  async drainRegion(name: string, reason: string): Promise<unknown> {
+    const op = await this.call<{ id: string }>('POST', '/v1/ops/drain', { target: 'region', name, reason });
+    return this.waitOperation(op.id);
+  }
+
+  undrainRegion(name: string, reason: string): Promise<unknown> {
+    return this.call('POST', '/v1/ops/undrain', { target: 'region', name, reason });
+  }
+
+  private async waitOperation(id: string, deadlineMs = 120000): Promise<unknown> {
+    const until = Date.now() + deadlineMs;
+    while (Date.now() < until) {
+      const op = await this.call<{ state: string; error?: { detail?: string } }>('GET', `/v1/ops/operations/${id}`);
+      if (op.state === 'succeeded') return op;
+      if (op.state === 'failed') throw new Error(`operation ${id} failed: ${op.error?.detail ?? 'no detail'}`);
+      await sleep(250);
+    }
+    throw new Error(`operation ${id} still running after ${deadlineMs} ms`);
+  }
+
+  private async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const res = await request(`${this.baseUrl}${path}`, {
+      method,
+      headersTimeout: 10000,
+      bodyTimeout: 10000,
+      headers: { authorization: `Bearer ${this.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.body.text();
+    if (res.statusCode >= 300) throw new Error(`${method} ${path}: ${res.statusCode} ${text.slice(0, 300)}`);
+    return JSON.parse(text) as T;
+  }
+}
+
+/**
+ * Collects the failover controller's recent list by polling `/v1/status` (the list lives in the
+ * control plane's memory and is short, so it is read all along, through control-plane restarts).
+ */
+export class FailoverLog {
+  private readonly seen = new Map<string, FailoverEvent>();
+  private timer: NodeJS.Timeout | undefined;
+  private polling: Promise<void> = Promise.resolve();
+
+  constructor(private readonly cp: ControlPlaneClient) {}
+
+  start(everyMs = 1000): void {
+    this.timer = setInterval(() => {
+      this.polling = this.poll();
+    }, everyMs);
+  }
+
+  async poll(): Promise<void> {
+    try {
+      const s = await this.cp.status();
+      for (const e of s.failoverController?.recent ?? []) this.seen.set(`${e.shard}:${e.epoch}:${e.toNode}`, e);
+    } catch {
+      // The control plane may be down on purpose; the next poll catches up.
+    }
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.polling;
+    await this.poll();
+  }
+
+  events(): FailoverEvent[] {
+    return [...this.seen.values()].sort((a, b) => a.at.localeCompare(b.at));
+  }
+}

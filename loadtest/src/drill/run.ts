@@ -1,0 +1,231 @@
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { devAdminTokens, signDevToken } from '@setgate/launcher';
+import { type RedisServer, startRedisServer } from '@setgate/process-supervisor';
+import { startBenchStack, type BenchStack } from '../bench/stack.js';
+import { checkHistory, type Op } from './checker/index.js';
+import { DrillClient } from './client.js';
+import { ControlPlaneClient, FailoverLog } from './control-plane.js';
+import { awaitConvergence, readFinalState } from './final-state.js';
+import { Load, type ReadContract } from './load.js';
+import { RecoveryWatch, recoveryOf } from './recovery.js';
+import type { Marker, ReportedViolation, RunReport } from './report-types.js';
+import { createRng } from './rng.js';
+import type { DrillContext, Injected, LinkFaults, Scenario } from './scenarios/index.js';
+import { errorTotals, quantile, timelineOf } from './timeline.js';
+import { pickUsers } from './users.js';
+
+export interface RunOptions {
+  readonly scenario: Scenario;
+  readonly seed: number;
+  /** Index of this run among the drill's runs. */
+  readonly run: number;
+  readonly durationS: number;
+  readonly usersPerShard: number;
+  readonly thinkMs: number;
+  /** How long to wait for replicas to converge after the load. */
+  readonly convergeTimeoutMs?: number;
+  /** Progress lines (stderr in the CLI). */
+  readonly log?: (line: string) => void;
+  /** Link faults of a stack started with WAN emulation; undefined: scenarios that need it are skipped. */
+  readonly links?: LinkFaults;
+}
+
+/** Violations kept in a report with their ops; the counts always cover all. */
+const KEEP_VIOLATIONS = 200;
+
+function readContract(stack: BenchStack['stack'], name: string): ReadContract {
+  const c = stack.topology.commands.find((x) => x.name === name);
+  return { boundMs: c?.maxStalenessMs, staleFallback: c?.staleFallback === true };
+}
+
+/**
+ * One drill run: its own stack on free ports, seeded load through every
+ * region's proxy, the scenario's fault at a seeded time, heal, convergence,
+ * every key read on every replica, and the checker's verdict.
+ */
+export async function runDrill(opts: RunOptions): Promise<RunReport> {
+  const { scenario, seed } = opts;
+  const log = opts.log ?? (() => {});
+  const startedAt = new Date().toISOString();
+  const skipped = (reason: string): RunReport => ({
+    scenario: scenario.name,
+    seed,
+    run: opts.run,
+    status: 'skipped',
+    reason,
+    startedAt,
+    config: { durationS: opts.durationS, users: 0, surgeUsers: 0, thinkMs: opts.thinkMs, shardCount: 0, leaseMs: 0 },
+    markers: [],
+    timeline: [],
+    errors: [],
+    throughput: { opsPerS: 0, okWritesPerS: 0, okReadsPerS: 0, p99Ms: 0 },
+    recovery: { rtoMs: null, writePauseMs: 0, disruptedShards: 0, shards: [] },
+    failovers: [],
+    asyncLoss: { reported: 0, measured: 0, asyncShards: 0 },
+  });
+  if (scenario.requires === 'wan' && !opts.links) return skipped('needs --wan: this stack runs without WAN emulation, so links cannot be cut or slowed');
+
+  let redis: RedisServer | undefined;
+  let bench: BenchStack | undefined;
+  const client = new DrillClient(8000);
+  try {
+    if (scenario.requires === 'redis') redis = await startRedisServer();
+    const redisUrl = redis?.url;
+    log(`[${scenario.name} seed ${seed}] starting the stack`);
+    bench = await startBenchStack({
+      only: () => true,
+      // Generous: on a busy 2-core machine a node can take well over the default 30 s to open and report ready.
+      readyTimeoutMs: 180000,
+      edit: redisUrl ? (doc) => ((doc.gateway as { rateLimit: { redisUrl?: string } }).rateLimit.redisUrl = redisUrl) : undefined,
+    });
+    return await drive(opts, bench, client, redis, startedAt, log);
+  } finally {
+    await client.close().catch(() => {});
+    await bench?.stop();
+    await redis?.kill();
+  }
+}
+
+async function drive(opts: RunOptions, bench: BenchStack, client: DrillClient, redis: RedisServer | undefined, startedAt: string, log: (l: string) => void): Promise<RunReport> {
+  const { scenario, seed } = opts;
+  const stack = bench.stack;
+  const { view, topology } = stack;
+  const rng = createRng(seed);
+  const regions = view.regionNames();
+  const users = pickUsers('u', view.shardCount, opts.usersPerShard, regions);
+  const surgeUsers = scenario.surge ? pickUsers('s', view.shardCount, opts.usersPerShard * 2, regions) : [];
+  const tokens = new Map<string, string>();
+  for (const u of [...users, ...surgeUsers]) tokens.set(u.id, await signDevToken(topology, { sub: u.id, ttlSec: 3600 }));
+  const proxyOf = (region: string) => (topology.regions.find((r) => r.name === region)?.proxies ?? []).map((p) => stack.url(p.id));
+  const entries = new Map(regions.map((r) => [r, view.regionsByDistance(r).flatMap(proxyOf)]));
+
+  const operator = devAdminTokens(topology).find((t) => t.role === 'operator')?.token;
+  if (!stack.controlPlaneUrl || !operator) throw new Error('drills need the control plane and its development operator token');
+  const cp = new ControlPlaneClient(stack.controlPlaneUrl, operator);
+  const failovers = new FailoverLog(cp);
+
+  const ops: Op[] = [];
+  const t0 = performance.now();
+  const wall0 = Date.now();
+  const now = () => Math.round(performance.now() - t0);
+  let watch: RecoveryWatch | undefined;
+  const load = new Load({
+    client,
+    rng: rng.fork('load'),
+    users,
+    surgeUsers,
+    tokens,
+    entries,
+    thinkMs: opts.thinkMs,
+    profileRead: readContract(stack, 'profile.get'),
+    cartRead: readContract(stack, 'cart.get'),
+    now,
+    onOp: (op) => {
+      ops.push(op);
+      watch?.record(op);
+    },
+  });
+  const durationMs = opts.durationS * 1000;
+  const faultRng = rng.fork('fault');
+  const faultAtMs = Math.round(Math.max(3000, durationMs * (0.15 + 0.15 * faultRng.next())));
+  const markers: Marker[] = [];
+  const ctx: DrillContext = { stack, rng: faultRng, cp, load, redis, links: opts.links };
+
+  failovers.start();
+  load.start();
+  log(`[${scenario.name} seed ${seed}] load: ${users.length} users (+${surgeUsers.length} surge), fault at ${faultAtMs} ms of ${durationMs} ms`);
+  await sleep(faultAtMs - now());
+  const faultMs = now();
+  let injected: Injected | undefined;
+  let faultError: string | undefined;
+  try {
+    injected = await scenario.inject(ctx);
+    markers.push({ tMs: faultMs, kind: 'fault', label: injected.description });
+    log(`[${scenario.name} seed ${seed}] ${faultMs} ms: ${injected.description}`);
+  } catch (err) {
+    faultError = `the fault could not be injected: ${(err as Error).message}`;
+    log(`[${scenario.name} seed ${seed}] ${faultError}`);
+  }
+  watch = injected ? new RecoveryWatch(injected.affectedShards, faultMs) : undefined;
+  const policy = scenario.healPolicy(stack);
+  const latestHeal = Math.max(faultMs, durationMs - 3000);
+  let healAtMs: number | undefined;
+  let healedAtMs: number | undefined;
+  let healing: Promise<void> | undefined;
+  const heal = () => {
+    if (!injected || healing) return;
+    healAtMs = now();
+    markers.push({ tMs: healAtMs, kind: 'heal', label: 'heal' });
+    log(`[${scenario.name} seed ${seed}] ${healAtMs} ms: heal`);
+    healing = injected.heal().then(() => {
+      healedAtMs = now();
+      markers.push({ tMs: healedAtMs, kind: 'healed', label: 'healed' });
+    });
+  };
+  while (now() < durationMs) {
+    const t = now();
+    const due = policy.kind === 'after' ? t >= faultMs + policy.ms : t >= faultMs + policy.minMs && watch?.recovered(t) === true;
+    if (!healing && (due || t >= latestHeal)) heal();
+    await sleep(Math.min(250, Math.max(1, durationMs - now())));
+  }
+  heal();
+  const loadEndMs = now();
+  await load.stop();
+  markers.push({ tMs: loadEndMs, kind: 'load-stop', label: 'load stopped' });
+  await healing;
+  await failovers.stop();
+  log(`[${scenario.name} seed ${seed}] load stopped (${ops.length} ops); waiting for replicas to converge`);
+
+  const nodes = view.allNodes();
+  const convergence = await awaitConvergence(nodes, stack.internalToken, opts.convergeTimeoutMs ?? 60000);
+  const final = await readFinalState(nodes, [...users, ...surgeUsers].map((u) => ({ key: u.id, shard: u.shard })), stack.internalToken);
+  const checks = checkHistory({ ops, final });
+
+  const byId = new Map(ops.map((o) => [o.id, o]));
+  const violations: ReportedViolation[] = checks.violations.slice(0, KEEP_VIOLATIONS).map((v) => ({ ...v, ops: v.ops.map((id) => byId.get(id)).filter((o): o is Op => o !== undefined) }));
+  const timeline = timelineOf(ops, Math.ceil(loadEndMs / 1000) + 1);
+  const recovery = injected ? recoveryOf(ops, injected.affectedShards, faultMs, loadEndMs) : [];
+  const rtos = recovery.map((r) => r.rtoMs);
+  const events = failovers.events().map((e) => ({ ...e, tMs: Date.parse(e.at) - wall0 }));
+  for (const e of events) markers.push({ tMs: e.tMs, kind: 'failover', label: `shard ${e.shard} ${e.fromNode} → ${e.toNode} (epoch ${e.epoch})` });
+  const asyncShards = new Set(topology.placements.filter((p) => p.mode === 'async').map((p) => p.shard));
+  const lat = ops.map((o) => o.completeMs - o.invokeMs).sort((a, b) => a - b);
+  const seconds = loadEndMs / 1000;
+  const failed = !checks.passed || faultError !== undefined;
+  return {
+    scenario: scenario.name,
+    seed,
+    run: opts.run,
+    status: failed ? 'failed' : 'passed',
+    ...(faultError ? { reason: faultError } : !checks.passed ? { reason: `checks failed: ${Object.entries(checks.counts).filter(([, n]) => n > 0).map(([c, n]) => `${c} ${n}`).join(', ')}` } : {}),
+    startedAt,
+    config: { durationS: opts.durationS, users: users.length, surgeUsers: surgeUsers.length, thinkMs: opts.thinkMs, shardCount: view.shardCount, leaseMs: topology.replication.leaseMs },
+    ...(injected ? { fault: { atMs: faultMs, healAtMs, healedAtMs, description: injected.description, targets: injected.targets, affectedShards: injected.affectedShards } } : {}),
+    markers: markers.sort((a, b) => a.tMs - b.tMs),
+    timeline,
+    errors: errorTotals(timeline),
+    throughput: {
+      opsPerS: round(ops.length / seconds),
+      okWritesPerS: round(ops.filter((o) => o.outcome === 'ok' && (o.kind === 'profile.put' || o.kind === 'cart.add')).length / seconds),
+      okReadsPerS: round(ops.filter((o) => o.outcome === 'ok' && (o.kind === 'profile.get' || o.kind === 'cart.get')).length / seconds),
+      p99Ms: quantile(lat, 0.99),
+    },
+    recovery: {
+      rtoMs: rtos.includes(null) ? null : Math.max(0, ...(rtos as number[])),
+      writePauseMs: Math.max(0, ...recovery.map((r) => r.writePauseMs)),
+      disruptedShards: recovery.filter((r) => r.disrupted).length,
+      shards: recovery,
+    },
+    failovers: events,
+    asyncLoss: {
+      reported: events.filter((e) => asyncShards.has(e.shard)).reduce((n, e) => n + (e.behindLastSeen ?? 0), 0),
+      measured: checks.violations.filter((v) => v.check === 'lost-write' && v.shard !== undefined && asyncShards.has(v.shard)).length,
+      asyncShards: asyncShards.size,
+    },
+    convergence,
+    checks: { ...checks, violations, violationsTotal: checks.violations.length, notes: checks.notes.slice(0, 50) },
+  };
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;

@@ -25,7 +25,17 @@ export const GatewayErrors = defineErrors({
   SETGATE_GW_INVALID_SESSION: { status: 400, title: 'Invalid session token' },
   SETGATE_GW_RATE_LIMITED: { status: 429, title: 'Rate limit exceeded' },
   SETGATE_GW_OVERLOADED: { status: 503, title: 'Gateway overloaded; request shed' },
+  /** The write certainly never reached the write-point (no connection could be made): not applied, safe to resend. */
   SETGATE_GW_WRITE_POINT_UNAVAILABLE: { status: 503, title: 'Write-point unavailable' },
+  /**
+   * The write was sent, then the connection was reset or closed, or no answer came in time: it MAY
+   * have been applied. Resend it with the same idempotency-key to apply it at most once.
+   */
+  SETGATE_GW_WRITE_OUTCOME_UNKNOWN: { status: 502, title: 'Write outcome unknown; it may have been applied' },
+  /** No reachable node has reached the client's session position (its setgate-session token) for the shard. */
+  SETGATE_GW_READ_BEHIND_SESSION: { status: 409, title: 'No reachable replica has your latest write yet' },
+  /** The write-point is unreachable, no replica is within the command's staleness bound, and the command does not allow stale fallback. */
+  SETGATE_GW_NO_FRESH_REPLICA: { status: 503, title: 'No replica within the staleness bound' },
 });
 
 /** A code of the gateway catalogue. */

@@ -40,7 +40,8 @@ export const Command = Type.Object(
     }),
     staleFallback: Type.Boolean({
       default: false,
-      description: 'Reads: with the leader unreachable, serve from a replica with a staleness header.',
+      description:
+        'Reads: with the write-point unreachable and no replica within maxStalenessMs, serve from a replica past the bound; the answer says x-setgate-read: stale-fallback and its real x-setgate-staleness-ms. The session token is still honoured (409 SETGATE_GW_READ_BEHIND_SESSION rather than an older value). false: such a read is 503 SETGATE_GW_NO_FRESH_REPLICA.',
     }),
     rateLimitClass: Type.String({ default: 'default', description: 'Rate-limit class this command counts against.' }),
     timeoutMs: Type.Integer({ minimum: 1, default: 2000, description: 'Upstream timeout for this command.' }),

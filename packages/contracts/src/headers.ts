@@ -30,6 +30,13 @@ export const Header = {
   /** How far behind the leader the serving replica was, in ms and entries. */
   stalenessMs: 'x-setgate-staleness-ms',
   lagEntries: 'x-setgate-lag-entries',
+  /**
+   * Gateway → client: how a read was served when it was not served normally. `stale-fallback`:
+   * the write-point was unreachable and no replica met the command's staleness bound, so a replica
+   * served it past the bound (only for commands with `staleFallback`); x-setgate-staleness-ms says
+   * by how much. The client's session position is honoured all the same.
+   */
+  readSource: 'x-setgate-read',
   /** Gateway → node: the read must reflect at least this position (`epoch:lsn`, see formatPosition). */
   minPosition: 'x-setgate-min-position',
   /** Gateway → node: refuse the read (409) if this replica is staler than this many ms. */

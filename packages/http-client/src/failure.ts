@@ -41,7 +41,35 @@ export function failureKind(err: unknown): FailureKind {
   return 'other';
 }
 
-/** True when the request never reached the upstream (connection refused): resending cannot apply it twice. */
+/**
+ * Failures of the connect phase: no socket was ever established, so not one
+ * byte of the request left this process. ECONNREFUSED comes from
+ * `connect()`; undici's ConnectTimeoutError (UND_ERR_CONNECT_TIMEOUT) destroys
+ * the socket before it connects; ENOTFOUND / EAI_AGAIN fail the lookup.
+ */
+const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** Codes that mean "never sent" only when `connect()` raised them; on an open socket they may follow a sent request. */
+const CONNECT_ONLY_CODES = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EADDRNOTAVAIL']);
+
+function failureSyscall(err: unknown): string | undefined {
+  const e = err as { syscall?: unknown; cause?: { syscall?: unknown } } | null;
+  if (typeof e?.syscall === 'string') return e.syscall;
+  return typeof e?.cause?.syscall === 'string' ? e.cause.syscall : undefined;
+}
+
+/**
+ * True only when the request certainly never reached the upstream: the
+ * connection was never established (refused, connect timeout, no route
+ * at connect, unresolvable name). Resending cannot apply it twice, and
+ * "not applied" is the truth. Everything else — a reset or close after the
+ * request was written (ECONNRESET, undici's UND_ERR_SOCKET "other side
+ * closed"), a headers or body timeout, a malformed answer — may follow a
+ * request the upstream acted on: its outcome is unknown.
+ */
 export function neverSent(err: unknown): boolean {
-  return failureCode(err) === 'ECONNREFUSED';
+  const code = failureCode(err);
+  if (code === undefined) return false;
+  if (NEVER_SENT_CODES.has(code)) return true;
+  return CONNECT_ONLY_CODES.has(code) && failureSyscall(err) === 'connect';
 }

@@ -1,5 +1,5 @@
-import { Header, type SetgateError } from '@setgate/contracts';
-import { type Dispatcher, discard, neverSent, receive, type UpstreamAnswer } from '@setgate/http-client';
+import { Header } from '@setgate/contracts';
+import { type Dispatcher, discard, receive, type UpstreamAnswer } from '@setgate/http-client';
 import { shardOf } from '@setgate/topology';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayErrors } from '../../errors.js';
@@ -10,31 +10,20 @@ import type { ForwardOptions } from './options.js';
 import { readConflict } from './read-refusal.js';
 import { misdirected, upstreamFailure } from './upstream-errors.js';
 import { type RoutedRequest, upstreamHeaders } from './upstream-headers.js';
+import { giveUp, startWalk, type Step, type Walk, walkFailed, walkRefused } from './walk.js';
 
-/** What a request's walk along its plan has learned so far. */
-interface Walk {
-  plan: RoutePlan;
-  readonly isWrite: boolean;
-  /** A write is resent only when that cannot apply it twice: never sent, or deduplicated by its idempotency key. */
-  readonly idempotent: boolean;
-  refreshed: boolean;
-  /** The previous attempt failed (the next one costs retry budget); a refusal costs nothing. */
-  previousFailed: boolean;
-  failure: SetgateError | undefined;
-  writePointDown: boolean;
-  writeRetried: boolean;
-}
-
-/** What one attempt tells the walk to do next. */
-type Step = { readonly answer: FastifyReply } | 'next' | 'again' | 'restart';
+/** The x-setgate-read value of a read served past its command's bound. */
+export const STALE_FALLBACK = 'stale-fallback';
 
 /**
  * Walks a request's route plan: the nearest fresh-enough replica, the next,
  * the write-point; a 409 read refusal moves on at no cost, a failure moves on
  * only within the retry budget (and is reported for outlier ejection); a 421
- * reloads the routing table and re-plans once; a stale-tolerant read falls
- * back to any replica when the write-point is unreachable; a write whose
- * write-point is unreachable is a 503.
+ * reloads the routing table and re-plans once. With the write-point
+ * unreachable a read falls back to the other replicas (plan.fallback), still
+ * asking each for the client's session position. A write is resent only when
+ * that cannot apply it twice; one that may have reached the node answers
+ * "outcome unknown", and "not applied" only when it certainly never did.
  */
 export class Forwarder {
   constructor(private readonly opts: ForwardOptions) {}
@@ -42,98 +31,69 @@ export class Forwarder {
   async forward(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const ctx = request.setgate;
     this.opts.budget.deposit();
-    const walk: Walk = {
-      plan: required(ctx.target, 'route target').plan,
-      isWrite: required(ctx.match, 'command match').command.def.kind === 'write',
-      idempotent: typeof request.headers[Header.idempotencyKey] === 'string',
-      refreshed: false,
-      previousFailed: false,
-      failure: undefined,
-      writePointDown: false,
-      writeRetried: false,
-    };
+    const walk = startWalk(
+      required(ctx.target, 'route target').plan,
+      required(ctx.match, 'command match').command.def.kind === 'write',
+      typeof request.headers[Header.idempotencyKey] === 'string',
+    );
     for (let i = 0; i < walk.plan.candidates.length; i++) {
       if (walk.previousFailed && !this.opts.budget.tryWithdraw()) break;
-      const step = await this.attempt(request, reply, walk, walk.plan.candidates[i] as Candidate);
+      const step = await this.attempt(request, reply, walk, walk.plan.candidates[i] as Candidate, false);
       if (typeof step === 'object') return step.answer;
       if (step === 'again') i--;
       else if (step === 'restart') i = -1;
     }
     if (!walk.isWrite && walk.writePointDown) {
-      const answer = await this.staleFallback(request, reply, walk);
+      const answer = await this.fallback(request, reply, walk);
       if (answer !== undefined) return answer;
     }
-    throw this.giveUp(walk);
+    throw giveUp(walk, request.setgate, this.timeoutOf(request.setgate));
   }
 
-  /** One attempt on one candidate. */
-  private async attempt(request: FastifyRequest, reply: FastifyReply, walk: Walk, c: Candidate): Promise<Step> {
+  /** One attempt on one candidate; `inFallback` attempts do not refresh the table on a 421. */
+  private async attempt(request: FastifyRequest, reply: FastifyReply, walk: Walk, c: Candidate, inFallback: boolean): Promise<Step> {
     const { health, budget } = this.opts;
     let response: UpstreamAnswer;
     try {
       response = await receive(await this.send(request, c));
     } catch (err) {
       health.failure(c.node.id);
-      walk.failure = upstreamFailure(err, c.node, this.timeoutOf(request.setgate));
-      walk.previousFailed = true;
-      if (c.leader) walk.writePointDown = true;
-      if (walk.isWrite && !walk.writeRetried && (walk.idempotent || neverSent(err))) {
-        walk.writeRetried = true;
-        return 'again';
-      }
-      return 'next';
+      return walkFailed(walk, c, err, upstreamFailure(err, c.node, this.timeoutOf(request.setgate)));
     }
     health.success(c.node.id);
     walk.previousFailed = false;
     if (response.statusCode === 421) {
+      if (inFallback) {
+        discard(response);
+        return 'next';
+      }
       if (walk.refreshed || this.opts.refresh === undefined || !budget.tryWithdraw()) throw await misdirected(response, c.node, walk.plan.shard);
       discard(response);
       walk.refreshed = true;
       walk.plan = await this.replan(request);
       return 'restart';
     }
-    if (c.leader) return { answer: this.respond(request, reply, response, c, false) };
-    // A replica that does not state its staleness cannot be held to a bound (a node
-    // predating the read-freshness contract): its answer is not used.
-    if (c.maxStalenessMs !== undefined && response.headers[Header.stalenessMs] === undefined) {
+    // A replica that does not state its staleness cannot be held to a bound nor
+    // report it (a node predating the read-freshness contract): its answer is not used.
+    const unstated = !c.leader && response.headers[Header.stalenessMs] === undefined;
+    if (walk.isWrite || response.statusCode !== 409) {
+      if (!unstated) return { answer: this.respond(request, reply, response, c) };
       discard(response);
       return 'next';
     }
-    if (response.statusCode !== 409) return { answer: this.respond(request, reply, response, c, false) };
     const conflict = await readConflict(response);
-    return 'refusal' in conflict ? 'next' : { answer: this.respond(request, reply, response, c, false, conflict.text) };
+    if ('refusal' in conflict) return walkRefused(walk, c, conflict.refusal);
+    return unstated ? 'next' : { answer: this.respond(request, reply, response, c, conflict.text) };
   }
 
-  /** With the write-point unreachable, a `staleFallback` read is served by any replica, marked stale. */
-  private async staleFallback(request: FastifyRequest, reply: FastifyReply, walk: Walk): Promise<FastifyReply | undefined> {
-    const { budget, health } = this.opts;
-    for (const c of walk.plan.staleFallback()) {
-      if (!budget.tryWithdraw()) return undefined;
-      try {
-        const response = await receive(await this.send(request, c));
-        health.success(c.node.id);
-        return this.respond(request, reply, response, c, true);
-      } catch (err) {
-        health.failure(c.node.id);
-        walk.failure = upstreamFailure(err, c.node, this.timeoutOf(request.setgate));
-      }
+  /** With the write-point unreachable, a read tries the replicas the plan allows as a fallback. */
+  private async fallback(request: FastifyRequest, reply: FastifyReply, walk: Walk): Promise<FastifyReply | undefined> {
+    for (const c of walk.plan.fallback(walk.skip)) {
+      if (walk.previousFailed && !this.opts.budget.tryWithdraw()) return undefined;
+      const step = await this.attempt(request, reply, walk, c, true);
+      if (typeof step === 'object') return step.answer;
     }
     return undefined;
-  }
-
-  private giveUp(walk: Walk): SetgateError {
-    // A write that timed out may have been applied: that stays a 504, not "unavailable".
-    if (walk.isWrite && walk.writePointDown && walk.failure?.code !== 'SETGATE_GW_UPSTREAM_TIMEOUT') {
-      return GatewayErrors.create('SETGATE_GW_WRITE_POINT_UNAVAILABLE', {
-        detail: `The write-point of shard ${walk.plan.shard} cannot be reached; the write was not applied. ${walk.failure?.message ?? ''}`.trim(),
-        headers: { 'retry-after': '1' },
-        cause: walk.failure,
-      });
-    }
-    return (
-      walk.failure ??
-      GatewayErrors.create('SETGATE_GW_UPSTREAM_UNAVAILABLE', { detail: `no node of shard ${walk.plan.shard} could serve the read` })
-    );
   }
 
   private send(request: FastifyRequest, c: Candidate): Promise<Dispatcher.ResponseData> {
@@ -161,21 +121,16 @@ export class Forwarder {
     });
   }
 
-  private respond(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    response: UpstreamAnswer,
-    c: Candidate,
-    staleFallback: boolean,
-    text?: string,
-  ): FastifyReply {
+  private respond(request: FastifyRequest, reply: FastifyReply, response: UpstreamAnswer, c: Candidate, text?: string): FastifyReply {
     const ctx = request.setgate;
     // A body already read (a 409 that was not a read refusal) goes out as that text.
     const body = text ?? response.body;
-    ctx.upstream = { headers: response.headers, body, node: c.node, fromReplica: !c.leader, staleFallback };
+    ctx.upstream = { headers: response.headers, body, node: c.node, fromReplica: !c.leader, staleFallback: c.staleFallback };
     if (response.statusCode >= 200 && response.statusCode < 300 && ctx.match?.command.def.kind === 'write') {
       this.issueSession(ctx, response.headers);
     }
+    // Served past the command's bound: the answer says so (x-setgate-staleness-ms, copied from the node, says by how much).
+    if (c.staleFallback) reply.header(Header.readSource, STALE_FALLBACK);
     return reply.code(response.statusCode).send(body);
   }
 

@@ -53,3 +53,23 @@ function isOwner(value: unknown): value is ShardOwner {
   const o = value as Partial<ShardOwner> | null | undefined;
   return typeof o?.node === 'string' && typeof o.set === 'string' && typeof o.epoch === 'number';
 }
+
+/**
+ * A write whose request may have reached the node, then the connection was
+ * reset or closed or no answer came: it may have been applied, and only the
+ * client can make a resend safe. Not "unavailable": that promises "not applied".
+ */
+export function writeOutcomeUnknown(err: unknown, node: NodeRef, shard: number, timeoutMs: number, idempotencyKey: boolean): SetgateError {
+  const what =
+    failureKind(err) === 'timeout'
+      ? `node ${node.id} received the write but did not answer within ${timeoutMs} ms`
+      : `the connection to node ${node.id} failed after the write was sent (${failureCode(err) ?? 'malformed answer'})`;
+  const retry = idempotencyKey
+    ? 'Resend it with the same idempotency-key header: the write-point applies it at most once and answers the first outcome.'
+    : 'It carried no idempotency-key, so a resend may apply it twice: read the current state first (or resend with If-Match), and send writes with an idempotency-key so a resend is always safe.';
+  return GatewayErrors.create('SETGATE_GW_WRITE_OUTCOME_UNKNOWN', {
+    detail: `The write to shard ${shard} may have been applied: ${what}. ${retry}`,
+    extensions: { shard, node: node.id, mayHaveBeenApplied: true, idempotencyKey },
+    cause: err,
+  });
+}

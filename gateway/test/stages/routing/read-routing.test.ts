@@ -138,6 +138,7 @@ describe('routing: write-point unreachable, 421 and refresh', () => {
     assert.equal(res.statusCode, 200, res.body);
     assert.equal(res.headers['x-setgate-set'], 'near-a');
     assert.equal(res.headers[Header.stalenessMs], '60000');
+    assert.equal(res.headers[Header.readSource], 'stale-fallback');
     const w = await app.inject({ method: 'PUT', url: '/v1/profile', headers: auth, payload: 'x' });
     assertProblem(w, 503, 'SETGATE_GW_WRITE_POINT_UNAVAILABLE');
     assert.equal(w.headers['retry-after'], '1');
@@ -146,7 +147,7 @@ describe('routing: write-point unreachable, 421 and refresh', () => {
   it('does not serve a read without staleFallback from a stale replica when the write-point is down', async () => {
     const app = gateway(multiRegionTopology({ near: near.port, mid: mid.port, far: await closedPort() }));
     const res = await app.inject({ url: '/v1/cart/summary', headers: auth });
-    assertProblem(res, 503, 'SETGATE_GW_UPSTREAM_UNAVAILABLE');
+    assertProblem(res, 503, 'SETGATE_GW_NO_FRESH_REPLICA');
   });
 
   it('moves past an unreachable replica to the next nearest within the retry budget', async () => {

@@ -29,7 +29,12 @@ export interface TestStack extends Stack {
 
 /** Starts the topology (or part of it) as real processes; close() stops them and removes the data. */
 export async function startTestStack(
-  opts: { only?: (i: InstanceRef) => boolean; edit?: (doc: Record<string, unknown>) => void } = {},
+  opts: {
+    only?: (i: InstanceRef) => boolean;
+    edit?: (doc: Record<string, unknown>) => void;
+    /** How long each component may take to be ready (the launcher's default otherwise); a busy 2-core box needs more. */
+    readyTimeoutMs?: number;
+  } = {},
 ): Promise<TestStack> {
   const t = await freshTopology(opts.edit);
   const stackOpts: StackOptions = {
@@ -37,6 +42,7 @@ export async function startTestStack(
     dataDir: join(t.dir, 'data'),
     logDir: join(t.dir, 'logs'),
     only: opts.only,
+    ...(opts.readyTimeoutMs === undefined ? {} : { readyTimeoutMs: opts.readyTimeoutMs }),
   };
   let stack: Stack;
   try {

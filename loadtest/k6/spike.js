@@ -101,19 +101,24 @@ export function setup() {
   return { runId: newRunId() };
 }
 
-/** @type {Shopper | undefined} */
-let shopper;
+/**
+ * This VU's clients: one for the shop users it owns, whatever scenario it runs
+ * (k6 may hand a VU from one scenario to another; one client keeps one history
+ * per user), and one for the hot user.
+ * @type {{ shop?: Shopper, hot?: Shopper }}
+ */
+const clients = {};
 
 /** @param {{ runId: string }} data */
 export default function (data) {
   if (exec.scenario.name === 'hot_user') {
     // Every hot-user VU drives the same user, so its subject's limit is what they hit together.
-    shopper ??= new Shopper(all, { indices: [HOT_USER], exclusive: false }, targets(), data.runId);
-    shopper.step(HOT_MIX);
+    clients.hot ??= new Shopper(all, { indices: [HOT_USER], exclusive: false }, targets(), data.runId);
+    clients.hot.step(HOT_MIX);
     return;
   }
-  shopper ??= new Shopper(pool, usersOfVu(pool, exec.vu.idInTest, TOTAL_VUS), targets(), data.runId);
-  shopper.step(MIX);
+  clients.shop ??= new Shopper(pool, usersOfVu(pool, exec.vu.idInTest, TOTAL_VUS), targets(), data.runId);
+  clients.shop.step(MIX);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Agent, type Dispatcher, Pool } from 'undici';
+import { wanConnect } from './wan.js';
 
 /** Options of the one dispatcher a process uses for each upstream origin. */
 export interface DispatcherOptions {
@@ -35,7 +36,8 @@ function undiciOptions(opts: DispatcherOptions): Pool.Options {
     keepAliveMaxTimeout: Math.max(o.keepAliveTimeoutMs, 10000),
     headersTimeout: o.headersTimeoutMs,
     bodyTimeout: o.bodyTimeoutMs,
-    connect: { timeout: o.connectTimeoutMs },
+    // With WAN emulation on, connections to other regions go through their relay.
+    connect: wanConnect(o.connectTimeoutMs) ?? { timeout: o.connectTimeoutMs },
   };
 }
 
@@ -55,3 +57,4 @@ export function createPool(origin: string, opts: DispatcherOptions = {}): Pool {
 export type { Dispatcher };
 export * from './failure.js';
 export * from './small-body.js';
+export { wanRoutes } from './wan.js';

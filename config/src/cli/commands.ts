@@ -8,7 +8,7 @@ import type { OperationView } from '../control-plane/ops/operations.js';
 import type { LossView } from '../control-plane/ops/loss-ledger.js';
 import type { LeaderChangeAudit, VersionSummary } from '../control-plane/store/config-store.js';
 import type { AdminClient } from './client.js';
-import { formatChanges, formatImpact, table } from './format.js';
+import { formatChanges, formatFailoverGuards, formatImpact, table } from './format.js';
 
 /** What a command prints and how the process exits. */
 export interface Outcome {
@@ -159,6 +159,7 @@ export async function status(io: Io): Promise<Outcome> {
           ['node', 'set', 'state', 'since', 'leads', 'last action'],
           fc.nodes.map((n) => [n.node, n.set, n.state, n.since, n.leads.length, n.lastAction ? `${n.lastAction.kind}${'detail' in n.lastAction && n.lastAction.detail ? `: ${n.lastAction.detail}` : ''}` : '']),
         ),
+        ...formatFailoverGuards(fc),
       ]
     : [];
   const text = [

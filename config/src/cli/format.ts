@@ -1,4 +1,5 @@
 import type { Change, Impact } from '@setgate/config';
+import type { FailoverStatus } from '../control-plane/failover/controller.js';
 
 /** A plain text table: header row, a rule, then rows; columns padded to their widest cell. */
 export function table(headers: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number | boolean>>): string {
@@ -47,4 +48,54 @@ export function formatImpact(i: Impact): string {
   if (i.failover) out.push(`failover: ${i.failover.pausedTo ? 'paused' : 'resumed'}`);
   out.push(`sections changed: ${i.sections.join(', ') || 'none'}`);
   return out.join('\n');
+}
+
+/**
+ * The failover controller's safety state for `setgate status`: the startup
+ * grace, the witness quorum and each suspect node's votes, the leases the
+ * control plane granted (and revoked), hold-downs and the fleet-wide cap.
+ */
+export function formatFailoverGuards(fc: FailoverStatus): string[] {
+  const lines: string[] = [];
+  if (fc.startup) {
+    lines.push(
+      fc.startup.open
+        ? `startup grace (${fc.startup.graceMs} ms): over`
+        : `startup grace (${fc.startup.graceMs} ms): NO DECISIONS YET${fc.startup.waitingFor.length > 0 ? `, waiting to see ${fc.startup.waitingFor.join(', ')}` : `, ${fc.startup.remainingMs} ms left`}`,
+    );
+  }
+  if (fc.witnesses) {
+    const panel = ['control-plane', ...fc.witnesses.panel.map((w) => `${w.witness}@${w.region}`)].join(', ');
+    lines.push(
+      `witness quorum: ${fc.witnesses.quorum} 'down' votes from ${fc.witnesses.regions} regions, more down than up (unreachable or starved witnesses: no vote); witnesses ${panel}; controller loop stall ${fc.witnesses.controllerLagMs} ms`,
+    );
+  }
+  if (fc.lease) {
+    lines.push(
+      fc.lease.tracked
+        ? `write-point leases: ${fc.lease.leaseMs} ms from each node's watch poll; a replacement is promoted only ${fc.lease.leaseMs} + ${fc.lease.clockDriftMs} ms (drift) after the control plane last answered the old leader. Embedded store: this control plane is the only grantor, so while it is down every write-point stops acknowledging ${fc.lease.leaseMs} ms after its last renewal (safe without consensus; see --control-plane etcd for HA)`
+        : `write-point leases: ${fc.lease.leaseMs} ms; grants not tracked by this replica: a replacement is promoted ${fc.lease.leaseMs} + ${fc.lease.clockDriftMs} ms after the first failed check`,
+    );
+  }
+  if (fc.holdDown) {
+    const held = fc.holdDown.shards.map((x) => `${x.shard} (${Math.ceil(x.remainingMs / 1000)} s)`).join(', ');
+    lines.push(`hold-down ${fc.holdDown.holdDownMs} ms after a leader change: ${held || 'no shard now'}`);
+  }
+  if (fc.cap) lines.push(`failovers in the last minute: ${fc.cap.lastMinute} of at most ${fc.cap.maxFailoversPerMinute}`);
+  const watched = fc.nodes.filter((n) => n.lease || n.votes);
+  if (watched.length > 0) {
+    lines.push(
+      table(
+        ['node', 'state', 'lease granted', 'quorum for', 'last votes'],
+        watched.map((n) => [
+          n.node,
+          n.state,
+          n.lease ? `${(n.lease.grantedAgoMs / 1000).toFixed(1)} s ago${n.lease.assumed ? ' (assumed: start)' : ''}${n.lease.revoked ? ' REVOKED' : ''}` : '',
+          n.quorumForMs > 0 ? `${(n.quorumForMs / 1000).toFixed(1)} s` : '',
+          (n.votes ?? []).map((v) => `${v.witness}:${v.verdict}`).join(' '),
+        ]),
+      ),
+    );
+  }
+  return lines;
 }

@@ -147,12 +147,17 @@ describe('leader-change protocol on apply and rollback (admin API, replica model
   let f: Fixture;
   let model: ReplicaModel;
   const unreachable = new Set<string>();
+  /** Runs just before a fence reaches the model (a write slipping in between the pre-check and the fence). */
+  let beforeFence: ((node: string, shard: number) => void) | undefined;
 
   before(async () => {
     let m: ReplicaModel | undefined;
     f = await controlPlaneFixture({
       control: {
-        fence: (n, s, e) => (m as ReplicaModel).fence(n, s, e),
+        fence: (n, s, e) => {
+          beforeFence?.(n.id, s);
+          return (m as ReplicaModel).fence(n, s, e);
+        },
         position: async (n, s) => {
           if (unreachable.has(n.id)) throw new Error(`${n.id}: connect ETIMEDOUT`);
           return (m as ReplicaModel).position(n, s);
@@ -264,6 +269,35 @@ describe('leader-change protocol on apply and rollback (admin API, replica model
     const ok = await f.app.inject({ method: 'POST', url: '/v1/config/rollback', headers: bearer('admin'), payload: { to: v0, baseVersion: v0 + 1, reason: 'back' } });
     assert.equal(ok.statusCode, 201, ok.body);
     assert.deepEqual(ok.json().leaderChanges.map((c: { shard: number; toNode: string; clean: boolean }) => [c.shard, c.toNode, c.clean]), [[shard, back, true]]);
+  });
+
+  it('refuses after the fence when the target falls behind the fenced position, lifting the fence by re-confirming the old leader', async () => {
+    const shard = 15;
+    const from = new TopologyView(f.seed).writePoint(shard).id;
+    const { version, document, target } = await moved(shard);
+    beforeFence = (node, s) => {
+      if (node !== from || s !== shard) return;
+      model.stalled.add(target);
+      model.write(from, shard, 'slipped in before the fence');
+    };
+    try {
+      const r = await f.app.inject({ method: 'POST', url: '/v1/config/apply', headers: bearer('operator'), payload: { document, baseVersion: version, reason: 'move 15' } });
+      assert.equal(r.statusCode, 409, r.body);
+      const problem = r.json();
+      assert.deepEqual(
+        problem.shards.map((x: { shard: number; code: string; mayBeLost: number }) => [x.shard, x.code, x.mayBeLost]),
+        [[shard, 'TARGET_BEHIND', 1]],
+      );
+      assert.equal(problem.currentVersion, version + 1, 'the re-confirming version is named');
+      const now = (await f.service.current()).topology;
+      const p = now.placements.find((x) => x.shard === shard);
+      assert.equal(new TopologyView(now).writePoint(shard).id, from, 'the old leader stays');
+      assert.equal(p?.epoch, (document.placements[shard]?.epoch ?? 0), 'at epoch + 1, which lifts its fence');
+      assert.ok(model.write(from, shard, 'after the abort'), 'the old leader takes writes again');
+    } finally {
+      beforeFence = undefined;
+      model.stalled.delete(target);
+    }
   });
 
   it('no path can skip the protocol: a write-point change without its account is refused by the config service', async () => {

@@ -3,7 +3,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { parseDrillArgs, USAGE } from './options.js';
 import type { RunReport } from './report-types.js';
 import { runHtml, summaryHtml } from './report-html.js';
-import { runDrill } from './run.js';
+import { emptyReport, type RunOptions, runDrill } from './run.js';
 import { SCENARIOS } from './scenarios/index.js';
 import { summarize, summaryText } from './summary.js';
 
@@ -33,7 +33,7 @@ async function main(): Promise<number> {
   }
   const runs: RunReport[] = [];
   for (let k = 0; k < opts.runs; k++) {
-    const report = await runDrill({
+    const runOpts: RunOptions = {
       scenario,
       seed: opts.seed + k,
       run: k + 1,
@@ -43,7 +43,9 @@ async function main(): Promise<number> {
       // WAN emulation is not part of the launcher yet: link scenarios say they need it.
       links: undefined,
       log: (line) => process.stderr.write(`${line}\n`),
-    });
+    };
+    // A run that could not even start (e.g. its stack) is a failed run with its reason, and the next run still goes.
+    const report = await runDrill(runOpts).catch((err: Error) => emptyReport(runOpts, 'failed', `the run broke off: ${err.message}`));
     runs.push(report);
     process.stdout.write(`${summaryText(summarize(scenario.name, [report]), [report]).split('\n').slice(0, -1).join('\n')}\n`);
   }

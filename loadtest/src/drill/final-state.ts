@@ -11,8 +11,20 @@ interface ShardStatus {
   readonly stateHash: string;
 }
 
-async function getJson(url: string, token: string): Promise<{ status: number; body: unknown }> {
-  const res = await request(url, { headers: { authorization: `Bearer ${token}` }, headersTimeout: 10000, bodyTimeout: 10000 });
+/** GET with a few tries: a node busy catching up (or a loaded machine) is slow, not unreadable. */
+async function getJson(url: string, token: string, tries = 4): Promise<{ status: number; body: unknown }> {
+  for (let i = 1; ; i++) {
+    try {
+      return await getOnce(url, token);
+    } catch (err) {
+      if (i >= tries) throw err;
+      await sleep(500 * i);
+    }
+  }
+}
+
+async function getOnce(url: string, token: string): Promise<{ status: number; body: unknown }> {
+  const res = await request(url, { headers: { authorization: `Bearer ${token}` }, headersTimeout: 20000, bodyTimeout: 20000 });
   const text = await res.body.text();
   let body: unknown;
   try {

@@ -39,20 +39,13 @@ function readContract(stack: BenchStack['stack'], name: string): ReadContract {
   return { boundMs: c?.maxStalenessMs, staleFallback: c?.staleFallback === true };
 }
 
-/**
- * One drill run: its own stack on free ports, seeded load through every
- * region's proxy, the scenario's fault at a seeded time, heal, convergence,
- * every key read on every replica, and the checker's verdict.
- */
-export async function runDrill(opts: RunOptions): Promise<RunReport> {
-  const { scenario, seed } = opts;
-  const log = opts.log ?? (() => {});
-  const startedAt = new Date().toISOString();
-  const skipped = (reason: string): RunReport => ({
-    scenario: scenario.name,
-    seed,
+/** A run that measured nothing: skipped (a requirement is missing) or failed before its load (e.g. the stack did not start). */
+export function emptyReport(opts: RunOptions, status: 'skipped' | 'failed', reason: string, startedAt = new Date().toISOString()): RunReport {
+  return {
+    scenario: opts.scenario.name,
+    seed: opts.seed,
     run: opts.run,
-    status: 'skipped',
+    status,
     reason,
     startedAt,
     config: { durationS: opts.durationS, users: 0, surgeUsers: 0, thinkMs: opts.thinkMs, shardCount: 0, leaseMs: 0 },
@@ -63,7 +56,19 @@ export async function runDrill(opts: RunOptions): Promise<RunReport> {
     recovery: { rtoMs: null, writePauseMs: 0, disruptedShards: 0, shards: [] },
     failovers: [],
     asyncLoss: { reported: 0, measured: 0, asyncShards: 0 },
-  });
+  };
+}
+
+/**
+ * One drill run: its own stack on free ports, seeded load through every
+ * region's proxy, the scenario's fault at a seeded time, heal, convergence,
+ * every key read on every replica, and the checker's verdict.
+ */
+export async function runDrill(opts: RunOptions): Promise<RunReport> {
+  const { scenario, seed } = opts;
+  const log = opts.log ?? (() => {});
+  const startedAt = new Date().toISOString();
+  const skipped = (reason: string) => emptyReport(opts, 'skipped', reason, startedAt);
   if (scenario.requires === 'wan' && !opts.links) return skipped('needs --wan: this stack runs without WAN emulation, so links cannot be cut or slowed');
 
   let redis: RedisServer | undefined;
@@ -130,17 +135,19 @@ async function drive(opts: RunOptions, bench: BenchStack, client: DrillClient, r
   const faultRng = rng.fork('fault');
   const faultAtMs = Math.round(Math.max(3000, durationMs * (0.15 + 0.15 * faultRng.next())));
   const markers: Marker[] = [];
-  const ctx: DrillContext = { stack, rng: faultRng, cp, load, redis, links: opts.links };
+  let appliedAt: number | undefined;
+  const ctx: DrillContext = { stack, rng: faultRng, cp, load, redis, links: opts.links, faultApplied: () => (appliedAt ??= now()) };
 
   failovers.start();
   load.start();
   log(`[${scenario.name} seed ${seed}] load: ${users.length} users (+${surgeUsers.length} surge), fault at ${faultAtMs} ms of ${durationMs} ms`);
   await sleep(faultAtMs - now());
-  const faultMs = now();
+  let faultMs = now();
   let injected: Injected | undefined;
   let faultError: string | undefined;
   try {
     injected = await scenario.inject(ctx);
+    faultMs = appliedAt ?? faultMs;
     markers.push({ tMs: faultMs, kind: 'fault', label: injected.description });
     log(`[${scenario.name} seed ${seed}] ${faultMs} ms: ${injected.description}`);
   } catch (err) {

@@ -10,7 +10,8 @@ function stats(values: readonly number[]): { p50: number | null; p99: number | n
 /** RTO and write pause p50/p99 and the checks' totals across the runs of one scenario. */
 export function summarize(scenario: string, runs: readonly RunReport[]): DrillSummary {
   const done = runs.filter((r) => r.status !== 'skipped');
-  const rtos = done.map((r) => r.recovery.rtoMs);
+  // Only runs whose fault was injected measured a recovery.
+  const rtos = done.filter((r) => r.fault).map((r) => r.recovery.rtoMs);
   const violations: Record<string, number> = {};
   for (const r of done) for (const [c, n] of Object.entries(r.checks?.counts ?? {})) violations[c] = (violations[c] ?? 0) + n;
   return {
@@ -20,7 +21,7 @@ export function summarize(scenario: string, runs: readonly RunReport[]): DrillSu
     failed: runs.filter((r) => r.status === 'failed').length,
     skipped: runs.filter((r) => r.status === 'skipped').length,
     rtoMs: { ...stats(rtos.filter((x): x is number => x !== null)), unrecovered: rtos.filter((x) => x === null).length, values: rtos },
-    writePauseMs: stats(done.map((r) => r.recovery.writePauseMs)),
+    writePauseMs: stats(done.filter((r) => r.fault).map((r) => r.recovery.writePauseMs)),
     violations,
     ackedWrites: done.reduce((n, r) => n + (r.checks?.stats.writes.ok ?? 0), 0),
     failovers: done.reduce((n, r) => n + r.failovers.length, 0),

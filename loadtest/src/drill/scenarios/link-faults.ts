@@ -17,6 +17,7 @@ export const partitionRegion: Scenario = {
     const region = ctx.rng.pick(regions);
     const others = regions.filter((r) => r !== region);
     for (const other of others) await l.partition(region, other, { mode: 'hold' });
+    ctx.faultApplied();
     const sets = new Set(ctx.stack.topology.sets.filter((s) => s.region === region).map((s) => s.name));
     const shards = (await ctx.cp.status()).shards.filter((s) => sets.has(s.leader)).map((s) => s.shard);
     return {
@@ -42,6 +43,7 @@ export const slowLink: Scenario = {
     const a = ctx.rng.pick(regions);
     const b = ctx.rng.pick(regions.filter((r) => r !== a));
     await l.slow(a, b, { delayMs: 200 });
+    ctx.faultApplied();
     return {
       description: `slowed ${a} ↔ ${b} by 200 ms each way`,
       targets: [a, b],

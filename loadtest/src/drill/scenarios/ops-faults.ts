@@ -16,6 +16,7 @@ export const shardMove: Scenario = {
       const others = s ? s.replicas.filter((r) => r !== s.leader) : [];
       if (s && others.length > 0) moves.push({ shard: s.shard, to: ctx.rng.pick(others) });
     }
+    ctx.faultApplied();
     for (const m of moves) await ctx.cp.moveShard(m.shard, m.to, REASON);
     return {
       description: `moved ${moves.map((m) => `shard ${m.shard} → ${m.to}`).join(', ')}`,
@@ -36,6 +37,7 @@ export const drainRegion: Scenario = {
     const status = await ctx.cp.status();
     const sets = new Set(ctx.stack.topology.sets.filter((s) => s.region === region).map((s) => s.name));
     const shards = status.shards.filter((s) => sets.has(s.leader)).map((s) => s.shard);
+    ctx.faultApplied();
     await ctx.cp.drainRegion(region, REASON);
     return {
       description: `drained region ${region} (${shards.length} leaderships moved away)`,
@@ -56,6 +58,7 @@ export const overload3x: Scenario = {
   healPolicy: () => ({ kind: 'after', ms: 10000 }),
   async inject(ctx): Promise<Injected> {
     ctx.load.setSurge(true);
+    ctx.faultApplied();
     return {
       description: 'surge: 3× the users',
       targets: [],

@@ -17,6 +17,7 @@ export const killWritePoint: Scenario = {
   async inject(ctx): Promise<Injected> {
     const [node, shards] = await pickWritePoint(ctx);
     component(ctx.stack, node).kill('SIGKILL');
+    ctx.faultApplied();
     return {
       description: `SIGKILL ${node}, write-point of ${shards.length} shard(s)`,
       targets: [node],
@@ -35,6 +36,7 @@ export const pauseWritePoint: Scenario = {
     const [node, shards] = await pickWritePoint(ctx);
     const c = component(ctx.stack, node);
     c.kill('SIGSTOP');
+    ctx.faultApplied();
     return {
       description: `SIGSTOP ${node}, write-point of ${shards.length} shard(s) (lease ${leaseMs(ctx.stack)} ms)`,
       targets: [node],
@@ -55,6 +57,7 @@ export const killRegion: Scenario = {
     const leaders = await writePoints(ctx.cp);
     const shards = instances.flatMap((i) => leaders.get(i.id) ?? []).sort((a, b) => a - b);
     for (const i of instances) component(ctx.stack, i.id).kill('SIGKILL');
+    ctx.faultApplied();
     return {
       description: `SIGKILL region ${region}: ${instances.map((i) => i.id).join(', ')}`,
       targets: instances.map((i) => i.id),
@@ -78,6 +81,7 @@ export const controlPlaneDown: Scenario = {
     const id = ctx.stack.topology.controlPlane?.id;
     if (!id) throw new Error('the topology has no control plane');
     component(ctx.stack, id).kill('SIGKILL');
+    ctx.faultApplied();
     return {
       description: `SIGKILL ${id}`,
       targets: [id],
@@ -97,6 +101,7 @@ export const redisDown: Scenario = {
     const redis = ctx.redis;
     if (!redis) throw new Error('redis-down needs the stack to run redis');
     await redis.kill();
+    ctx.faultApplied();
     return {
       description: `SIGKILL redis-server on port ${redis.port}`,
       targets: ['redis'],

@@ -23,6 +23,8 @@ export interface DrillContext {
   readonly load: Load;
   readonly redis?: RedisServer;
   readonly links?: LinkFaults;
+  /** A scenario calls this the moment the fault takes effect (after its look-ups), so RTO counts from then. */
+  faultApplied(): void;
 }
 
 /** A fault in place, and how to undo it. */

@@ -138,3 +138,29 @@ describe('routing: a write-point behind the session position', () => {
     assert.equal(far.received[0]?.headers[Header.minPosition], `${WRITTEN.epoch}:${WRITTEN.lsn}`);
   });
 });
+
+describe('routing: a read re-planned after a 421 keeps the session position', () => {
+  it('sends the position to the new write-point after the refresh', async () => {
+    const old = await startContractNode('far-a-1', { leader: true, misdirected: true });
+    const near = await startContractNode('near-a-1');
+    const mid = await startContractNode('mid-a-1', { leader: true, position: { ...WRITTEN } });
+    const ports = { near: near.port, mid: mid.port, far: old.port };
+    const moved = multiRegionTopology(ports, (doc) => {
+      doc.version = 8;
+      doc.placements = (doc.placements as Record<string, unknown>[]).map((p) => ({ ...p, leader: 'mid-a', epoch: 2 }));
+    });
+    const app = buildGateway({ topology: multiRegionTopology(ports), region: 'near', telemetry: testTelemetry(), reloadTopology: async () => moved });
+    try {
+      const sub = 'erin';
+      const token = new SessionTokens(SESSION_SECRET).issue(new Map([[shardOf(sub, 4), WRITTEN]]));
+      const res = await app.inject({ url: '/v1/cart', headers: { ...bearer(await signToken({ sub })), [Header.session]: token } });
+      assert.equal(res.statusCode, 200, res.body);
+      assert.equal(res.headers['x-setgate-set'], 'mid-a');
+      assert.equal(old.received[0]?.headers[Header.minPosition], `${WRITTEN.epoch}:${WRITTEN.lsn}`);
+      assert.equal(mid.received.at(-1)?.headers[Header.minPosition], `${WRITTEN.epoch}:${WRITTEN.lsn}`);
+    } finally {
+      await app.close();
+      await Promise.all([old.close(), near.close(), mid.close()]);
+    }
+  });
+});

@@ -7,6 +7,7 @@ import { type ComponentSpec, Supervisor } from '@setgate/process-supervisor';
 import { type InstanceRef, TopologyView } from '@setgate/topology';
 import { devAdminTokens } from './admin-tokens.js';
 import { type ControlPlaneReplica, controlPlaneReplicaSpec, controlPlaneReplicaUrls } from './control-plane-replicas.js';
+import { controlPlaneRegion, startWanLink, type WanLink, type WanOptions, wanPlan } from './wan.js';
 
 export interface StackOptions {
   /** Topology file every component reads. */
@@ -27,6 +28,11 @@ export interface StackOptions {
    * they share its store); every component then watches all of them.
    */
   readonly controlPlaneReplicas?: readonly ControlPlaneReplica[];
+  /**
+   * WAN emulation: a relay process carries every cross-region connection with the RTT
+   * matrix's delay and takes partitions at run time (`stack.wan.admin()`, `setgate wan`).
+   */
+  readonly wan?: boolean | WanOptions;
 }
 
 /** A running topology: every component a process of its own. */
@@ -48,6 +54,8 @@ export interface Stack {
   restart(id: string): Promise<void>;
   /** The secret of the nodes' internal endpoints in this stack (drills read replicas directly with it). */
   readonly internalToken: string;
+  /** The WAN relay, when `wan` was asked for. */
+  readonly wan?: WanLink;
   stop(): Promise<void>;
 }
 
@@ -111,12 +119,21 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     : replicas.length > 0
       ? { ...controlPlaneOpts, env: { ...replicaUrls, ...controlPlaneOpts.env } }
       : controlPlaneOpts;
+  const wanOpts: WanOptions | undefined = opts.wan === true ? {} : opts.wan || undefined;
+  let wan: WanLink | undefined;
+  // With WAN emulation each process gets the relay routes of its own region.
+  const inRegion = (o: StackOptions, region: string): StackOptions => (wan ? { ...o, env: { ...o.env, ...wan.envFor(region) } } : o);
+  const cpRegion = wanOpts ? controlPlaneRegion(topology, wanOpts) : '';
   try {
+    if (wanOpts) {
+      const plan = wanPlan(topology, wanOpts, replicas.flatMap((r) => [r.port, r.adminPort]));
+      wan = await startWanLink(supervisor, plan, { ...opts, env: controlPlaneOpts.env ?? {}, internalToken: internal[INTERNAL_TOKEN_ENV], controlPlaneRegion: cpRegion });
+    }
     // Components watch the control plane, so it answers before any of them starts.
-    if (withControlPlane) await supervisor.start(controlPlaneSpec(cp.id, controlPlaneOpts));
-    for (const r of replicas) await supervisor.start(controlPlaneReplicaSpec(r, controlPlaneSpec(r.id, controlPlaneOpts)));
+    if (withControlPlane) await supervisor.start(controlPlaneSpec(cp.id, inRegion(controlPlaneOpts, cpRegion)));
+    for (const r of replicas) await supervisor.start(controlPlaneReplicaSpec(r, controlPlaneSpec(r.id, inRegion(controlPlaneOpts, cpRegion))));
     for (const kind of WAVES) {
-      await supervisor.startAll(selected.filter((i) => i.kind === kind).map((i) => componentSpec(i, componentOpts)));
+      await supervisor.startAll(selected.filter((i) => i.kind === kind).map((i) => componentSpec(i, inRegion(componentOpts, i.region))));
     }
   } catch (err) {
     await supervisor.stopAll();
@@ -140,6 +157,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       await supervisor.restart(id);
     },
     internalToken: internal[INTERNAL_TOKEN_ENV],
+    ...(wan ? { wan } : {}),
     stop: () => supervisor.stopAll(),
   };
 }

@@ -4,6 +4,8 @@ import { signDevToken } from './dev-token.js';
 import { banner } from './banner.js';
 import { controlPlaneMode, type EtcdMode, etcdModeBanner, prepareEtcdMode } from './etcd-mode.js';
 import { type Stack, startStack } from './stack.js';
+import { wanFromArgs, type WanOptions } from './wan.js';
+import { wanBanner } from './wan-banner.js';
 
 /**
  * `npm start`: the whole topology on one machine. Exit codes: 0 after a clean
@@ -23,6 +25,13 @@ async function main(): Promise<number> {
   let mode: ReturnType<typeof controlPlaneMode>;
   try {
     mode = controlPlaneMode(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    return 2;
+  }
+  let wan: WanOptions | undefined;
+  try {
+    wan = wanFromArgs(process.argv.slice(2));
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
     return 2;
@@ -51,6 +60,7 @@ async function main(): Promise<number> {
       dataDir,
       logDir: resolve(dataDir, 'logs'),
       ...(etcd ? { controlPlaneReplicas: etcd.replicas } : {}),
+      ...(wan ? { wan } : {}),
     });
   } catch (err) {
     await etcd?.stop();
@@ -65,6 +75,7 @@ async function main(): Promise<number> {
   const token = await signDevToken(topology, { sub: 'user-42', ttlSec: 24 * 3600 });
   process.stdout.write(banner(stack, token));
   if (etcd) process.stdout.write(etcdModeBanner(etcd, stack.controlPlaneUrls ?? []));
+  process.stdout.write(wanBanner(stack));
   return new Promise<number>(() => {}); // runs until a signal stops it
 }
 

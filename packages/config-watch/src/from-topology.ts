@@ -1,4 +1,5 @@
 import { type LoadedTopology, TopologyError, validateTopology } from '@setgate/config';
+import { createDispatcher, type Dispatcher } from '@setgate/http-client';
 import { request } from 'undici';
 import { ConfigWatcher, type ConfigWatcherOptions } from './config-watcher.js';
 
@@ -52,6 +53,8 @@ export function watchControlPlane<T>(opts: TopologyWatchOptions<T>): ConfigWatch
  */
 export async function fetchCurrentTopology(url: string, token: string, timeoutMs = 2000): Promise<LoadedTopology> {
   const res = await request(`${url}/v1/config`, {
+    // Through the factory's dispatcher, never undici's global one: with WAN emulation on, this hop crosses regions too.
+    dispatcher: refreshDispatcher(),
     headers: { authorization: `Bearer ${token}` },
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
@@ -61,4 +64,12 @@ export async function fetchCurrentTopology(url: string, token: string, timeoutMs
   const result = validateTopology((JSON.parse(text) as { document: unknown }).document);
   if (!result.ok) throw new TopologyError(result.problems, `${url}/v1/config`);
   return result.topology;
+}
+
+let refresh: Dispatcher | undefined;
+
+/** One small dispatcher for these one-off reads, made on first use. */
+function refreshDispatcher(): Dispatcher {
+  refresh ??= createDispatcher({ connections: 2 });
+  return refresh;
 }

@@ -5,15 +5,19 @@ import { type NodeRef, TopologyView } from '@setgate/topology';
 import type { ConfigService } from '../config-service.js';
 import type { ReplicationControl } from '../ops/replication-control.js';
 import { decideShard, type Hold, type Promotion, type ReplicaPosition } from './decide.js';
-import { FlapGuard, type StartupState } from './flap-guard.js';
-import type { LeaseGrants, LeaseGrantView } from './lease-grants.js';
+import { FlapGuard } from './flap-guard.js';
+import type { LeaseGrants } from './lease-grants.js';
 import { type FailoverMetrics, registerFailoverMetrics } from './metrics.js';
-import type { HealthState, NodeAction, NodeHealth } from './node-health.js';
+import type { NodeAction, NodeHealth } from './node-health.js';
 import type { NodeProbe, ProbedStatus } from './probe.js';
 import { probeRound } from './probe-round.js';
 import { type DownFacts, groupBy, publishPromotions } from './publish.js';
 import { type FailoverSettings, failoverSettings } from './settings.js';
-import { CONTROLLER_REGION, formatVotes, judgeVotes, type WitnessPanel, type WitnessVote } from './witness.js';
+import type { FailoverRecord, FailoverStatus, NodeHealthView } from './status-types.js';
+import { evidenceOf } from './evidence.js';
+import { CONTROLLER_REGION, formatVotes, type WitnessPanel } from './witness.js';
+
+export type { FailoverRecord, FailoverStatus, NodeHealthView } from './status-types.js';
 
 export interface FailoverControllerOptions {
   readonly service: ConfigService;
@@ -42,65 +46,6 @@ export interface FailoverControllerOptions {
   readonly witnesses?: WitnessPanel;
   /** The region the control plane runs in, for the witness-region count; default: a vantage point of its own. */
   readonly region?: string;
-}
-
-/** One probed node in the controller's status. */
-export interface NodeHealthView {
-  readonly node: string;
-  readonly set: string;
-  readonly region: string;
-  /** Shards whose write-point it is in the current version. */
-  readonly leads: readonly number[];
-  readonly state: HealthState;
-  /** ISO time the state began (for down: when it was declared down). */
-  readonly since: string;
-  readonly consecutiveFailures: number;
-  /** ms since its first failed probe of the current run; 0 while it answers. */
-  readonly unreachableMs: number;
-  readonly lastOkAt?: string;
-  readonly lastError?: string;
-  readonly lastAction?: NodeAction;
-  /** ms a quorum of witnesses has found it unreachable in every round; 0 when none does now. */
-  readonly quorumForMs: number;
-  /** The witnesses' votes of the last round that asked them (only after a failed check). */
-  readonly votes?: readonly WitnessVote[];
-  /** The lease the control plane last granted it (present when leases are tracked). */
-  readonly lease?: LeaseGrantView;
-}
-
-/** A shard leadership the controller moved, as `/status` lists the recent ones. */
-export interface FailoverRecord extends Promotion {
-  readonly at: string;
-  readonly version: number;
-  readonly unreachableMs: number;
-  /** Who saw what, when: the witnesses' votes, how long the quorum held, the lease waited for. */
-  readonly evidence?: string;
-}
-
-/** The controller's state on the control plane's `/status` and `/v1/status`. */
-export interface FailoverStatus {
-  readonly running: boolean;
-  readonly paused: boolean;
-  readonly probeIntervalMs: number;
-  readonly downAfterMs: { readonly configured: number; readonly effective: number; readonly floor: number };
-  readonly lastRoundAt?: string;
-  /** Down write-points left alone because automated failover is paused. */
-  readonly suppressed: ReadonlyArray<{ readonly node: string; readonly downSince: string; readonly unreachableMs: number; readonly shards: readonly number[] }>;
-  readonly nodes: readonly NodeHealthView[];
-  /** The last promotions, newest last. */
-  readonly recent: readonly FailoverRecord[];
-  /** No decision before every node was seen and the grace has passed. */
-  readonly startup?: StartupState;
-  readonly witnesses?: {
-    readonly quorum: number;
-    readonly regions: number;
-    readonly panel: ReadonlyArray<{ readonly witness: string; readonly region: string }>;
-    /** The controller's own longest event-loop stall in its last round (above half a check's timeout it does not vote). */
-    readonly controllerLagMs: number;
-  };
-  readonly lease?: { readonly leaseMs: number; readonly clockDriftMs: number; readonly tracked: boolean };
-  readonly holdDown?: { readonly holdDownMs: number; readonly shards: ReadonlyArray<{ readonly shard: number; readonly remainingMs: number }> };
-  readonly cap?: { readonly maxFailoversPerMinute: number; readonly lastMinute: number };
 }
 
 const RECENT = 50;
@@ -369,7 +314,7 @@ export class FailoverController {
     const facts = new Map<string, DownFacts>(
       due.map((n) => {
         const h = this.health.get(n.id) as NodeHealth;
-        return [n.id, { unreachableMs: h.downForMs(this.now()), failedProbes: h.consecutiveFailures, evidence: this.evidenceOf(n.id, h, settings, leaseWaitMs.get(n.id)) }];
+        return [n.id, { unreachableMs: h.downForMs(this.now()), failedProbes: h.consecutiveFailures, evidence: evidenceOf(n.id, h, settings, this.now(), leaseWaitMs.get(n.id)) }];
       }),
     );
     let outcome: Awaited<ReturnType<typeof publishPromotions>>;
@@ -423,20 +368,6 @@ export class FailoverController {
       }
     }
     return { promotions, holds, heldDown };
-  }
-
-  /** Who saw what, when: the audit's evidence for one node failed over. */
-  private evidenceOf(node: string, h: NodeHealth, s: FailoverSettings, grantedAgoMs: number | undefined): string {
-    const votes = h.lastVotes.length > 0 ? h.lastVotes : [];
-    const verdict = judgeVotes(votes, s.witnessQuorum, s.witnessRegions);
-    const parts = [
-      votes.length > 0
-        ? `witnesses at ${h.lastVotesAt === undefined ? '?' : iso(h.lastVotesAt)}: ${formatVotes(votes)} (${verdict.downVotes} down in ${verdict.regions.length} region(s), ${verdict.upVotes} up, ${verdict.abstained} no vote; quorum ${s.witnessQuorum} in ${s.witnessRegions} regions)`
-        : 'controller check only (no witness panel)',
-      `unreachable by quorum for ${(h.quorumForMs(this.now()) / 1000).toFixed(1)} s${h.slowRun ? ' (timeouts: slowDownAfterMs applied)' : ''}`,
-      ...(grantedAgoMs === undefined ? [] : [`lease last granted ${(grantedAgoMs / 1000).toFixed(1)} s before, revoked, run out (lease ${s.leaseMs} ms + drift ${s.clockDriftMs} ms)`]),
-    ];
-    return `${node}: ${parts.join('; ')}`;
   }
 
   /** Last actions, counters and the recent list after a published failover. */

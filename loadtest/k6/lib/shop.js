@@ -12,11 +12,22 @@ import { metrics } from './metrics.js';
 /** Cart lines kept below the node's limit of 100 distinct items by clearing first. */
 const CLEAR_AT_LINES = 90;
 /**
- * Statuses after which a write may or may not have been applied (no answer, 502
- * SETGATE_GW_WRITE_OUTCOME_UNKNOWN, a timeout): retried once with the same
- * idempotency key. A 503 (shed, or the write-point certainly never reached) was not applied.
+ * 503 codes that say the write was certainly not applied: shed before routing,
+ * or the write-point never reached. Every other 5xx (a 502 outcome unknown, a
+ * timeout, a node's "not enough replicas" or "lease lost" after its local
+ * append) and no answer at all leave the outcome open.
  */
-const UNCERTAIN = new Set([0, 500, 502, 504]);
+const NOT_APPLIED_503 = new Set(['SETGATE_GW_OVERLOADED', 'SETGATE_GW_WRITE_POINT_UNAVAILABLE']);
+
+/**
+ * True when a write may or may not have been applied: retried once with the same idempotency key.
+ * @param {RefinedResponse<ResponseType | undefined>} res
+ */
+function outcomeUnknown(res) {
+  if (res.status === 0) return true;
+  if (res.status < 500) return false;
+  return !(res.status === 503 && NOT_APPLIED_503.has(errorCode(res)));
+}
 
 /**
  * What one VU knows about one of its users.
@@ -104,7 +115,7 @@ export class Shopper {
       user.profileValues = new Set([displayName]);
       user.profileAcked = true;
     }
-    else if (UNCERTAIN.has(res.status)) user.profileValues.add(displayName);
+    else if (outcomeUnknown(res)) user.profileValues.add(displayName);
     return res;
   }
 
@@ -133,7 +144,7 @@ export class Shopper {
     const key = `${this.runId}-${__VU}-${seq}`;
     user.lines++;
     let res = this.call(COMMANDS.cartAddItem, user, user.home, item, key);
-    if (UNCERTAIN.has(res.status)) res = this.call(COMMANDS.cartAddItem, user, user.home, item, key);
+    if (outcomeUnknown(res)) res = this.call(COMMANDS.cartAddItem, user, user.home, item, key);
     if (isOk(res.status)) user.ackedSkus.add(item.sku);
     return res;
   }

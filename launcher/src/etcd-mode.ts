@@ -27,6 +27,8 @@ export interface EtcdModeOptions {
   readonly members?: 1 | 3;
   /** Control-plane replicas in all (default 2). */
   readonly replicas?: number;
+  /** A cluster the caller started (tests start it before picking the topology's ports); stop() then stops it too. */
+  readonly cluster?: EtcdCluster;
 }
 
 /** Reads `--control-plane <file|etcd>` from the arguments (default file). */
@@ -47,15 +49,7 @@ export function controlPlaneMode(argv: readonly string[]): 'file' | 'etcd' {
 export async function prepareEtcdMode(opts: EtcdModeOptions): Promise<EtcdMode> {
   const doc = parse(readFileSync(opts.configPath, 'utf8')) as { controlPlane?: Record<string, unknown> & { id?: string } };
   if (!doc.controlPlane) throw new Error(`${opts.configPath} has no controlPlane section; etcd mode needs one`);
-  if (opts.logDir) mkdirSync(opts.logDir, { recursive: true });
-  const logFd = opts.logDir ? openSync(join(opts.logDir, 'etcd.log'), 'a') : undefined;
-  let cluster: EtcdCluster;
-  try {
-    cluster = await startEtcdCluster({ size: opts.members ?? 3, ...(logFd === undefined ? {} : { logFd }) });
-  } finally {
-    // The members hold their own copies of the descriptor.
-    if (logFd !== undefined) closeSync(logFd);
-  }
+  const cluster = opts.cluster ?? (await startCluster(opts));
   try {
     doc.controlPlane.store = { kind: 'etcd', endpoints: [...cluster.endpoints], prefix: 'setgate/config' };
     const result = validateTopology(doc);
@@ -70,6 +64,17 @@ export async function prepareEtcdMode(opts: EtcdModeOptions): Promise<EtcdMode> 
   } catch (err) {
     await cluster.stop();
     throw err;
+  }
+}
+
+async function startCluster(opts: EtcdModeOptions): Promise<EtcdCluster> {
+  if (opts.logDir) mkdirSync(opts.logDir, { recursive: true });
+  const logFd = opts.logDir ? openSync(join(opts.logDir, 'etcd.log'), 'a') : undefined;
+  try {
+    return await startEtcdCluster({ size: opts.members ?? 3, ...(logFd === undefined ? {} : { logFd }) });
+  } finally {
+    // The members hold their own copies of the descriptor.
+    if (logFd !== undefined) closeSync(logFd);
   }
 }
 

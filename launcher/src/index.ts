@@ -6,3 +6,5 @@ export * from './compose/compose-file.js';
 export * from './compose/compose-topology.js';
 export * from './compose/generate.js';
 export * from './admin-tokens.js';
+export * from './etcd-mode.js';
+export * from './control-plane-replicas.js';

@@ -35,8 +35,8 @@ function outcomeUnknown(res) {
  * @property {number} index
  * @property {string} home entry point this user writes through
  * @property {string} session the last `setgate-session` token returned to this user ('' before any)
- * @property {Set<string>} profileValues display names a read may return: the last acknowledged one and any uncertain since
- * @property {boolean} profileAcked a profile write of this user was acknowledged in this run
+ * @property {string | undefined} profileAcked the display name of the last acknowledged profile write in this run
+ * @property {Set<string>} profileUnknown display names of writes whose outcome stayed open: one of them may still land later
  * @property {boolean} cartKnown the cart was cleared in this run, so its content is known
  * @property {Set<string>} ackedSkus lines appended with an acknowledgement since the last clear
  * @property {number} lines lines appended (acknowledged or uncertain) since the last clear
@@ -70,8 +70,8 @@ export class Shopper {
       index,
       home: /** @type {string} */ (entries[index % entries.length]),
       session: '',
-      profileValues: new Set(),
-      profileAcked: false,
+      profileAcked: undefined,
+      profileUnknown: new Set(),
       cartKnown: false,
       ackedSkus: new Set(),
       lines: 0,
@@ -111,20 +111,21 @@ export class Shopper {
   profilePut(user) {
     const displayName = `k6 ${this.runId} ${__VU}-${++this.seq}`;
     const res = this.call(COMMANDS.profilePut, user, user.home, { displayName });
-    if (isOk(res.status)) {
-      user.profileValues = new Set([displayName]);
-      user.profileAcked = true;
-    }
-    else if (outcomeUnknown(res)) user.profileValues.add(displayName);
+    if (isOk(res.status)) user.profileAcked = displayName;
+    else if (outcomeUnknown(res)) user.profileUnknown.add(displayName);
     return res;
   }
 
-  /** Read through any region with the session token: our own last write must show. @param {UserState} user */
+  /**
+   * Read through any region with the session token: it must show our last
+   * acknowledged write, or a write of ours whose outcome stayed open.
+   * @param {UserState} user
+   */
   profileGet(user) {
     const res = this.call(COMMANDS.profileGet, user, this.anyEntry());
-    if (this.exclusive && user.profileAcked && (res.status === 200 || res.status === 404)) {
+    if (this.exclusive && user.profileAcked !== undefined && (res.status === 200 || res.status === 404)) {
       const seen = res.status === 200 ? field(res, 'displayName') : undefined;
-      if (seen === undefined || !user.profileValues.has(seen)) metrics.rywViolations.add(1, { command: COMMANDS.profileGet.name });
+      if (seen !== user.profileAcked && !user.profileUnknown.has(seen)) metrics.rywViolations.add(1, { command: COMMANDS.profileGet.name });
     }
     return res;
   }

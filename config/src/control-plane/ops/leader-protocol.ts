@@ -248,10 +248,8 @@ async function precheck(
   const { positionOf, timeoutMs, pollMs, say } = t;
   // 1. A new leader that does not answer cannot be shown to catch up: refuse before fencing anything.
   say(`${runs.length} shard leader(s) change; asking the new leaders where they stand`);
-  await mapLimit(runs, 8, async (r) => {
-    r.target = await positionOf(r.to, r.plan.shard);
-    r.targetAnswered = r.target !== undefined;
-  });
+  // Asked until it answers or the catch-up time is up: one slow answer on a busy machine is not "unreachable".
+  await mapLimit(runs, 8, (r) => catchUp(r, { epoch: 0, lsn: 0 }, positionOf, timeoutMs, pollMs));
   const silent = runs.filter((r) => !r.targetAnswered);
   if (silent.length > 0 && !force) {
     throw refused(
@@ -260,7 +258,7 @@ async function precheck(
         fromNode: r.plan.fromNode,
         toNode: r.plan.toNode,
         code: 'TARGET_UNREACHABLE',
-        reason: `shard ${r.plan.shard}: ${r.plan.toNode} does not answer where it stands, so it cannot be shown to hold every acknowledged write`,
+        reason: `shard ${r.plan.shard}: ${r.plan.toNode} did not answer where it stands within ${timeoutMs} ms, so it cannot be shown to hold every acknowledged write`,
       })),
     );
   }

@@ -18,10 +18,11 @@ import exec from 'k6/execution';
 import { healFault, faultKind, injectFault } from './lib/admin.js';
 import { env, envNumber, targets } from './lib/env.js';
 import { metrics } from './lib/metrics.js';
-import { maxVus, newRunId } from './lib/scenarios.js';
+import { maxVus, usersOfVu } from './lib/partition.js';
+import { newRunId } from './lib/scenarios.js';
 import { Shopper } from './lib/shop.js';
 import { perPriority, summaryWriter } from './lib/summary.js';
-import { loadUsers, usersOfVu } from './lib/tokens.js';
+import { loadUsers } from './lib/tokens.js';
 
 /**
  * @import { Options, Scenario } from 'k6/options'

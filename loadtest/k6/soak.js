@@ -12,10 +12,11 @@
  */
 import exec from 'k6/execution';
 import { env, envNumber, targets } from './lib/env.js';
-import { maxVus, newRunId } from './lib/scenarios.js';
+import { maxVus, usersOfVu } from './lib/partition.js';
+import { newRunId } from './lib/scenarios.js';
 import { Shopper } from './lib/shop.js';
 import { perPriority, summaryWriter } from './lib/summary.js';
-import { loadUsers, usersOfVu } from './lib/tokens.js';
+import { loadUsers } from './lib/tokens.js';
 
 /**
  * @import { Options, Scenario } from 'k6/options'

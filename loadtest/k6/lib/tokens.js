@@ -65,21 +65,3 @@ export function loadUsers(count) {
     },
   };
 }
-
-/**
- * Which users (indices into the pool) one VU drives. With at least as many
- * users as VUs each VU owns its users alone, so what it wrote is the latest
- * value and read-your-writes can be checked exactly; with fewer, VUs share
- * users and those checks are off.
- * @param {UserPool} pool
- * @param {number} vu 1-based `__VU`
- * @param {number} totalVus most VUs the script can start (see maxVus in lib/scenarios.js)
- * @returns {{ indices: number[], exclusive: boolean }}
- */
-export function usersOfVu(pool, vu, totalVus) {
-  if (pool.count < totalVus) return { indices: [(vu - 1) % pool.count], exclusive: false };
-  /** @type {number[]} */
-  const indices = [];
-  for (let i = (vu - 1) % totalVus; i < pool.count; i += totalVus) indices.push(i);
-  return { indices, exclusive: true };
-}

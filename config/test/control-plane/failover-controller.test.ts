@@ -6,7 +6,9 @@ import type { LoadedTopology } from '@setgate/config';
 import { startTelemetry } from '@setgate/telemetry';
 import { type NodeRef, TopologyView } from '@setgate/topology';
 import { FailoverController } from '../../src/control-plane/failover/controller.js';
+import { LeaseGrants } from '../../src/control-plane/failover/lease-grants.js';
 import type { NodeProbe, ProbedStatus } from '../../src/control-plane/failover/probe.js';
+import type { WitnessPanel, WitnessVote } from '../../src/control-plane/failover/witness.js';
 import type { VersionRecord } from '../../src/control-plane/store/config-store.js';
 import { controlPlaneFixture, type Fixture } from './fixture.js';
 
@@ -25,7 +27,7 @@ class ScriptedNodes implements NodeProbe {
   constructor(private readonly topology: () => LoadedTopology) {}
 
   async status(node: NodeRef): Promise<ProbedStatus> {
-    if (this.dead.has(node.id)) throw new Error('connect ECONNREFUSED');
+    if (this.dead.has(node.id)) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
     if (this.slowOnce.delete(node.id)) throw new Error('Headers Timeout Error');
     const view = new TopologyView(this.topology());
     const shards = view.doc.placements
@@ -49,6 +51,35 @@ class ScriptedNodes implements NodeProbe {
         };
       });
     return { node: node.id, configVersion: view.version, shards };
+  }
+}
+
+/** Gateways as witnesses, scripted: each sees the scripted nodes' dead set, or cannot be asked. */
+class ScriptedWitnesses implements WitnessPanel {
+  readonly unreachable = new Set<string>();
+  constructor(
+    private readonly nodes: ScriptedNodes,
+    private readonly gateways = [
+      { witness: 'us-east-gw-1', region: 'us-east' },
+      { witness: 'eu-west-gw-1', region: 'eu-west' },
+    ],
+  ) {}
+  witnesses() {
+    return this.gateways;
+  }
+  async ask(ids: readonly string[]): Promise<Map<string, WitnessVote[]>> {
+    return new Map(
+      ids.map((id) => [
+        id,
+        this.gateways.map((g): WitnessVote =>
+          this.unreachable.has(g.witness)
+            ? { ...g, verdict: 'abstain', detail: 'not reachable' }
+            : this.nodes.dead.has(id)
+              ? { ...g, verdict: 'down', failure: 'refused' }
+              : { ...g, verdict: 'up' },
+        ),
+      ]),
+    );
   }
 }
 
@@ -187,6 +218,39 @@ describe('failover controller against scripted nodes (virtual clock)', () => {
     assert.equal(await version(), before + 1);
     const now = (await f.service.current()).topology;
     assert.equal(now.placements.find((p) => p.shard === 0)?.leader, 'ap-south-a');
+  });
+
+  it('witness quorum: the controller alone fails nothing over; a second region agreeing does, once the revoked lease has run out', async () => {
+    const witnesses = new ScriptedWitnesses(nodes);
+    const leases = new LeaseGrants(() => clock);
+    controller = new FailoverController({ service: f.service, probe: nodes, witnesses, leases, logger: telemetry.logger, now: () => clock });
+    await rounds(6); // past the startup grace
+    const before = await version();
+    witnesses.unreachable.add('us-east-gw-1').add('eu-west-gw-1');
+    nodes.dead.add(DOWN);
+    await rounds(40, 250);
+    assert.equal(await version(), before, 'a lone observer: no failover in 10 s');
+    assert.notEqual(nodeState(DOWN)?.state, 'down');
+    assert.deepEqual(nodeState(DOWN)?.votes?.map((v) => v.verdict), ['down', 'abstain', 'abstain']);
+
+    witnesses.unreachable.delete('eu-west-gw-1');
+    leases.answer(DOWN); // its watch was answered just now (e.g. a poll pending when it died)
+    await rounds(8, 250);
+    assert.equal(nodeState(DOWN)?.state, 'down');
+    assert.equal(await version(), before, 'down, lease revoked, but not yet surely run out');
+    assert.equal(leases.isRevoked(DOWN), true);
+    assert.equal(leases.answer(DOWN), 'revoked');
+    await rounds(4, 250);
+    assert.equal(await version(), before + 1);
+    const record = (await f.service.store.get(before + 1)) as VersionRecord;
+    assert.match(record.reason, /evidence: us-east-a-1: witnesses at .*control-plane@control-plane down \(refused.*us-east-gw-1@us-east no vote.*eu-west-gw-1@eu-west down \(refused/);
+    assert.match(record.reason, /lease last granted 2\.\d s before, revoked, run out/);
+
+    // The shards it led are in hold-down now: none of them fails over again within holdDownMs.
+    assert.deepEqual(
+      controller.status().holdDown?.shards.map((x) => x.shard).sort((a, b) => a - b),
+      record.action.kind === 'failover' ? [...(record.action as { shards: number[] }).shards].sort((a, b) => a - b) : [],
+    );
   });
 
   it('holds a sync shard whose in-sync replicas are unreachable, says why, and still fails over the rest in one version', async () => {

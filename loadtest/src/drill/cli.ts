@@ -3,7 +3,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { parseDrillArgs, USAGE } from './options.js';
 import type { RunReport } from './report-types.js';
 import { runHtml, summaryHtml } from './report-html.js';
-import { emptyReport, type RunOptions, runDrill } from './run.js';
+import { emptyReport, type RunOptions, runDrill, stopActiveRuns } from './run.js';
 import { SCENARIOS } from './scenarios/index.js';
 import { summarize, summaryText } from './summary.js';
 
@@ -62,6 +62,14 @@ async function main(): Promise<number> {
   }
   if (summary.skipped === summary.runs) process.stdout.write(`SKIPPED: ${runs[0]?.reason ?? ''}\n`);
   return summary.failed > 0 ? 1 : 0;
+}
+
+// Interrupted: stop the stack of the run under way (its processes would otherwise outlive us).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`${signal}: stopping the drill's stack\n`);
+    void stopActiveRuns().finally(() => process.exit(130));
+  });
 }
 
 process.exitCode = await main();

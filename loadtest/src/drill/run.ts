@@ -39,6 +39,14 @@ function readContract(stack: BenchStack['stack'], name: string): ReadContract {
   return { boundMs: c?.maxStalenessMs, staleFallback: c?.staleFallback === true };
 }
 
+/** Stops of the stacks of runs under way, for an interrupted CLI. */
+const ACTIVE = new Set<() => Promise<void>>();
+
+/** Stops every stack a run has started and not yet stopped (on SIGINT/SIGTERM). */
+export async function stopActiveRuns(): Promise<void> {
+  await Promise.allSettled([...ACTIVE].map((stop) => stop()));
+}
+
 /** A run that measured nothing: skipped (a requirement is missing) or failed before its load (e.g. the stack did not start). */
 export function emptyReport(opts: RunOptions, status: 'skipped' | 'failed', reason: string, startedAt = new Date().toISOString()): RunReport {
   return {
@@ -80,11 +88,18 @@ export async function runDrill(opts: RunOptions): Promise<RunReport> {
     log(`[${scenario.name} seed ${seed}] starting the stack`);
     bench = await startBenchStack({
       only: () => true,
-      // Generous: on a busy 2-core machine a node can take well over the default 30 s to open and report ready.
-      readyTimeoutMs: 180000,
+      // Generous: on a busy 2-core machine a process can take minutes to compile, open and report ready.
+      readyTimeoutMs: 600000,
       edit: redisUrl ? (doc) => ((doc.gateway as { rateLimit: { redisUrl?: string } }).rateLimit.redisUrl = redisUrl) : undefined,
     });
-    return await drive(opts, bench, client, redis, startedAt, log);
+    const started = bench;
+    const stop = () => started.stop();
+    ACTIVE.add(stop);
+    try {
+      return await drive(opts, bench, client, redis, startedAt, log);
+    } finally {
+      ACTIVE.delete(stop);
+    }
   } finally {
     await client.close().catch(() => {});
     await bench?.stop();

@@ -167,7 +167,7 @@ export const Failover = Type.Object(
       Type.Integer({
         minimum: 0,
         maximum: 600000,
-        default: 5000,
+        default: 3000,
         description:
           'After the control plane starts, no failover until every probed node has answered once and the controller has watched for this long (nodes never seen keep it waiting at most ten times this long, and are never failed over themselves).',
       }),

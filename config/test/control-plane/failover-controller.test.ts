@@ -204,7 +204,7 @@ describe('failover controller against scripted nodes (virtual clock)', () => {
   });
 
   it('declares down only after downAfterMs of consecutive failures, waits out the lease, then promotes the most caught-up in-sync replica', async () => {
-    await rounds(6); // past the startup grace (5 s)
+    await rounds(6); // past the startup grace (3 s)
     const before = await version();
     nodes.lsn.set('ap-south-a-1', 12);
     nodes.dead.add(DOWN);

@@ -33,6 +33,9 @@ export interface WanLink {
   admin(): WanAdminClient;
 }
 
+/** Where a loopback topology's relay listens: a loopback address no component binds. */
+export const RELAY_LOOPBACK = '127.0.0.2';
+
 /** Process name of the relay in a stack's supervisor. */
 export const WAN_RELAY_ID = 'wan-link';
 
@@ -74,7 +77,17 @@ export function wanPlan(topology: LoadedTopology, opts: WanOptions = {}, extraCo
       targets.push({ name: `${cp.id} ${name}`, region, host: cp.host, port });
     }
   }
-  return { regions, rttMs, jitterMs: opts.jitterMs ?? 0, targets, ...(opts.adminPort !== undefined ? { adminPort: opts.adminPort } : {}) };
+  // The topology's ports were picked free on 127.0.0.1 but are bound only as its processes start:
+  // relay listeners (and their outgoing sockets) on another loopback address can never take one.
+  const loopback = targets.every((t) => t.host.startsWith('127.'));
+  return {
+    regions,
+    rttMs,
+    jitterMs: opts.jitterMs ?? 0,
+    targets,
+    ...(loopback ? { host: RELAY_LOOPBACK, upstreamLocalAddress: RELAY_LOOPBACK } : {}),
+    ...(opts.adminPort !== undefined ? { adminPort: opts.adminPort } : {}),
+  };
 }
 
 /**

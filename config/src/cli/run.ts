@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { AdminApiError, AdminClient } from './client.js';
 import * as cmd from './commands.js';
+import { runWanCli } from './wan.js';
 
 export const USAGE = `usage: setgate <command> [options]
 
@@ -16,6 +17,7 @@ commands:
   drain region|set NAME --reason TEXT     move its leaders away, send users elsewhere
   undrain region|set NAME --reason TEXT
   failover pause|resume --reason TEXT
+  wan status|partition|slow|heal|jitter   WAN emulation of a --wan stack (setgate wan --help)
   tokens --users N [--out FILE] [--ttl SEC] [--prefix P] [--scope S] [--config FILE]
                                    sign N development user tokens with the topology's issuer (local; no control plane)
 
@@ -29,6 +31,8 @@ exit codes: 0 done, 1 refused or failed, 2 bad command line, 3 control plane unr
 
 /** Runs one command line; returns the exit code. Output goes through `out`/`err`. */
 export async function runCli(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  // The WAN relay has its own endpoint, token and options.
+  if (argv[0] === 'wan') return runWanCli(argv.slice(1), out, err);
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);

@@ -11,6 +11,7 @@ export type ConnectVerdict = 'pass' | 'hold' | 'refuse';
 /** What a relayed connection needs from its relay. */
 export interface ConnectionContext {
   readonly target: WanTarget;
+  readonly localAddress?: string;
   /** Bytes from the client's region to the target's. */
   readonly forward: Direction;
   /** Bytes back. */
@@ -98,7 +99,13 @@ export class RelayedConnection {
       answer(HANDSHAKE_REFUSED);
       return;
     }
-    const upstream = connect({ host: this.ctx.target.host, port: this.ctx.target.port, noDelay: true, allowHalfOpen: true });
+    const upstream = connect({
+      host: this.ctx.target.host,
+      port: this.ctx.target.port,
+      noDelay: true,
+      allowHalfOpen: true,
+      ...(this.ctx.localAddress ? { localAddress: this.ctx.localAddress } : {}),
+    });
     this.upstream = upstream;
     upstream.once('connect', () => answer(HANDSHAKE_OK));
     upstream.on('error', () => {

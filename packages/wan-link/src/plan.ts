@@ -19,8 +19,14 @@ export interface WanPlan {
   /** Extra one-way delay drawn uniformly from [0, jitterMs) per chunk (order is kept). */
   readonly jitterMs?: number;
   readonly targets: readonly WanTarget[];
-  /** Address the relay's listeners bind (default 127.0.0.1). */
+  /**
+   * Address the relay's listeners bind (default 127.0.0.1). A loopback address
+   * the topology does not use (e.g. 127.0.0.2) keeps the relay's ports out of
+   * the port space the topology's listeners were picked from.
+   */
   readonly host?: string;
+  /** Local address of the relay's connections to targets (default: the system's choice), for the same reason. */
+  readonly upstreamLocalAddress?: string;
   /** Port of the admin endpoint (default: any free one). */
   readonly adminPort?: number;
 }

@@ -73,6 +73,7 @@ export class WanRelay {
           socket.once('close', () => link.sockets.delete(socket));
           const conn = new RelayedConnection(socket, {
             target,
+            ...(this.plan.upstreamLocalAddress ? { localAddress: this.plan.upstreamLocalAddress } : {}),
             forward: this.direction(from, target.region),
             backward: this.direction(target.region, from),
             counters: this.counters,

@@ -73,7 +73,7 @@ describe('gateway: the outcome of a write whose write-point died after receiving
     }
   });
 
-  it('answers 502 SETGATE_GW_WRITE_OUTCOME_UNKNOWN, and the write turns out applied', async () => {
+  it('answers 502 SETGATE_GW_WRITE_OUTCOME_UNKNOWN, and the write turns out applied', async (t) => {
     const s = stack as Stack;
     const gw = s.url(GATEWAY);
     const auth = { authorization: `Bearer ${await (token as (x: string) => Promise<string>)(sub)}` };
@@ -120,6 +120,7 @@ describe('gateway: the outcome of a write whose write-point died after receiving
     assert.equal(problem.mayHaveBeenApplied, true);
     assert.match(String(problem.detail), /may have been applied/);
 
+    t.diagnostic(`answer to the write whose leader was killed: ${res.statusCode} ${String(problem.detail)}`);
     // It may have been applied, and it was: the leader restarts in place with its log.
     for (const id of FOLLOWERS) s.supervisor.get(id)?.kill('SIGCONT');
     await s.restart(LEADER);

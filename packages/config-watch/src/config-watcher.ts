@@ -82,6 +82,8 @@ export class ConfigWatcher<T> {
   private wake: (() => void) | undefined;
   private readonly urls: readonly string[];
   private urlIndex = 0;
+  /** Set after moving to another replica: its first poll answers at once, so a lease it renews waits no long-poll. */
+  private answerAtOnce = false;
   private polls = 0;
 
   constructor(private readonly opts: ConfigWatcherOptions<T>) {
@@ -126,6 +128,7 @@ export class ConfigWatcher<T> {
         const n = this.urls.length;
         const retryInMs = failures % n === n - 1 ? backoffDelay(Math.floor(failures / n), this.opts.backoff ?? DEFAULT_BACKOFF) : 0;
         failures++;
+        this.answerAtOnce = n > 1;
         this.opts.onEvent?.({ kind: 'disconnected', error: (err as Error).message, retryInMs, ...(n > 1 ? { url } : {}) });
         await this.sleep(retryInMs);
       }
@@ -134,7 +137,8 @@ export class ConfigWatcher<T> {
 
   /** One long-poll: the new document, or undefined when nothing changed in time; with when it was sent. */
   private async poll(): Promise<{ document: unknown; timing: AnswerTiming }> {
-    const timeoutMs = this.polls++ === 0 && this.opts.immediateFirstPoll ? 0 : (this.opts.pollTimeoutMs ?? 25000);
+    const timeoutMs = (this.polls++ === 0 && this.opts.immediateFirstPoll) || this.answerAtOnce ? 0 : (this.opts.pollTimeoutMs ?? 25000);
+    this.answerAtOnce = false;
     const node = this.opts.node ? `&node=${encodeURIComponent(this.opts.node)}` : '';
     const sentAt = performance.now();
     const res = await request(`${this.urls[this.urlIndex]}/v1/config/watch?after=${this.current}&timeoutMs=${timeoutMs}${node}`, {

@@ -11,8 +11,8 @@ async function until(cond: () => boolean, what: string): Promise<void> {
   assert.ok(cond(), `timed out waiting for ${what}`);
 }
 
-async function listening() {
-  const f = await controlPlaneFixture({ watchTimeoutMs: 500 });
+async function listening(watchTimeoutMs = 500) {
+  const f = await controlPlaneFixture({ watchTimeoutMs });
   await f.app.listen({ host: '127.0.0.1', port: 0 });
   return { f, url: `http://127.0.0.1:${(f.app.server.address() as AddressInfo).port}` };
 }
@@ -42,6 +42,34 @@ describe('config watcher with several control-plane URLs', () => {
       const failed = events.slice(at).filter((e) => e.kind === 'disconnected');
       assert.equal(failed.length, 1, 'one failed poll, then the other replica answers');
       assert.ok(failed[0]?.kind === 'disconnected' && failed[0].retryInMs === 0 && failed[0].url === a.url);
+    } finally {
+      await w.stop();
+      await b.f.close();
+    }
+  });
+
+  it("asks the replica it moved to for an answer at once, so a lease renewed by it waits for no long-poll", async () => {
+    // Both hold a long-poll for up to 60 s; the watch asks for 60 s too.
+    const a = await listening(60_000);
+    const b = await listening(60_000);
+    const events: WatchEvent[] = [];
+    const w = new ConfigWatcher({
+      url: a.url,
+      urls: [b.url],
+      token: TOKENS.viewer,
+      version: 1,
+      pollTimeoutMs: 60_000,
+      immediateFirstPoll: true,
+      build: () => undefined,
+      onUpdate: () => undefined,
+      onEvent: (e) => events.push(e),
+    }).start();
+    try {
+      await until(() => events.some((e) => e.kind === 'current'), 'the immediate first answer from the first replica');
+      await a.f.close();
+      const at = events.length;
+      // A long-poll would hold this answer for 60 s, far past this wait.
+      await until(() => events.slice(at).some((e) => e.kind === 'current'), 'an immediate answer from the second replica');
     } finally {
       await w.stop();
       await b.f.close();

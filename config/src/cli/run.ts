@@ -97,7 +97,7 @@ function dispatch(io: cmd.Io, p: readonly string[], v: Values): Promise<cmd.Outc
     case 'failover':
       return cmd.failover(io, a, v.reason);
     case 'tokens':
-      // A local command: its signer (the launcher's, with jose) loads only when asked for.
+      // A local command: its signer (config's dev token signer, with jose) loads only when asked for.
       return import('./tokens.js').then((t) => t.tokens(v));
     default:
       throw new cmd.UsageError(`unknown command "${name}"`);

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { defaultTopologyPath, type LoadedTopology, loadTopologyFile, TopologyError } from '@setgate/config';
-import { signDevToken } from '@setgate/launcher/dev-token';
+import { signDevToken } from '@setgate/config/dev-token';
 import type { Outcome } from './commands.js';
 import { UsageError } from './commands.js';
 
@@ -30,7 +30,7 @@ export interface TokenFileOptions {
 export const MAX_TOKENS = 100_000;
 
 /**
- * Signs one development token per user with the launcher's dev token signer
+ * Signs one development token per user with config's dev token signer (the one npm start uses)
  * (the topology's first issuer and key; only for topologies whose HS256 secret
  * sits in the config file).
  */

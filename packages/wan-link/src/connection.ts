@@ -39,6 +39,10 @@ export class RelayedConnection {
   ) {
     client.setNoDelay(true);
     client.on('error', () => {});
+    // Read from the start: a client that gives up during the handshake sends its FIN now, and an
+    // unread socket would never see it (CLOSE-WAIT forever, its upstream connection kept open).
+    client.on('data', this.early);
+    client.once('end', this.earlyEnd);
     client.on('close', () => {
       // Not yet through the handshake: nothing to deliver, drop the upstream attempt.
       if (!this.established) this.upstream?.destroy();
@@ -69,6 +73,16 @@ export class RelayedConnection {
   pending(): number {
     return this.pipes.reduce((n, p) => n + p.pending, 0);
   }
+
+  private readonly earlyChunks: Buffer[] = [];
+  private readonly early = (chunk: Buffer): void => {
+    this.earlyChunks.push(chunk);
+  };
+  private readonly earlyEnd = (): void => {
+    this.upstream?.destroy();
+    this.client.destroy();
+    this.finish();
+  };
 
   private attempt(): void {
     const verdict = this.ctx.verdict();
@@ -118,11 +132,13 @@ export class RelayedConnection {
 
   private open(): void {
     const upstream = this.upstream as Socket;
+    this.client.off('data', this.early);
+    this.client.off('end', this.earlyEnd);
     this.client.write(Buffer.of(HANDSHAKE_OK));
-    this.pipes = [
-      new DelayPipe(this.client, upstream, this.ctx.forward, this.ctx.counters),
-      new DelayPipe(upstream, this.client, this.ctx.backward, this.ctx.counters),
-    ];
+    const forward = new DelayPipe(this.client, upstream, this.ctx.forward, this.ctx.counters);
+    this.pipes = [forward, new DelayPipe(upstream, this.client, this.ctx.backward, this.ctx.counters)];
+    // A client should wait for the handshake; whatever it sent anyway still goes first.
+    for (const chunk of this.earlyChunks.splice(0)) forward.inject(chunk);
     upstream.on('close', () => this.finish());
   }
 

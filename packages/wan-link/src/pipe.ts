@@ -59,6 +59,11 @@ export class DelayPipe {
     return this.queuedBytes;
   }
 
+  /** Sends a chunk read before this pipe existed, as if it had just been read. */
+  inject(chunk: Buffer): void {
+    this.push(chunk);
+  }
+
   /** Moves held items back into the delay queue (after a heal). */
   release(): void {
     if (this.held.length === 0 || this.direction.cut) return;

@@ -108,6 +108,19 @@ describe('WAN relay: partitions and heal', () => {
     await assert.rejects(connectVia(relayPort, far.port, 200), { code: 'UND_ERR_CONNECT_TIMEOUT' });
   });
 
+  it('regression: a client that gives up during the handshake leaves no connection behind (was CLOSE-WAIT forever)', async () => {
+    const { relay, relayPort } = await setup();
+    relay.partition({ a: 'a', b: 'b' }, 'hold');
+    for (let i = 0; i < 5; i++) await assert.rejects(connectVia(relayPort, far.port, 50), { code: 'UND_ERR_CONNECT_TIMEOUT' });
+    relay.heal();
+    const deadline = Date.now() + 30_000;
+    // The far server keeps half-open sockets: a FIN from the relay shows as a read side that ended.
+    const upstreamOpen = () => far.sockets.filter((s) => !s.destroyed && !s.readableEnded).length;
+    while ((relay.status().connections.open > 0 || upstreamOpen() > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(relay.status().connections.open, 0);
+    assert.equal(upstreamOpen(), 0, 'upstream connections were left open');
+  });
+
   it('refuse: new connects are refused, open connections hold their bytes until heal', async () => {
     const { relay, relayPort } = await setup();
     const accepted = far.next();

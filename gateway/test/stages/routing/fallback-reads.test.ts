@@ -17,6 +17,12 @@ const SUB = 'carol';
 const WRITTEN: LogPosition = { epoch: 1, lsn: 10 };
 const BEHIND: LogPosition = { epoch: 1, lsn: 9 };
 
+/** Shedding is not under test: a loaded machine must not shed these reads (cart.summary is low priority). */
+const unshed = (doc: Record<string, unknown>) => {
+  const gateway = doc.gateway as Record<string, unknown>;
+  gateway.admission = { ...(gateway.admission as Record<string, unknown> | undefined), maxEventLoopDelayMs: 60_000 };
+};
+
 /**
  * Reads with the write-point unreachable (issue 11, finding 5): the fallback
  * honours the client's session position (never an older value), and a read
@@ -35,7 +41,7 @@ describe('routing: fallback reads keep read-your-writes and the staleness bound'
     near = await startContractNode('near-a-1');
     mid = await startContractNode('mid-a-1');
     app = buildGateway({
-      topology: multiRegionTopology({ near: near.port, mid: mid.port, far: await closedPort() }),
+      topology: multiRegionTopology({ near: near.port, mid: mid.port, far: await closedPort() }, unshed),
       region: 'near',
       telemetry: testTelemetry(),
     });
@@ -123,7 +129,7 @@ describe('routing: a write-point behind the session position', () => {
     far = await startContractNode('far-a-1', { leader: true, position: { ...BEHIND } });
     near = await startContractNode('near-a-1', { position: { ...BEHIND } });
     mid = await startContractNode('mid-a-1', { position: { ...BEHIND } });
-    app = buildGateway({ topology: multiRegionTopology({ near: near.port, mid: mid.port, far: far.port }), region: 'near', telemetry: testTelemetry() });
+    app = buildGateway({ topology: multiRegionTopology({ near: near.port, mid: mid.port, far: far.port }, unshed), region: 'near', telemetry: testTelemetry() });
   });
   after(async () => {
     await app.close();
@@ -146,10 +152,11 @@ describe('routing: a read re-planned after a 421 keeps the session position', ()
     const mid = await startContractNode('mid-a-1', { leader: true, position: { ...WRITTEN } });
     const ports = { near: near.port, mid: mid.port, far: old.port };
     const moved = multiRegionTopology(ports, (doc) => {
+      unshed(doc);
       doc.version = 8;
       doc.placements = (doc.placements as Record<string, unknown>[]).map((p) => ({ ...p, leader: 'mid-a', epoch: 2 }));
     });
-    const app = buildGateway({ topology: multiRegionTopology(ports), region: 'near', telemetry: testTelemetry(), reloadTopology: async () => moved });
+    const app = buildGateway({ topology: multiRegionTopology(ports, unshed), region: 'near', telemetry: testTelemetry(), reloadTopology: async () => moved });
     try {
       const sub = 'erin';
       const token = new SessionTokens(SESSION_SECRET).issue(new Map([[shardOf(sub, 4), WRITTEN]]));

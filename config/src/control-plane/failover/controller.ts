@@ -147,6 +147,10 @@ export class FailoverController {
         controllerRegion: this.opts.region ?? CONTROLLER_REGION,
         lagMs: this.lastLagMs,
         statusReadAt: this.statusReadAt,
+        heardAgoMs: (id) => {
+          const g = this.opts.leases?.view(id);
+          return g && !g.assumed && !g.revoked ? g.grantedAgoMs : undefined;
+        },
       });
       this.lastRoundAt = this.now();
       const unseen = targets.filter((n) => this.health.get(n.id)?.state === 'unknown').map((n) => n.id);

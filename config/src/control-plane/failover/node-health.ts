@@ -97,9 +97,11 @@ export class NodeHealth {
   /**
    * Counts a failed check with the witnesses' verdict of the same round
    * (undefined: the controller alone decides, as when no witnesses are
-   * configured); returns true when this failure made the node down.
+   * configured); returns true when this failure made the node down. While
+   * `heardAlive` (its watch poll was answered within the lease) it is never
+   * down, but the quorum run keeps its start.
    */
-  recordFailure(error: string, now: number, downAfterMs: number, verdict?: QuorumVerdict, slowDownAfterMs = downAfterMs): boolean {
+  recordFailure(error: string, now: number, downAfterMs: number, verdict?: QuorumVerdict, slowDownAfterMs = downAfterMs, heardAlive = false): boolean {
     this.consecutiveFailures += 1;
     this.lastError = error;
     // A node never heard is left alone: at start-up the nodes come after the control plane.
@@ -122,6 +124,14 @@ export class NodeHealth {
     }
     if (this.quorumSince === undefined) this.quorumSince = verdict ? now : (this.firstFailureAt ?? now);
     if (verdict?.slow) this.slowRun = true;
+    if (heardAlive) {
+      // Its own watch poll reached the control plane within the lease: alive, whatever the checks say.
+      if (this.state === 'down') {
+        this.state = 'suspect';
+        this.since = now;
+      }
+      return false;
+    }
     const needed = this.slowRun ? slowDownAfterMs : downAfterMs;
     if (this.state === 'suspect' && this.consecutiveFailures >= MIN_FAILED_PROBES && now - this.quorumSince >= needed) {
       this.state = 'down';

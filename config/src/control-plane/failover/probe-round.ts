@@ -18,6 +18,13 @@ export interface ProbeRoundInput {
   readonly lagMs: number;
   /** When each node's full status was last read (controller clock). */
   readonly statusReadAt: Map<string, number>;
+  /**
+   * ms since the control plane last answered the node's own watch poll with a
+   * lease (undefined: not tracked, never heard, or revoked). A node heard
+   * within leaseMs + clockDriftMs is alive and holds a lease: it is never
+   * down, whatever the checks say (a slow node, a one-way partition).
+   */
+  readonly heardAgoMs?: (node: string) => number | undefined;
 }
 
 /** What the round found, for logs. */
@@ -42,6 +49,8 @@ export const lagLimitMs = (s: FailoverSettings) => Math.floor(s.probeTimeoutMs /
  * node is only ever down by the quorum rule (witness.ts). Without a witness
  * panel the controller's own check decides alone, as before witnesses
  * existed (tests of the decision logic), and a starved round counts nothing.
+ * A node whose own watch poll the control plane answered within the lease is
+ * alive by the strongest evidence there is, and is never down.
  */
 export async function probeRound(input: ProbeRoundInput): Promise<ProbeRoundResult> {
   const { targets, health, probe, settings, now } = input;
@@ -86,11 +95,18 @@ export async function probeRound(input: ProbeRoundInput): Promise<ProbeRoundResu
     const own: WitnessVote = starved
       ? { witness: 'control-plane', region: input.controllerRegion, verdict: 'abstain', detail: `starved: event loop stalled ${input.lagMs} ms` }
       : { witness: 'control-plane', region: input.controllerRegion, verdict: 'down', failure: f.kind, detail: f.error, ms: f.ms };
-    const all = [own, ...(votes?.get(id) ?? [])];
+    const heard = input.heardAgoMs?.(id);
+    const alive = heard !== undefined && heard <= settings.leaseMs + settings.clockDriftMs;
+    const watch: WitnessVote[] = alive
+      ? [{ witness: 'watch', region: input.controllerRegion, verdict: 'up', detail: `its watch poll was answered with a lease ${heard} ms ago` }]
+      : [];
+    const all = [own, ...(votes?.get(id) ?? []), ...watch];
     h.lastVotes = all;
     h.lastVotesAt = now();
     const verdict = judgeVotes(all, settings.witnessQuorum, settings.witnessRegions);
-    if (h.recordFailure(f.error, now(), settings.downAfterMs, verdict, settings.slowDownAfterMs)) newlyDown.push(id);
+    // The quorum run keeps counting while the node is still heard: a killed node is down as soon as both
+    // the quorum has lasted downAfterMs and its last poll is a lease ago, not one after the other.
+    if (h.recordFailure(f.error, now(), settings.downAfterMs, verdict, settings.slowDownAfterMs, alive)) newlyDown.push(id);
   }
   return { newlyDown, back, starved };
 }

@@ -82,7 +82,6 @@ export class NodeHealth {
 
   /** A cheap liveness check answered (no positions with it): up, the last full status stays as it was. */
   recordAlive(now: number): void {
-    if (this.state === 'unknown') return; // up only once a full status has been read
     if (this.state !== 'up') this.since = now;
     this.state = 'up';
     this.consecutiveFailures = 0;

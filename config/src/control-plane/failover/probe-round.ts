@@ -42,8 +42,8 @@ export const lagLimitMs = (s: FailoverSettings) => Math.floor(s.probeTimeoutMs /
 
 /**
  * One round of checks: the controller's own check of every target (the
- * cheap liveness check, with the full status every STATUS_EVERY_MS or while
- * the node was never read), then, for the nodes that failed it, one batched
+ * cheap liveness check; the full status, best effort, every STATUS_EVERY_MS),
+ * then, for the nodes that failed it, one batched
  * question to the witnesses. Each failure is judged with the round's votes:
  * the controller's own vote is one of them (none when it was starved), so a
  * node is only ever down by the quorum rule (witness.ts). Without a witness
@@ -65,15 +65,24 @@ export async function probeRound(input: ProbeRoundInput): Promise<ProbeRoundResu
       }
       const started = performance.now();
       try {
-        const readAt = input.statusReadAt.get(node.id);
-        const wantStatus = !probe.alive || h.state === 'unknown' || readAt === undefined || now() - readAt >= STATUS_EVERY_MS;
         const was = h.state;
-        if (wantStatus) {
-          h.recordOk(await probe.status(node, settings.probeTimeoutMs), now());
-          input.statusReadAt.set(node.id, now());
-        } else {
-          await probe.alive?.(node, settings.probeTimeoutMs);
+        if (probe.alive) {
+          await probe.alive(node, settings.probeTimeoutMs);
           h.recordAlive(now());
+          const readAt = input.statusReadAt.get(node.id);
+          // Positions (followers, high watermark) every STATUS_EVERY_MS, best effort: a slow /status on a
+          // busy node is not a failed check, the liveness answer above is.
+          if (readAt === undefined || now() - readAt >= STATUS_EVERY_MS) {
+            await probe.status(node, settings.probeTimeoutMs).then(
+              (status) => {
+                (h as NodeHealth).recordOk(status, now());
+                input.statusReadAt.set(node.id, now());
+              },
+              () => undefined,
+            );
+          }
+        } else {
+          h.recordOk(await probe.status(node, settings.probeTimeoutMs), now());
         }
         if (was === 'down') back.push(node.id);
       } catch (err) {

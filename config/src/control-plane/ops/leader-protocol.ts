@@ -175,12 +175,16 @@ export async function runLeaderChange(opts: LeaderChangeOptions): Promise<Leader
     say(`fencing ${runs.length} leader(s) at their current epoch`);
     await mapLimit(runs, 8, async (r) => {
       r.fencedAtMs = performance.now();
-      r.fence = await control.fence(r.from, r.plan.shard, r.plan.epoch).catch(() => undefined);
+      // A fence is idempotent: retried until answered or the catch-up time is up (a slow answer on a busy machine is not a dead leader).
+      while (!r.fence && performance.now() - r.fencedAtMs <= timeoutMs) {
+        r.fence = await control.fence(r.from, r.plan.shard, r.plan.epoch).catch(() => undefined);
+        if (!r.fence) await new Promise((res) => setTimeout(res, pollMs));
+      }
     });
   }
   const unfenced = runs.filter((r) => !r.fence);
   if (unfenced.length > 0 && !opts.force) {
-    const v = await reconfirm(opts, runs.filter((r) => r.fence), say);
+    const v = await reconfirm(opts, runs.filter((r) => r.fencedAtMs !== undefined), say);
     throw refused(unfenced.map((r) => refusalOf({ ...r, verdict: judge(r) })), v);
   }
 
@@ -202,7 +206,7 @@ export async function runLeaderChange(opts: LeaderChangeOptions): Promise<Leader
   for (const r of runs) r.verdict = judge(r);
   const unclean = runs.filter((r) => r.verdict?.kind === 'unclean');
   if (unclean.length > 0 && !opts.force) {
-    const v = await reconfirm(opts, runs.filter((r) => r.fence), say);
+    const v = await reconfirm(opts, runs.filter((r) => r.fencedAtMs !== undefined), say);
     throw refused(unclean.map(refusalOf), v);
   }
   if (unclean.length > 0) say(`forced: ${unclean.length} shard(s) change leader uncleanly (${unclean.map((r) => r.plan.shard).join(', ')})`);
@@ -214,7 +218,7 @@ export async function runLeaderChange(opts: LeaderChangeOptions): Promise<Leader
   try {
     published = await publish(opts, runs, audits, start.record.version);
   } catch (err) {
-    await reconfirm(opts, runs.filter((r) => r.fence), say);
+    await reconfirm(opts, runs.filter((r) => r.fencedAtMs !== undefined), say);
     throw err;
   }
   const { record, comparison } = published;
@@ -408,7 +412,11 @@ function bumpEpochs(doc: Topology, runs: readonly ShardRun[]): Topology {
   return doc;
 }
 
-/** Abort path: the old leaders stay, at epoch + 1, which lifts their fence. Nothing else in the config changes. */
+/**
+ * Abort path: the old leaders stay, at epoch + 1, which lifts their fence.
+ * Nothing else in the config changes. Given every shard whose fence was
+ * attempted: one that timed out may still have reached the node.
+ */
 async function reconfirm(opts: LeaderChangeOptions, fenced: readonly ShardRun[], say: (m: string) => void): Promise<number | undefined> {
   if (fenced.length === 0) return undefined;
   const shards = fenced.map((r) => r.plan.shard);

@@ -54,6 +54,8 @@ export interface BenchContext {
   readonly signal: AbortSignal;
   /** Progress lines for the operator (stderr in the CLI). */
   log(line: string): void;
+  /** `--wan`: start the stack with WAN emulation. */
+  readonly wan?: boolean;
 }
 
 /** A benchmark module's export. */

@@ -14,6 +14,8 @@ export interface BenchOptions {
   readonly warmupSec: number;
   /** Where to write the JSON report; omitted: table only. */
   readonly jsonPath?: string;
+  /** Start the stack with WAN emulation (cross-region hops pay the RTT matrix). */
+  readonly wan?: boolean;
 }
 
 /** Defaults, chosen so a full comparison of two configurations takes well under a minute. */
@@ -35,6 +37,7 @@ options:
   --rounds N          interleaved rounds, A B A B … (default ${DEFAULT_OPTIONS.rounds})
   --warmup SEC        uncounted load per configuration before round 1 (default ${DEFAULT_OPTIONS.warmupSec}; 0 skips)
   --json FILE         also write the results as JSON
+  --wan               WAN emulation on (benchmarks that start a stack: path)
   -h, --help          this text`;
 
 /** Result of parsing: either options to run or a request for help. */
@@ -87,6 +90,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedCommand {
       rounds: numberOption('rounds', values.rounds, DEFAULT_OPTIONS.rounds, 'positive-integer'),
       warmupSec: numberOption('warmup', values.warmup, DEFAULT_OPTIONS.warmupSec, 'non-negative'),
       ...(values.json !== undefined ? { jsonPath: values.json } : {}),
+      ...(values.wan ? { wan: true } : {}),
     },
   };
 }
@@ -102,6 +106,7 @@ function parse(argv: readonly string[]) {
       rounds: { type: 'string' },
       warmup: { type: 'string' },
       json: { type: 'string' },
+      wan: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -63,7 +63,7 @@ export async function runBenchmark(benchmark: Benchmark, options: BenchOptions, 
   const { signal, log } = hooks;
   checkAborted(signal);
   log(`${benchmark.name}: starting ${benchmark.configurations.map((c) => c.name).join(', ')}`);
-  const setup = await benchmark.setup({ signal, log });
+  const setup = await benchmark.setup({ signal, log, ...(options.wan ? { wan: true } : {}) });
   const samples = new Map<string, MeasuredSample[]>();
   const measured: Record<string, readonly MeasuredProcess[]> = {};
   try {

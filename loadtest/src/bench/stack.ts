@@ -15,6 +15,8 @@ export interface BenchStackOptions {
   readonly only: (instance: InstanceRef) => boolean;
   /** How long each process may take to report ready (a busy machine starts slowly); default: the supervisor's. */
   readonly readyTimeoutMs?: number;
+  /** WAN emulation (`--wan`). */
+  readonly wan?: boolean;
 }
 
 /** A partial topology running on free ports in a scratch directory. */
@@ -40,7 +42,7 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
   try {
     const configPath = join(workDir, 'topology.json');
     await rebindTopology(opts.sourcePath ?? defaultTopologyPath(), configPath, opts.edit);
-    stack = await startStack({ configPath, dataDir: join(workDir, 'data'), logDir: join(workDir, 'logs'), only: opts.only, readyTimeoutMs: opts.readyTimeoutMs });
+    stack = await startStack({ configPath, dataDir: join(workDir, 'data'), logDir: join(workDir, 'logs'), only: opts.only, readyTimeoutMs: opts.readyTimeoutMs, ...(opts.wan ? { wan: true } : {}) });
   } catch (err) {
     cleanup();
     throw err;

@@ -58,7 +58,7 @@ export const pathBenchmark: Benchmark = {
     const nodeId = placed.writePoint.id;
 
     ctx.log(`path: region ${region}, key ${placed.key} (shard ${placed.shard}), starting ${[...started].join(', ')}`);
-    const bench = await startBenchStack({ edit: keepOneGateway(region, gatewayId), only: (i) => started.has(i.id) });
+    const bench = await startBenchStack({ edit: keepOneGateway(region, gatewayId), only: (i) => started.has(i.id), ...(ctx.wan ? { wan: true } : {}) });
     try {
       const { stack } = bench;
       const read = commandFor(stack.topology.commands, READ.method, READ.path);

@@ -259,6 +259,7 @@ describe('control plane on etcd: no single process can stop writes (real process
       const killedAt = performance.now();
       process.kill(pid, 'SIGKILL');
       await until('the standby replica to become active', async () => (await replicaStatus(stack, standby))?.controlPlane.election?.active === true, 30_000);
+      t.diagnostic(`${standby} active ${Math.round(performance.now() - killedAt)} ms after the kill of ${active} (election TTL 2 s; seen by polling its /status)`);
       const now = await replicaStatus(stack, standby);
       assert.equal(now?.failoverController.running, true);
       await sleep(OBSERVE_MS);

@@ -1,7 +1,8 @@
 import { Header, SetgateError } from '@setgate/contracts';
-import { failureKind, receive, type UpstreamAnswer } from '@setgate/http-client';
+import { failureKind, neverSent, receive, type UpstreamAnswer } from '@setgate/http-client';
 import type { FastifyRequest } from 'fastify';
 import { ProxyErrors } from './errors.js';
+import { gatewaysUnavailable, readFailure, writeOutcomeUnknown } from './exchange-errors.js';
 import type { GatewayUpstream, RegionGateways } from './gateway-balancer.js';
 import type { GatewayDirectory } from './gateway-directory.js';
 import type { ProxyMetrics } from './metrics.js';
@@ -27,21 +28,35 @@ export interface Served {
   readonly region: string;
 }
 
-/** A retry may repeat a request the gateway already acted on: only when that is harmless. */
+/**
+ * A write: any method but GET and HEAD. The method alone decides: the
+ * topology refuses a `kind: write` command on GET or HEAD (config
+ * semantics), so no write command hides behind a safe method. Resending a
+ * write may apply it twice unless it never left the proxy.
+ */
+export function isWrite(request: FastifyRequest): boolean {
+  return request.method !== 'GET' && request.method !== 'HEAD';
+}
+
+/** A resend of a request that may have reached a gateway is harmless: a read, or a write deduplicated by its idempotency key. */
 export function isRetrySafe(request: FastifyRequest): boolean {
-  return (
-    request.method === 'GET' || request.method === 'HEAD' || request.headers[Header.idempotencyKey] !== undefined
-  );
+  return !isWrite(request) || request.headers[Header.idempotencyKey] !== undefined;
 }
 
 /**
  * Sends a request down its candidate regions, nearest first: a healthy
  * gateway of the first region, and after a connection error (the gateway may
- * be gone) another gateway of the same region, then the next region — only
- * when the request is safe to repeat and its body was not read yet, and never
- * past `maxAttempts`. Every failed connection or timeout counts against the
- * gateway's passive health, so the next requests skip it. A timeout is not
- * retried: the gateway may still be working on it. Throws a SetgateError.
+ * be gone) another gateway of the same region, then the next region, never
+ * past `maxAttempts`. A failed attempt is repeated only when its body was not
+ * read yet and the repeat cannot apply anything twice: the request certainly
+ * never reached the gateway (neverSent), or it is a read or a keyed write. A
+ * timeout is not retried: the gateway may still be working on it. A gateway's
+ * failure (refused, reset, no answer) counts against its passive health, so
+ * the next requests skip it; a client breaking off its upload does not.
+ *
+ * Gives up with: the write's outcome unknown (502) when any attempt of a write
+ * may have reached a gateway; 503 "unavailable" (for a write: not applied)
+ * only when none could have; a read's last failure. Throws a SetgateError.
  */
 export async function exchangeWithFailover(
   ctx: ExchangeContext,
@@ -51,31 +66,40 @@ export async function exchangeWithFailover(
   body: ForwardBody | undefined,
 ): Promise<Served> {
   const tried: GatewayUpstream[] = [];
-  let failure: Failure | undefined;
+  const state: Exchange = { ctx, request, failure: undefined, maybeApplied: undefined };
   for (const region of choice.candidates) {
     const gateways = ctx.directory.region(region);
     if (!gateways) continue;
     for (let gateway = gateways.acquire(tried); gateway; gateway = gateways.acquire(tried)) {
       if (tried.length >= ctx.maxAttempts) {
         gateways.release(gateway);
-        throw unavailable(ctx, failure?.region ?? region, failure?.err);
+        throw giveUp(state, region);
       }
       const previous = tried.at(-1);
       if (previous?.region === region) ctx.metrics.retry(region);
       else if (previous) ctx.metrics.failover(region, choice.home.region, 'retry');
       tried.push(gateway);
-      const outcome = await attempt(ctx, request, { gateways, gateway, region }, headers, body);
+      const outcome = await attempt(state, { gateways, gateway, region }, headers, body);
       if ('response' in outcome) return outcome;
-      failure = outcome;
     }
   }
-  throw unavailable(ctx, failure?.region ?? choice.candidates[0] ?? choice.home.region, failure?.err);
+  throw giveUp(state, choice.candidates[0] ?? choice.home.region);
 }
 
-/** A failed attempt that may be repeated elsewhere. */
+/** A failed attempt, as the exchange remembers it. */
 interface Failure {
   readonly err: unknown;
   readonly region: string;
+}
+
+/** What one request's exchange has learned so far. */
+interface Exchange {
+  readonly ctx: ExchangeContext;
+  readonly request: FastifyRequest;
+  /** The last failed attempt. */
+  failure: Failure | undefined;
+  /** The first attempt of a write whose request may have reached a gateway: the write may have been applied. */
+  maybeApplied: Failure | undefined;
 }
 
 /** Where one attempt goes. */
@@ -86,17 +110,17 @@ interface Destination {
 }
 
 /**
- * One attempt: its outcome feeds the gateway's passive health. Resolves with
- * the answer, or with the failure when another gateway may be tried; throws
- * the client's error when it may not.
+ * One attempt: its outcome feeds the gateway's passive health, unless the
+ * client's body failed it. Resolves with the answer, or with the failure when
+ * another gateway may be tried; throws the client's error when it may not.
  */
 async function attempt(
-  ctx: ExchangeContext,
-  request: FastifyRequest,
+  state: Exchange,
   to: Destination,
   headers: UpstreamHeaders,
   body: ForwardBody | undefined,
 ): Promise<Served | Failure> {
+  const { ctx, request } = state;
   headers[Header.region] = to.region;
   try {
     // A small answer is read whole here, so a gateway dying mid-body is a failed attempt, not a cut-off response.
@@ -104,34 +128,32 @@ async function attempt(
     to.gateway.health.requestSucceeded();
     return { response, region: to.region };
   } catch (err) {
+    // The client broke off or overran its body (or the proxy refused it): the gateway did nothing wrong.
+    if (err instanceof SetgateError) throw err;
+    if (body?.clientFailed) {
+      throw ProxyErrors.create('SETGATE_RP_CLIENT_ABORTED', { detail: 'the client broke off its request body', cause: err });
+    }
     const kind = failureKind(err);
     if (kind !== 'other') to.gateway.health.requestFailed(kind);
-    if (kind !== 'connection' || !isRetrySafe(request) || body?.opened) throw toProxyError(ctx, err, to.region);
+    const failure = { err, region: to.region };
+    state.failure = failure;
+    const unsent = neverSent(err);
+    if (!unsent && isWrite(request)) state.maybeApplied ??= failure;
+    const again = !body?.opened && (unsent || (kind === 'connection' && isRetrySafe(request)));
+    if (!again) throw giveUp(state, to.region);
     request.log.warn({ gateway: to.gateway.id, region: to.region, err }, 'gateway unreachable, trying the next candidate');
-    return { err, region: to.region };
+    return failure;
   }
 }
 
-function unavailable(ctx: ExchangeContext, region: string, cause: unknown): SetgateError {
-  return ProxyErrors.create('SETGATE_RP_GATEWAYS_UNAVAILABLE', {
-    detail: `no gateway of region ${region} could be reached`,
-    headers: { 'retry-after': ctx.retryAfter },
-    cause,
-  });
-}
-
-/** Maps an attempt's failure onto the catalogue. */
-function toProxyError(ctx: ExchangeContext, err: unknown, region: string): SetgateError {
-  if (err instanceof SetgateError) return err;
-  switch (failureKind(err)) {
-    case 'connection':
-      return unavailable(ctx, region, err);
-    case 'timeout':
-      return ProxyErrors.create('SETGATE_RP_GATEWAY_TIMEOUT', {
-        detail: `no answer from region ${region} within ${ctx.timeoutMs} ms`,
-        cause: err,
-      });
-    default:
-      return ProxyErrors.create('SETGATE_RP_BAD_GATEWAY', { cause: err });
+/** The error for an exchange that found no answer (see exchangeWithFailover). */
+function giveUp(state: Exchange, region: string): SetgateError {
+  const { ctx, request, failure, maybeApplied } = state;
+  if (maybeApplied) {
+    const keyed = request.headers[Header.idempotencyKey] !== undefined;
+    return writeOutcomeUnknown(maybeApplied.err, maybeApplied.region, ctx.timeoutMs, keyed);
   }
+  const where = failure?.region ?? region;
+  if (failure === undefined || isWrite(request)) return gatewaysUnavailable(where, ctx.retryAfter, isWrite(request), failure?.err);
+  return readFailure(failure.err, where, ctx.timeoutMs, ctx.retryAfter);
 }

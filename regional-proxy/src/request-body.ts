@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
+import { SetgateError } from '@setgate/contracts';
 import { ProxyErrors } from './errors.js';
 
 /** True when the client announced a body: chunked, or a non-zero Content-Length. */
@@ -22,6 +23,7 @@ export function hasBody(headers: IncomingHttpHeaders): boolean {
  */
 export class ForwardBody implements AsyncIterable<Buffer> {
   private started = false;
+  private clientFault = false;
 
   constructor(
     private readonly source: Readable,
@@ -33,20 +35,36 @@ export class ForwardBody implements AsyncIterable<Buffer> {
     return this.started;
   }
 
+  /**
+   * True once reading the client's body failed (the client aborted or reset
+   * mid-upload, or sent too much): the attempt failed by the client's fault,
+   * and the gateway's health must not pay for it.
+   */
+  get clientFailed(): boolean {
+    return this.clientFault;
+  }
+
   async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
     this.started = true;
     let received = 0;
-    // destroyOnReturn false: a failed attempt must not tear down the client connection.
-    for await (const chunk of this.source.iterator({ destroyOnReturn: false })) {
-      const bytes = chunk as Buffer;
-      received += bytes.length;
-      if (received > this.limitBytes) {
-        throw ProxyErrors.create('SETGATE_RP_BODY_TOO_LARGE', {
-          detail: `request body exceeds ${this.limitBytes} bytes`,
-          headers: { connection: 'close' },
-        });
+    try {
+      // destroyOnReturn false: a failed attempt must not tear down the client connection.
+      for await (const chunk of this.source.iterator({ destroyOnReturn: false })) {
+        const bytes = chunk as Buffer;
+        received += bytes.length;
+        if (received > this.limitBytes) {
+          throw ProxyErrors.create('SETGATE_RP_BODY_TOO_LARGE', {
+            detail: `request body exceeds ${this.limitBytes} bytes`,
+            headers: { connection: 'close' },
+          });
+        }
+        yield bytes;
       }
-      yield bytes;
+    } catch (err) {
+      // Only the client stream and the limit above throw here: either way the client's fault, not the gateway's.
+      this.clientFault = true;
+      if (err instanceof SetgateError) throw err;
+      throw ProxyErrors.create('SETGATE_RP_CLIENT_ABORTED', { detail: 'the client broke off its request body', cause: err });
     }
   }
 

@@ -81,6 +81,7 @@ async function observe(node: string, url: string | undefined, timeoutMs: number)
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     const failure = e.code === 'ECONNREFUSED' ? 'refused' : e.name === 'TimeoutError' || e.name === 'AbortError' || /timeout/i.test(e.message) ? 'timeout' : 'error';
-    return { node, reachable: false, failure, detail: e.code ?? e.message, ms: ms() };
+    // An aborted check carries a numeric DOMException code; its name says more.
+    return { node, reachable: false, failure, detail: typeof e.code === 'string' ? e.code : e.name, ms: ms() };
   }
 }

@@ -40,8 +40,7 @@ async function main(): Promise<number> {
       durationS: opts.durationS,
       usersPerShard: opts.usersPerShard,
       thinkMs: opts.thinkMs,
-      // WAN emulation is not part of the launcher yet: link scenarios say they need it.
-      links: undefined,
+      wan: opts.wan,
       log: (line) => process.stderr.write(`${line}\n`),
     };
     // A run that could not even start (e.g. its stack) is a failed run with its reason, and the next run still goes.

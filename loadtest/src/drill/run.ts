@@ -27,9 +27,14 @@ export interface RunOptions {
   readonly convergeTimeoutMs?: number;
   /** Progress lines (stderr in the CLI). */
   readonly log?: (line: string) => void;
-  /** Link faults of a stack started with WAN emulation; undefined: scenarios that need it are skipped. */
+  /** Start the stack with WAN emulation (cross-region delay; partition-region and slow-link need it). */
+  readonly wan?: boolean;
+  /** Link faults to use instead of the stack's WAN relay (tests). */
   readonly links?: LinkFaults;
 }
+
+/** Below this many acknowledged writes before the fault a run proves nothing: it fails as inconclusive. */
+const MIN_ACKED_BEFORE_FAULT = 20;
 
 /** Violations kept in a report with their ops; the counts always cover all. */
 const KEEP_VIOLATIONS = 200;
@@ -77,7 +82,7 @@ export async function runDrill(opts: RunOptions): Promise<RunReport> {
   const log = opts.log ?? (() => {});
   const startedAt = new Date().toISOString();
   const skipped = (reason: string) => emptyReport(opts, 'skipped', reason, startedAt);
-  if (scenario.requires === 'wan' && !opts.links) return skipped('needs --wan: this stack runs without WAN emulation, so links cannot be cut or slowed');
+  if (scenario.requires === 'wan' && !opts.wan && !opts.links) return skipped('needs --wan: this stack runs without WAN emulation, so links cannot be cut or slowed');
 
   let redis: RedisServer | undefined;
   let bench: BenchStack | undefined;
@@ -91,6 +96,7 @@ export async function runDrill(opts: RunOptions): Promise<RunReport> {
       // Generous: on a busy 2-core machine a process can take minutes to compile, open and report ready.
       readyTimeoutMs: 600000,
       edit: redisUrl ? (doc) => ((doc.gateway as { rateLimit: { redisUrl?: string } }).rateLimit.redisUrl = redisUrl) : undefined,
+      wan: opts.wan === true,
     });
     const started = bench;
     const stop = () => started.stop();
@@ -151,7 +157,8 @@ async function drive(opts: RunOptions, bench: BenchStack, client: DrillClient, r
   const faultAtMs = Math.round(Math.max(3000, durationMs * (0.15 + 0.15 * faultRng.next())));
   const markers: Marker[] = [];
   let appliedAt: number | undefined;
-  const ctx: DrillContext = { stack, rng: faultRng, cp, load, redis, links: opts.links, faultApplied: () => (appliedAt ??= now()) };
+  const links = opts.links ?? stack.wan?.admin();
+  const ctx: DrillContext = { stack, rng: faultRng, cp, load, redis, links, faultApplied: () => (appliedAt ??= now()) };
 
   failovers.start();
   load.start();
@@ -214,13 +221,24 @@ async function drive(opts: RunOptions, bench: BenchStack, client: DrillClient, r
   const asyncShards = new Set(topology.placements.filter((p) => p.mode === 'async').map((p) => p.shard));
   const lat = ops.map((o) => o.completeMs - o.invokeMs).sort((a, b) => a - b);
   const seconds = loadEndMs / 1000;
-  const failed = !checks.passed || faultError !== undefined;
+  const ackedBeforeFault = ops.filter((o) => o.outcome === 'ok' && (o.kind === 'profile.put' || o.kind === 'cart.add') && o.completeMs < faultMs).length;
+  const inconclusive =
+    ackedBeforeFault < MIN_ACKED_BEFORE_FAULT
+      ? `inconclusive: only ${ackedBeforeFault} acknowledged writes before the fault (the stack barely served; a busy machine?)`
+      : undefined;
+  const failed = !checks.passed || faultError !== undefined || inconclusive !== undefined;
   return {
     scenario: scenario.name,
     seed,
     run: opts.run,
     status: failed ? 'failed' : 'passed',
-    ...(faultError ? { reason: faultError } : !checks.passed ? { reason: `checks failed: ${Object.entries(checks.counts).filter(([, n]) => n > 0).map(([c, n]) => `${c} ${n}`).join(', ')}` } : {}),
+    ...(faultError
+      ? { reason: faultError }
+      : !checks.passed
+        ? { reason: `checks failed: ${Object.entries(checks.counts).filter(([, n]) => n > 0).map(([c, n]) => `${c} ${n}`).join(', ')}` }
+        : inconclusive
+          ? { reason: inconclusive }
+          : {}),
     startedAt,
     config: { durationS: opts.durationS, users: users.length, surgeUsers: surgeUsers.length, thinkMs: opts.thinkMs, shardCount: view.shardCount, leaseMs: topology.replication.leaseMs },
     ...(injected ? { fault: { atMs: faultMs, healAtMs, healedAtMs, description: injected.description, targets: injected.targets, affectedShards: injected.affectedShards } } : {}),

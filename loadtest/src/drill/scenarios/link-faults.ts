@@ -5,31 +5,38 @@ function links(l: LinkFaults | undefined): LinkFaults {
   return l;
 }
 
-/** A seeded region cut off from the others (both ways, bytes held), healed after a while. */
-export const partitionRegion: Scenario = {
-  name: 'partition-region',
-  summary: 'cut a region off from every other region (both ways), then heal',
-  requires: 'wan',
-  healPolicy: (stack) => ({ kind: 'after', ms: stack.topology.replication.leaseMs + 8000 }),
-  async inject(ctx): Promise<Injected> {
-    const l = links(ctx.links);
-    const regions = ctx.stack.view.regionNames().sort();
-    const region = ctx.rng.pick(regions);
-    const others = regions.filter((r) => r !== region);
-    for (const other of others) await l.partition(region, other, { mode: 'hold' });
-    ctx.faultApplied();
-    const sets = new Set(ctx.stack.topology.sets.filter((s) => s.region === region).map((s) => s.name));
-    const shards = (await ctx.cp.status()).shards.filter((s) => sets.has(s.leader)).map((s) => s.shard);
-    return {
-      description: `partitioned ${region} from ${others.join(', ')}`,
-      targets: [region],
-      affectedShards: shards,
-      heal: async () => {
-        for (const other of others) await l.heal(region, other);
-      },
-    };
-  },
-};
+/** A seeded region cut off from every other region (both ways, or only its outgoing bytes), healed after a while. */
+function partition(oneWay: boolean): Scenario {
+  return {
+    name: oneWay ? 'partition-region-one-way' : 'partition-region',
+    summary: oneWay
+      ? "cut a region's outgoing bytes to every other region (one way: it still hears them), then heal"
+      : 'cut a region off from every other region (both ways), then heal',
+    requires: 'wan',
+    healPolicy: (stack) => ({ kind: 'after', ms: stack.topology.replication.leaseMs + 8000 }),
+    async inject(ctx): Promise<Injected> {
+      const l = links(ctx.links);
+      const regions = ctx.stack.view.regionNames().sort();
+      const region = ctx.rng.pick(regions);
+      const others = regions.filter((r) => r !== region);
+      const sets = new Set(ctx.stack.topology.sets.filter((s) => s.region === region).map((s) => s.name));
+      const shards = (await ctx.cp.status()).shards.filter((s) => sets.has(s.leader)).map((s) => s.shard);
+      for (const other of others) await l.partition(region, other, { mode: 'hold', oneWay });
+      ctx.faultApplied();
+      return {
+        description: `partitioned ${region} from ${others.join(', ')}${oneWay ? ' (one way: its outgoing bytes)' : ''}`,
+        targets: [region],
+        affectedShards: shards,
+        heal: async () => {
+          for (const other of others) await l.heal(region, other);
+        },
+      };
+    },
+  };
+}
+
+export const partitionRegion = partition(false);
+export const partitionRegionOneWay = partition(true);
 
 /** A seeded link between two regions slowed by 200 ms each way, healed after a while. */
 export const slowLink: Scenario = {

@@ -8,3 +8,5 @@ export * from './compose/generate.js';
 export * from './admin-tokens.js';
 export * from './etcd-mode.js';
 export * from './control-plane-replicas.js';
+export * from './wan.js';
+export * from './wan-banner.js';

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { devAdminTokens, signDevToken } from '@setgate/launcher';
 import { type RedisServer, startRedisServer } from '@setgate/process-supervisor';
 import { startBenchStack, type BenchStack } from '../bench/stack.js';
-import { checkHistory, type Op } from './checker/index.js';
+import { type CheckReport, checkHistory, type Op } from './checker/index.js';
 import { DrillClient } from './client.js';
 import { ControlPlaneClient, FailoverLog } from './control-plane.js';
 import { awaitConvergence, readFinalState } from './final-state.js';
@@ -221,24 +221,13 @@ async function drive(opts: RunOptions, bench: BenchStack, client: DrillClient, r
   const asyncShards = new Set(topology.placements.filter((p) => p.mode === 'async').map((p) => p.shard));
   const lat = ops.map((o) => o.completeMs - o.invokeMs).sort((a, b) => a - b);
   const seconds = loadEndMs / 1000;
-  const ackedBeforeFault = ops.filter((o) => o.outcome === 'ok' && (o.kind === 'profile.put' || o.kind === 'cart.add') && o.completeMs < faultMs).length;
-  const inconclusive =
-    ackedBeforeFault < MIN_ACKED_BEFORE_FAULT
-      ? `inconclusive: only ${ackedBeforeFault} acknowledged writes before the fault (the stack barely served; a busy machine?)`
-      : undefined;
-  const failed = !checks.passed || faultError !== undefined || inconclusive !== undefined;
+  const { failed, reason } = verdict(ops, faultMs, checks, faultError);
   return {
     scenario: scenario.name,
     seed,
     run: opts.run,
     status: failed ? 'failed' : 'passed',
-    ...(faultError
-      ? { reason: faultError }
-      : !checks.passed
-        ? { reason: `checks failed: ${Object.entries(checks.counts).filter(([, n]) => n > 0).map(([c, n]) => `${c} ${n}`).join(', ')}` }
-        : inconclusive
-          ? { reason: inconclusive }
-          : {}),
+    ...(reason ? { reason } : {}),
     startedAt,
     config: { durationS: opts.durationS, users: users.length, surgeUsers: surgeUsers.length, thinkMs: opts.thinkMs, shardCount: view.shardCount, leaseMs: topology.replication.leaseMs },
     ...(injected ? { fault: { atMs: faultMs, healAtMs, healedAtMs, description: injected.description, targets: injected.targets, affectedShards: injected.affectedShards } } : {}),
@@ -269,3 +258,17 @@ async function drive(opts: RunOptions, bench: BenchStack, client: DrillClient, r
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;
+
+/** Failed: the fault could not be injected, a check failed, or the load proved nothing (too few acknowledged writes before the fault). */
+function verdict(ops: readonly Op[], faultMs: number, checks: CheckReport, faultError: string | undefined): { failed: boolean; reason?: string } {
+  if (faultError) return { failed: true, reason: faultError };
+  if (!checks.passed) {
+    const found = Object.entries(checks.counts).filter(([, n]) => n > 0).map(([c, n]) => `${c} ${n}`);
+    return { failed: true, reason: `checks failed: ${found.join(', ')}` };
+  }
+  const acked = ops.filter((o) => o.outcome === 'ok' && (o.kind === 'profile.put' || o.kind === 'cart.add') && o.completeMs < faultMs).length;
+  if (acked < MIN_ACKED_BEFORE_FAULT) {
+    return { failed: true, reason: `inconclusive: only ${acked} acknowledged writes before the fault (the stack barely served; a busy machine?)` };
+  }
+  return { failed: false };
+}

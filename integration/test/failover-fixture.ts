@@ -147,3 +147,14 @@ export async function writeDirect(node: NodeRef, shard: number, key: string, val
     return { key, status: 0, sentAt };
   }
 }
+
+/** Writes `key` straight to `node` until it is acknowledged; the error names the last answer. */
+export async function writeUntilOk(node: NodeRef, shard: number, key: string, timeoutMs: number): Promise<DirectAnswer> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const answer = await writeDirect(node, shard, key, { v: key });
+    if (answer.status >= 200 && answer.status < 300) return answer;
+    if (Date.now() > deadline) throw new Error(`no write of ${key} acknowledged by ${node.id} within ${timeoutMs} ms; last answer ${JSON.stringify(answer)}`);
+    await sleep(100);
+  }
+}

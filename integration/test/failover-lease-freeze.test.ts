@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { NodeRef } from '@setgate/topology';
 import { Agent } from 'undici';
-import { controlPlane, startFailoverStack, type DirectAnswer, keyOn, knownFailoverFields, until, writeDirect } from './failover-fixture.js';
+import { controlPlane, type DirectAnswer, keyOn, knownFailoverFields, startFailoverStack, until, writeDirect, writeUntilOk } from './failover-fixture.js';
 import type { TestStack } from './harness.js';
 
 /**
@@ -57,10 +57,7 @@ describe('a write-point frozen (SIGSTOP) across its failover admits nothing at i
     // Both shards take writes on the victim before the freeze (its lease and in-sync followers are in place).
     for (const shard of [SYNC_SHARD, ASYNC_SHARD]) {
       const key = keyOn(shard, start.view.shardCount, `warm-${shard}`);
-      let last: DirectAnswer | undefined;
-      await until(`a write on shard ${shard}`, async () => (last = await writeDirect(victim, shard, key, { v: 'warm' })).status < 300, 120_000).catch((err: Error) => {
-        throw new Error(`${err.message}; last answer ${JSON.stringify(last)}`);
-      });
+      await writeUntilOk(victim, shard, key, 120_000);
     }
     // Let the startup grace pass (1 s after every node was seen).
     await sleep(1500);
@@ -117,10 +114,7 @@ describe('a write-point frozen (SIGSTOP) across its failover admits nothing at i
     for (const shard of [SYNC_SHARD, ASYNC_SHARD]) {
       const leader = promoted.view.writePoint(shard);
       const key = keyOn(shard, start.view.shardCount, `after-${shard}`);
-      let last: DirectAnswer | undefined;
-      await until(`a write on the new leader of shard ${shard}`, async () => (last = await writeDirect(leader, shard, key, { v: 'after' })).status < 300, 120_000).catch((err: Error) => {
-        throw new Error(`${err.message}; last answer from ${leader.id}: ${JSON.stringify(last)}`);
-      });
+      await writeUntilOk(leader, shard, key, 120_000);
     }
     const history = await cp.history(5);
     const failover = history.find((h) => h.version === promoted.version);

@@ -16,7 +16,7 @@ const GATED: readonly CheckName[] = ['lost-write', 'phantom', 'read-your-writes'
  * first attempt timed out at the write-point is retried by the gateway with its idempotency key; the
  * retry is refused 503 SETGATE_NODE_LEASE_EXPIRED ("nothing was written") and that refusal reaches the
  * client although the first attempt was applied: the drill's checker reports a phantom (seen in drill
- * runs on this machine, e.g. the fixture fixtures/kill-write-point-run.json, ops #211 and #256). Remove
+ * runs on this machine, e.g. the fixture fixtures/kill-write-point-run.json, op #73). Remove
  * the todo once the gateway answers "outcome unknown" when an earlier attempt may have applied.
  */
 const KNOWN_DEFECT = 'phantom: a retried write refused "nothing was written" after an outcome-unknown first attempt that applied (issue 11, finding 6)';

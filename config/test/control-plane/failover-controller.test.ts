@@ -250,7 +250,7 @@ describe('failover controller against scripted nodes (virtual clock)', () => {
     // The shards it led are in hold-down now: none of them fails over again within holdDownMs.
     assert.deepEqual(
       controller.status().holdDown?.shards.map((x) => x.shard).sort((a, b) => a - b),
-      record.action.kind === 'failover' ? [...(record.action as { shards: number[] }).shards].sort((a, b) => a - b) : [],
+      record.action.kind === 'failover' ? [...(record.action as { readonly shards: readonly number[] }).shards].sort((a, b) => a - b) : [],
     );
   });
 

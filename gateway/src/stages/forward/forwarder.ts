@@ -8,7 +8,7 @@ import { type Candidate, planRoute, type RoutePlan } from '../routing/route-plan
 import { mergePosition } from '../routing/session-token.js';
 import type { ForwardOptions } from './options.js';
 import { readConflict } from './read-refusal.js';
-import { misdirected, upstreamFailure } from './upstream-errors.js';
+import { misdirected, upstreamFailure, writeOutcomeUnknown } from './upstream-errors.js';
 import { type RoutedRequest, upstreamHeaders } from './upstream-headers.js';
 import { giveUp, startWalk, type Step, type Walk, walkFailed, walkRefused } from './walk.js';
 
@@ -72,6 +72,13 @@ export class Forwarder {
       walk.refreshed = true;
       walk.plan = await this.replan(request);
       return 'restart';
+    }
+    // An earlier attempt of this write may have been applied: a refusal of the
+    // resend (e.g. 503 "lease expired, nothing written") speaks only for the
+    // resend, so the client is told the outcome is unknown, never "not applied".
+    if (walk.isWrite && walk.maybeApplied !== undefined && (response.statusCode < 200 || response.statusCode >= 300)) {
+      discard(response);
+      throw writeOutcomeUnknown(walk.maybeApplied.err, walk.maybeApplied.node, walk.plan.shard, this.timeoutOf(request.setgate), walk.idempotent);
     }
     // A replica that does not state its staleness cannot be held to a bound nor
     // report it (a node predating the read-freshness contract): its answer is not used.

@@ -89,6 +89,25 @@ describe('forward: the outcome of a write whose node failed', () => {
     );
   });
 
+  it('answers "outcome unknown" when the resend of a write that may have been applied is refused by the node', async () => {
+    // Regression (drill, kill-write-point): the first attempt reached the node and timed out, the
+    // resend with the same key was refused "nothing written" (lease expired); the client was told
+    // "not applied" while the first attempt's value ended up on every replica.
+    let calls = 0;
+    const gw = await gatewayOver((_req, res) => {
+      calls++;
+      if (calls === 1) {
+        res.socket?.resetAndDestroy();
+        return;
+      }
+      res.writeHead(503, { 'content-type': 'application/problem+json' });
+      res.end(JSON.stringify({ type: 'about:blank', title: 'lease expired', status: 503, code: 'SETGATE_NODE_LEASE_EXPIRED', detail: 'nothing was written' }));
+    });
+    const problem = assertProblem(await write(gw, { [Header.idempotencyKey]: 'idem-outcome-3' }), 502, 'SETGATE_GW_WRITE_OUTCOME_UNKNOWN');
+    assert.equal(problem.mayHaveBeenApplied, true);
+    assert.equal(node?.received.length, 2, 'resent once with the key');
+  });
+
   it('still answers "outcome unknown" when the resent idempotent write cannot reach the node', async () => {
     const gw = await gatewayOver((_req, res) => res.socket?.resetAndDestroy());
     const problem = assertProblem(await write(gw, { [Header.idempotencyKey]: 'idem-outcome-2' }), 502, 'SETGATE_GW_WRITE_OUTCOME_UNKNOWN');

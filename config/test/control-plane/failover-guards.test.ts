@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FlapGuard } from '../../src/control-plane/failover/flap-guard.js';
 import { LeaseGrants } from '../../src/control-plane/failover/lease-grants.js';
+import { NodeHealth } from '../../src/control-plane/failover/node-health.js';
 import { judgeVotes, type WitnessVote } from '../../src/control-plane/failover/witness.js';
 
 const vote = (witness: string, region: string, verdict: WitnessVote['verdict'], failure?: WitnessVote['failure']): WitnessVote => ({
@@ -31,6 +32,31 @@ describe('witness quorum (judgeVotes)', () => {
     );
     assert.equal(v.down, false);
     assert.equal(v.slow, true, 'timeouts, not refusals');
+  });
+});
+
+describe('down threshold (NodeHealth.recordFailure)', () => {
+  const refused = judgeVotes([vote('control-plane', 'control-plane', 'down', 'refused'), vote('eu-west-gw-1', 'eu-west', 'down', 'refused')], 2, 2);
+  const reset = judgeVotes([vote('control-plane', 'control-plane', 'down', 'error'), vote('eu-west-gw-1', 'eu-west', 'down', 'refused')], 2, 2);
+  const timedOut = judgeVotes([vote('control-plane', 'control-plane', 'down', 'timeout'), vote('eu-west-gw-1', 'eu-west', 'down', 'timeout')], 2, 2);
+  const up = (h: NodeHealth, at: number) => h.recordOk({ node: 'n', configVersion: 1, shards: [] }, at);
+
+  it('a killed node (one reset of a pooled connection, then refusals) is down after downAfterMs, not the slow threshold', () => {
+    // Regression (drill, kill-write-point): the first round's reset made the whole run "slow" and every failover waited 5 s.
+    const h = new NodeHealth(0);
+    up(h, 0);
+    assert.equal(h.recordFailure('reset', 1000, 1500, reset, 5000), false);
+    assert.equal(h.recordFailure('refused', 1250, 1500, refused, 5000), false);
+    assert.equal(h.recordFailure('refused', 1500, 1500, refused, 5000), false);
+    assert.equal(h.recordFailure('refused', 2500, 1500, refused, 5000), true);
+    assert.equal(h.state, 'down');
+  });
+
+  it('a node whose checks time out is down only after slowDownAfterMs', () => {
+    const h = new NodeHealth(0);
+    up(h, 0);
+    for (const t of [1000, 1500, 2000, 3000, 5500]) assert.equal(h.recordFailure('timeout', t, 1500, timedOut, 5000), false, `not down at ${t}`);
+    assert.equal(h.recordFailure('timeout', 6000, 1500, timedOut, 5000), true);
   });
 });
 

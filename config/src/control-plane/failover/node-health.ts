@@ -44,7 +44,11 @@ export class NodeHealth {
   suppressedThisEpisode = false;
   /** Since when (controller clock) a quorum of witnesses has found it unreachable in every round; undefined: not now. */
   quorumSince: number | undefined;
-  /** Some round of the current quorum run saw timeouts rather than refusals. */
+  /**
+   * The last round's down votes included timeouts or errors rather than refusals only: the
+   * longer slowDownAfterMs applies. Not sticky: a killed node's first round often ends in a
+   * reset of a pooled connection ('error'), and from then on every check is refused.
+   */
   slowRun = false;
   /** The witnesses' votes of the last round that asked them, and when. */
   lastVotes: readonly WitnessVote[] = [];
@@ -122,7 +126,7 @@ export class NodeHealth {
       return false;
     }
     if (this.quorumSince === undefined) this.quorumSince = verdict ? now : (this.firstFailureAt ?? now);
-    if (verdict?.slow) this.slowRun = true;
+    this.slowRun = verdict?.slow ?? false;
     if (heardAlive) {
       // Its own watch poll reached the control plane within the lease: alive, whatever the checks say.
       if (this.state === 'down') {

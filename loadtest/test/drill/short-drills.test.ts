@@ -11,18 +11,9 @@ const ARTIFACTS = new URL('../../artifacts/', import.meta.url).pathname;
 /** What a short CI drill must never show. (Stale reads and monotonic reads are reported, not gated here.) */
 const GATED: readonly CheckName[] = ['lost-write', 'phantom', 'read-your-writes', 'divergence', 'duplicate'];
 
-/**
- * Known defect (issue 11, finding 6, a case the gateway's fix does not cover yet): a cart append whose
- * first attempt timed out at the write-point is retried by the gateway with its idempotency key; the
- * retry is refused 503 SETGATE_NODE_LEASE_EXPIRED ("nothing was written") and that refusal reaches the
- * client although the first attempt was applied: the drill's checker reports a phantom (seen in drill
- * runs on this machine, e.g. the fixture fixtures/kill-write-point-run.json, op #73). Remove
- * the todo once the gateway answers "outcome unknown" when an earlier attempt may have applied.
- */
-const KNOWN_DEFECT = 'phantom: a retried write refused "nothing was written" after an outcome-unknown first attempt that applied (issue 11, finding 6)';
 
 for (const name of ['kill-write-point']) {
-  test(`short drill ${name} (seed 1, 30 s) through the real runner: no lost acknowledged write, phantom, duplicate, RYW violation or divergence`, { todo: KNOWN_DEFECT }, async () => {
+  test(`short drill ${name} (seed 1, 30 s) through the real runner: no lost acknowledged write, phantom, duplicate, RYW violation or divergence`, async () => {
     const scenario = SCENARIOS.get(name);
     assert.ok(scenario);
     const report = await runDrill({ scenario, seed: 1, run: 1, durationS: 30, usersPerShard: 2, thinkMs: 400, log: (l) => process.stderr.write(`${l}\n`) });

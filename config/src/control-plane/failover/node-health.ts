@@ -61,15 +61,8 @@ export class NodeHealth {
   }
 
   recordOk(status: ProbedStatus, now: number): void {
-    if (this.state !== 'up') this.since = now;
-    this.state = 'up';
-    this.consecutiveFailures = 0;
-    this.firstFailureAt = undefined;
-    this.lastOkAt = now;
-    this.lastError = undefined;
-    this.suppressedThisEpisode = false;
-    this.quorumSince = undefined;
-    this.slowRun = false;
+    // A full status is also a liveness answer; it adds the positions of the shards it leads.
+    this.recordAlive(now);
     for (const s of status.shards) {
       if (s.role !== 'leader') {
         this.led.delete(s.shard);

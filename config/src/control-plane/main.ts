@@ -7,6 +7,7 @@ import { startTelemetry } from '@setgate/telemetry';
 import { ConfigService } from './config-service.js';
 import { ControlPlaneElection } from './election.js';
 import { FailoverController } from './failover/controller.js';
+import { EtcdLeaseRevocations } from './failover/etcd-lease-revocations.js';
 import { GatewayWitnesses } from './failover/gateway-witnesses.js';
 import { LeaseGrants } from './failover/lease-grants.js';
 import { grantLeasesOnWatch } from './failover/lease-hook.js';
@@ -73,14 +74,17 @@ const dispatcher = createDispatcher({ connections: 16 });
 const operations = new Operations();
 const control = new HttpReplicationControl(dispatcher);
 const ops = new OpsService({ service, operations, control });
-// Every answer to a node's watch is a lease grant (failover/lease-grants.ts). Only a lone control plane
-// knows every grant; with several replicas (etcd) each sees only its own watchers, so the controller
-// falls back to waiting leaseMs + clockDriftMs from the first failed check.
-const leases = election ? undefined : new LeaseGrants();
+// Every answer to a node's watch is a lease grant (failover/lease-ledger.ts). A lone control plane
+// knows every grant it made; several replicas (etcd) share the controller's revocations through etcd
+// and check them before each grant, so a node cut off from the controller alone cannot keep its lease.
+const leases =
+  election && store instanceof EtcdConfigStore
+    ? new EtcdLeaseRevocations({ client: store.client, prefix: `${store.prefix}/lease-revoked/`, fence: () => election.fence() })
+    : new LeaseGrants();
 const failover = new FailoverController({
   service: controllerService,
   ...(election ? { active: election } : {}),
-  ...(leases ? { leases } : {}),
+  leases,
   witnesses: new GatewayWitnesses(() => service.current(), dispatcher),
   probe: new HttpNodeProbe(dispatcher),
   control,
@@ -98,7 +102,7 @@ const app = buildControlPlaneApp({
   failover,
   controlPlaneStatus,
 });
-if (leases) grantLeasesOnWatch(app, leases);
+grantLeasesOnWatch(app, leases);
 const admin = createAdminServer({
   telemetry,
   status: async () => ({

@@ -6,7 +6,7 @@ import type { ConfigService } from '../config-service.js';
 import type { ReplicationControl } from '../ops/replication-control.js';
 import { decideShard, type Hold, type Promotion, type ReplicaPosition } from './decide.js';
 import { FlapGuard } from './flap-guard.js';
-import type { LeaseGrants } from './lease-grants.js';
+import type { LeaseLedger } from './lease-ledger.js';
 import { type FailoverMetrics, registerFailoverMetrics } from './metrics.js';
 import type { NodeAction, NodeHealth } from './node-health.js';
 import type { NodeProbe, ProbedStatus } from './probe.js';
@@ -37,11 +37,12 @@ export interface FailoverControllerOptions {
    */
   readonly active?: { isActive(): boolean };
   /**
-   * The leases the control plane granted through its watch (lease-grants.ts):
-   * the controller revokes a down node's lease and promotes only once it has
-   * surely run out. Absent (tests of the decision logic): no lease wait.
+   * The leases the control plane granted through its watch (lease-ledger.ts:
+   * one process's memory, or etcd for several replicas): the controller
+   * revokes a down node's lease and promotes only once it has surely run out.
+   * Absent (tests of the decision logic): it waits leaseMs + drift from the first failed check.
    */
-  readonly leases?: LeaseGrants;
+  readonly leases?: LeaseLedger;
   /** Witnesses besides the controller's own check (gateways); absent: the controller's check decides alone. */
   readonly witnesses?: WitnessPanel;
   /** The region the control plane runs in, for the witness-region count; default: a vantage point of its own. */
@@ -155,10 +156,8 @@ export class FailoverController {
       this.lastRoundAt = this.now();
       const unseen = targets.filter((n) => this.health.get(n.id)?.state === 'unknown').map((n) => n.id);
       this.flap.observe(view, this.now(), unseen.length < unseenBefore);
-      for (const id of result.back) {
-        this.opts.leases?.restore(id);
-        this.opts.logger.info({ node: id }, 'failover: node answers again');
-      }
+      for (const id of result.back) this.opts.logger.info({ node: id }, 'failover: node answers again');
+      await this.restoreLeases(targets);
       for (const id of result.newlyDown) {
         const h = this.health.get(id) as NodeHealth;
         this.opts.logger.warn(
@@ -259,6 +258,24 @@ export class FailoverController {
     return [...targets.values()];
   }
 
+  /**
+   * Grants leases again to revoked nodes that answer the controller's own check
+   * (back from down, or revoked by an earlier controller that died before it
+   * could restore them). A restore that fails is retried next round.
+   */
+  private async restoreLeases(targets: readonly NodeRef[]): Promise<void> {
+    const leases = this.opts.leases;
+    if (!leases) return;
+    for (const n of targets) {
+      if (this.health.get(n.id)?.state !== 'up' || !leases.isRevoked(n.id)) continue;
+      try {
+        await leases.restore(n.id);
+      } catch (err) {
+        this.opts.logger.warn({ node: n.id, err }, 'failover: lease restore failed; retried next round');
+      }
+    }
+  }
+
   private act(node: string, action: Omit<NodeAction, 'at'>): void {
     const h = this.health.get(node);
     if (h) h.lastAction = { ...action, at: iso(this.now()) };
@@ -286,22 +303,31 @@ export class FailoverController {
     const down = new Set([...this.health].filter(([, h]) => h.state === 'down').map(([id]) => id));
     // The lease first: revoked now, so the last grant stops moving even if the node still reaches us (one-way partition).
     const leaseWaitMs = new Map<string, number>();
-    const leaseReady = dueNodes.filter((n) => {
+    const leaseReady: NodeRef[] = [];
+    for (const n of dueNodes) {
       const leases = this.opts.leases;
       if (!leases) {
-        // Grants not tracked here (several control-plane replicas): the node's last renewal came at the
-        // latest when its checks began to fail; that is all this replica can prove.
+        // No ledger (tests of the decision logic): the node's last renewal came at the latest when its
+        // checks began to fail; that is all the controller can prove.
         const first = this.health.get(n.id)?.firstFailureAt ?? this.now();
         const wait = Math.max(0, first + settings.leaseMs + settings.clockDriftMs - this.now());
         if (wait > 0) this.act(n.id, { kind: 'deferred', detail: `waiting ${wait} ms: leaseMs + clockDriftMs after the first failed check` });
-        return wait === 0;
+        else leaseReady.push(n);
+        continue;
       }
-      leases.revoke(n.id, 'declared down by a quorum of witnesses');
+      try {
+        await leases.revoke(n.id, 'declared down by a quorum of witnesses');
+      } catch (err) {
+        // Not revoked (etcd unreachable, election lost): some replica may still grant it a lease, so no promotion.
+        this.act(n.id, { kind: 'deferred', detail: `lease not revoked: ${(err as Error).message}` });
+        continue;
+      }
       const wait = leases.surelyExpiredInMs(n.id, settings.leaseMs, settings.clockDriftMs);
-      leaseWaitMs.set(n.id, leases.view(n.id).grantedAgoMs);
-      if (wait > 0) this.act(n.id, { kind: 'deferred', detail: `lease revoked; waiting ${wait} ms until the lease last granted ${leases.view(n.id).grantedAgoMs} ms ago has surely run out (leaseMs ${settings.leaseMs} + clockDriftMs ${settings.clockDriftMs})` });
-      return wait === 0;
-    });
+      const agoMs = leases.view(n.id).grantedAgoMs;
+      leaseWaitMs.set(n.id, agoMs);
+      if (wait > 0) this.act(n.id, { kind: 'deferred', detail: `lease revoked; waiting ${wait} ms until the lease last granted (or revoked) ${agoMs} ms ago has surely run out (leaseMs ${settings.leaseMs} + clockDriftMs ${settings.clockDriftMs})` });
+      else leaseReady.push(n);
+    }
     const capLeft = settings.maxFailoversPerMinute - this.flap.recent(this.now());
     for (const n of leaseReady.slice(Math.max(0, capLeft))) {
       this.act(n.id, { kind: 'deferred', detail: `fleet-wide cap: ${settings.maxFailoversPerMinute} write-point(s) failed over in the last minute already` });

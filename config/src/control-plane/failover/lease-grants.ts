@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import type { LeaseLedger } from './lease-ledger.js';
 
 const MAX_TRACKED = 10_000;
 
@@ -45,9 +46,10 @@ export interface LeaseGrantView {
  *   granted, so it assumes a grant to every node at its own start.
  * - Several control-plane processes on one file store: each answers its own
  *   watchers and records only those grants. That is why the embedded mode runs
- *   ONE control plane; the HA mode (etcd) uses etcd leases instead.
+ *   ONE control plane; the HA mode (etcd) shares revocations through etcd
+ *   instead (etcd-lease-revocations.ts).
  */
-export class LeaseGrants {
+export class LeaseGrants implements LeaseLedger {
   private readonly startedAt: number;
   private readonly granted = new Map<string, number>();
   private readonly revokedNodes = new Map<string, string>();
@@ -63,7 +65,7 @@ export class LeaseGrants {
    * may name any node; a false name only makes the controller wait longer for
    * that node, and the table is bounded.)
    */
-  answer(node: string): LeaseAnswer {
+  answer(node: string, _arrivedAt?: number): LeaseAnswer {
     if (this.revokedNodes.has(node)) return 'revoked';
     if (this.granted.has(node) || this.granted.size < MAX_TRACKED) this.granted.set(node, this.now());
     return 'granted';

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { LeaseGrants } from './lease-grants.js';
+import { performance } from 'node:perf_hooks';
+import type { LeaseLedger } from './lease-ledger.js';
 
 /** The watch route whose answers grant leases, and the header that says so (packages/config-watch LEASE_HEADER). */
 const WATCH_ROUTE = '/v1/config/watch';
@@ -13,11 +14,12 @@ const LEASE_HEADER = 'x-setgate-lease';
  * above (lease-grants.ts). A revoked node is told so and nothing is recorded.
  * Only 200 (a new version) and 204 (still current) answers grant anything.
  */
-export function grantLeasesOnWatch(app: FastifyInstance, leases: LeaseGrants): void {
+export function grantLeasesOnWatch(app: FastifyInstance, leases: LeaseLedger): void {
   app.addHook('onSend', async (request, reply, payload) => {
     if (request.routeOptions.url !== WATCH_ROUTE || (reply.statusCode !== 200 && reply.statusCode !== 204)) return payload;
     const node = (request.query as { node?: unknown }).node;
-    if (typeof node === 'string' && node.length > 0 && node.length <= 100) reply.header(LEASE_HEADER, leases.answer(node));
+    // elapsedTime counts from the request's first hook, so this is at or after its arrival (lease-ledger.ts).
+    if (typeof node === 'string' && node.length > 0 && node.length <= 100) reply.header(LEASE_HEADER, await leases.answer(node, performance.now() - reply.elapsedTime));
     return payload;
   });
 }

@@ -2,6 +2,9 @@ import type { ReadyMessage } from '@setgate/contracts';
 import type { Telemetry } from '@setgate/telemetry';
 import type { FastifyInstance } from 'fastify';
 
+/** Environment variable naming the address to listen on when it differs from the topology's host. */
+export const BIND_HOST_ENV = 'SETGATE_BIND_HOST';
+
 export interface RunOptions {
   readonly id: string;
   readonly kind: ReadyMessage['kind'];
@@ -41,8 +44,11 @@ export async function runComponent(opts: RunOptions): Promise<void> {
   // A supervisor that dies without signalling must not leave this process behind.
   process.once('disconnect', () => close('disconnect'));
 
-  await app.listen({ host: opts.host, port: opts.port });
-  await admin.listen({ host: opts.host, port: opts.adminPort });
+  // In a container behind a Service the topology's host is the Service's name, not a local address:
+  // SETGATE_BIND_HOST (e.g. 0.0.0.0) is where to listen, while peers keep reaching opts.host.
+  const bindHost = process.env[BIND_HOST_ENV] || opts.host;
+  await app.listen({ host: bindHost, port: opts.port });
+  await admin.listen({ host: bindHost, port: opts.adminPort });
   const url = `http://${opts.host}:${opts.port}`;
   const ready: ReadyMessage = {
     type: 'setgate:ready',

@@ -1,5 +1,5 @@
 import { type LoadedTopology, loadTopologyFile } from '@setgate/config';
-import { CONTROL_PLANE_TOKEN_ENV, controlPlaneUrl, fetchCurrentTopology, logWatchEvents, watchControlPlane } from '@setgate/config-watch';
+import { CONTROL_PLANE_TOKEN_ENV, controlPlaneUrls, fetchCurrentTopologyFromAny, logWatchEvents, watchControlPlane } from '@setgate/config-watch';
 import { createDispatcher } from '@setgate/http-client';
 import { createRedis } from '@setgate/redis-client';
 import { componentArgs, createAdminServer, runComponent } from '@setgate/service-kit';
@@ -57,9 +57,9 @@ const watcher = watchControlPlane<RoutingTable>({
 
 /** Where a 421 makes the gateway look for a newer topology. */
 function reloadSource(): () => Promise<LoadedTopology> {
-  const url = controlPlaneUrl(args.topology);
+  const urls = controlPlaneUrls(args.topology);
   const token = process.env[CONTROL_PLANE_TOKEN_ENV];
-  if (url && token) return () => fetchCurrentTopology(url, token);
+  if (urls.length > 0 && token) return () => fetchCurrentTopologyFromAny(urls, token);
   return async () => loadTopologyFile(args.configPath);
 }
 const admin = createAdminServer({

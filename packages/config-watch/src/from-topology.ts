@@ -66,6 +66,23 @@ export async function fetchCurrentTopology(url: string, token: string, timeoutMs
   return result.topology;
 }
 
+/**
+ * The current topology from the first control-plane replica that answers, in
+ * order (a gateway's refresh after a node's 421 must not depend on one
+ * replica when several run). Throws the last replica's error when none does.
+ */
+export async function fetchCurrentTopologyFromAny(urls: readonly string[], token: string, timeoutMs = 2000): Promise<LoadedTopology> {
+  let last: unknown = new Error('no control-plane URL');
+  for (const url of urls) {
+    try {
+      return await fetchCurrentTopology(url, token, timeoutMs);
+    } catch (err) {
+      last = err;
+    }
+  }
+  throw last;
+}
+
 let refresh: Dispatcher | undefined;
 
 /** One small dispatcher for these one-off reads, made on first use. */

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { freePorts } from '@setgate/process-supervisor';
 import { controlPlaneFixture, TOKENS } from '../../../config/test/control-plane/fixture.js';
 import { ConfigWatcher, type WatchEvent } from '../src/config-watcher.js';
-import { controlPlaneUrls } from '../src/from-topology.js';
+import { controlPlaneUrls, fetchCurrentTopologyFromAny } from '../src/from-topology.js';
 
 async function until(cond: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 3000 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
@@ -109,6 +109,19 @@ describe('config watcher with several control-plane URLs', () => {
       assert.equal(controlPlaneUrls(f.seed, {}).length, 1);
     } finally {
       await f.close();
+    }
+  });
+
+  it("a gateway's refresh after a 421 reads the topology from the next replica when the first is gone", async () => {
+    const a = await listening();
+    const b = await listening();
+    await a.f.close();
+    try {
+      const topology = await fetchCurrentTopologyFromAny([a.url, b.url], TOKENS.viewer);
+      assert.equal(topology.version, 1);
+      await assert.rejects(fetchCurrentTopologyFromAny([a.url], TOKENS.viewer), 'with no replica left, the last error is thrown');
+    } finally {
+      await b.f.close();
     }
   });
 });

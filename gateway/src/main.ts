@@ -7,6 +7,7 @@ import { startTelemetry } from '@setgate/telemetry';
 import { buildRoutingTable, type RoutingTable, TopologyView } from '@setgate/topology';
 import { buildGateway } from './app.js';
 import { registerWitness } from './health/witness.js';
+import { rateLimitRedisUrl } from './stages/rate-limit/options.js';
 import { INTERNAL_TOKEN_ENV } from '@setgate/contracts';
 
 /**
@@ -26,7 +27,8 @@ const telemetry = startTelemetry({ service: 'gateway', instance: self.id, region
 // One dispatcher per process: undici keeps one keep-alive pool per node behind it.
 const dispatcher = createDispatcher();
 // One Redis client per process, shared by the region's gateways for rate limits; its timeouts bound each sync batch.
-const { redisUrl, redisTimeoutMs } = args.topology.gateway.rateLimit;
+const { redisTimeoutMs } = args.topology.gateway.rateLimit;
+const redisUrl = rateLimitRedisUrl(args.topology, self.region);
 const redis =
   redisUrl === undefined
     ? undefined

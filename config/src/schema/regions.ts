@@ -16,6 +16,13 @@ export const Region = Type.Object(
     name: Name,
     proxies: Type.Array(ProxyInstance, { minItems: 1, description: 'Regional proxies: the entry points users reach.' }),
     gateways: Type.Array(GatewayInstance, { minItems: 1, description: 'Business gateways behind the regional proxies.' }),
+    rateLimitRedisUrl: Type.Optional(
+      Type.String({
+        pattern: '^rediss?://',
+        description:
+          "Redis shared by this region's gateways for rate limits (one per region keeps counting local to the region); overrides gateway.rateLimit.redisUrl. Read when a gateway starts.",
+      }),
+    ),
     drained: Type.Boolean({
       default: false,
       description:

@@ -17,3 +17,11 @@ export interface RateLimitStageOptions {
   /** Clock in ms since epoch; tests move it. Default Date.now. */
   readonly now?: () => number;
 }
+
+/**
+ * The Redis a gateway of `region` counts in: the region's own (`regions[].rateLimitRedisUrl`),
+ * else the topology-wide `gateway.rateLimit.redisUrl`; undefined: local counting only.
+ */
+export function rateLimitRedisUrl(topology: LoadedTopology, region: string): string | undefined {
+  return topology.regions.find((r) => r.name === region)?.rateLimitRedisUrl ?? topology.gateway.rateLimit.redisUrl;
+}

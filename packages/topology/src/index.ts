@@ -4,3 +4,4 @@ export * from './routing/route-command.js';
 export * from './routing/routing-table.js';
 export * from './routing/upstream-path.js';
 export * from './routing/routing-table-ref.js';
+export * from './shard-key.js';

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultTopologyPath } from '@setgate/config';
-import { rebindTopology, type Stack, startStack } from '@setgate/launcher';
+import { type EtcdMode, prepareEtcdMode, rebindTopology, type Stack, startStack } from '@setgate/launcher';
+import type { EtcdCluster } from '@setgate/process-supervisor';
 import type { InstanceRef } from '@setgate/topology';
 
 /** Which part of a topology a benchmark starts. */
@@ -17,6 +18,8 @@ export interface BenchStackOptions {
   readonly readyTimeoutMs?: number;
   /** WAN emulation (`--wan`). */
   readonly wan?: boolean;
+  /** The control plane on a local 3-member etcd cluster with two replicas (`--control-plane etcd`). */
+  readonly etcd?: boolean;
 }
 
 /** A partial topology running on free ports in a scratch directory. */
@@ -24,6 +27,8 @@ export interface BenchStack {
   readonly stack: Stack;
   /** Scratch directory holding the topology copy, node data and logs; removed by `stop`. */
   readonly workDir: string;
+  /** The control plane's etcd cluster, with `etcd: true`. */
+  readonly etcd?: EtcdCluster;
   /** PID of a running instance; throws if it is not running. */
   pidOf(id: string): number;
   stop(): Promise<void>;
@@ -39,17 +44,30 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
   const workDir = mkdtempSync(join(tmpdir(), 'setgate-bench-'));
   const cleanup = () => rmSync(workDir, { recursive: true, force: true });
   let stack: Stack;
+  let etcd: EtcdMode | undefined;
   try {
     const configPath = join(workDir, 'topology.json');
+    const logDir = join(workDir, 'logs');
     await rebindTopology(opts.sourcePath ?? defaultTopologyPath(), configPath, opts.edit);
-    stack = await startStack({ configPath, dataDir: join(workDir, 'data'), logDir: join(workDir, 'logs'), only: opts.only, readyTimeoutMs: opts.readyTimeoutMs, ...(opts.wan ? { wan: true } : {}) });
+    if (opts.etcd) etcd = await prepareEtcdMode({ configPath, outPath: join(workDir, 'topology.etcd.json'), logDir });
+    stack = await startStack({
+      configPath: etcd?.configPath ?? configPath,
+      dataDir: join(workDir, 'data'),
+      logDir,
+      only: opts.only,
+      readyTimeoutMs: opts.readyTimeoutMs,
+      ...(opts.wan ? { wan: true } : {}),
+      ...(etcd ? { controlPlaneReplicas: etcd.replicas } : {}),
+    });
   } catch (err) {
+    await etcd?.stop();
     cleanup();
     throw err;
   }
   return {
     stack,
     workDir,
+    ...(etcd ? { etcd: etcd.cluster } : {}),
     pidOf(id) {
       const c = stack.supervisor.get(id);
       if (!c?.running) throw new Error(`${id} is not running`);
@@ -59,6 +77,7 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
       try {
         await stack.stop();
       } finally {
+        await etcd?.stop();
         cleanup();
       }
     },

@@ -57,6 +57,16 @@ export class ControlPlaneClient {
     return this.call('POST', '/v1/ops/undrain', { target: 'region', name, reason });
   }
 
+  /** The current version and its document. */
+  config(): Promise<{ version: number; document: Record<string, unknown> }> {
+    return this.call('GET', '/v1/config');
+  }
+
+  /** Publishes `document` as the version after `baseVersion` (refused when another change came first). */
+  apply(document: unknown, baseVersion: number, reason: string): Promise<{ version: number }> {
+    return this.call('POST', '/v1/config/apply', { document, baseVersion, reason });
+  }
+
   private async waitOperation(id: string, deadlineMs = 120000): Promise<unknown> {
     const until = Date.now() + deadlineMs;
     while (Date.now() < until) {

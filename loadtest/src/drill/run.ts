@@ -97,6 +97,7 @@ export async function runDrill(opts: RunOptions): Promise<RunReport> {
       readyTimeoutMs: 600000,
       edit: redisUrl ? (doc) => ((doc.gateway as { rateLimit: { redisUrl?: string } }).rateLimit.redisUrl = redisUrl) : undefined,
       wan: opts.wan === true,
+      etcd: scenario.requires === 'etcd',
     });
     const started = bench;
     const stop = () => started.stop();
@@ -126,9 +127,11 @@ async function drive(opts: RunOptions, bench: BenchStack, client: DrillClient, r
   const proxyOf = (region: string) => (topology.regions.find((r) => r.name === region)?.proxies ?? []).map((p) => stack.url(p.id));
   const entries = new Map(regions.map((r) => [r, view.regionsByDistance(r).flatMap(proxyOf)]));
 
-  const operator = devAdminTokens(topology).find((t) => t.role === 'operator')?.token;
-  if (!stack.controlPlaneUrl || !operator) throw new Error('drills need the control plane and its development operator token');
+  const roleToken = (role: string) => devAdminTokens(topology).find((t) => t.role === role)?.token;
+  const [operator, adminToken] = [roleToken('operator'), roleToken('admin')];
+  if (!stack.controlPlaneUrl || !operator || !adminToken) throw new Error('drills need the control plane and its development operator and admin tokens');
   const cp = new ControlPlaneClient(stack.controlPlaneUrl, operator);
+  const admin = new ControlPlaneClient(stack.controlPlaneUrl, adminToken);
   const failovers = new FailoverLog(cp);
 
   const ops: Op[] = [];
@@ -158,7 +161,7 @@ async function drive(opts: RunOptions, bench: BenchStack, client: DrillClient, r
   const markers: Marker[] = [];
   let appliedAt: number | undefined;
   const links = opts.links ?? stack.wan?.admin();
-  const ctx: DrillContext = { stack, rng: faultRng, cp, load, redis, links, faultApplied: () => (appliedAt ??= now()) };
+  const ctx: DrillContext = { stack, rng: faultRng, cp, admin, load, redis, etcd: bench.etcd, links, faultApplied: () => (appliedAt ??= now()) };
 
   failovers.start();
   load.start();

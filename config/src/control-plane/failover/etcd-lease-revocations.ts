@@ -116,7 +116,7 @@ export class EtcdLeaseRevocations implements LeaseLedger {
   private async readAll(): Promise<Set<string> | undefined> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<undefined>((resolve) => {
-      timer = setTimeout(resolve, this.opts.readTimeoutMs ?? READ_TIMEOUT_MS);
+      timer = setTimeout(() => resolve(undefined), this.opts.readTimeoutMs ?? READ_TIMEOUT_MS);
     });
     try {
       const keys = await Promise.race([this.opts.client.getAll().prefix(this.opts.prefix).keys(), timeout]);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Injected, Scenario } from './scenario.js';
 
 const REASON = 'drill';
@@ -64,6 +65,60 @@ export const overload3x: Scenario = {
       targets: [],
       affectedShards: Array.from({ length: ctx.stack.view.shardCount }, (_, i) => i),
       heal: async () => ctx.load.setSurge(false),
+    };
+  },
+};
+
+const SWAPS = 5;
+
+/** Each command's timeout in `document`, by name. */
+function commandTimeouts(document: Record<string, unknown>): Map<string, number | undefined> {
+  const commands = (document.commands ?? []) as Array<{ name: string; timeoutMs?: number }>;
+  return new Map(commands.map((c) => [c.name, c.timeoutMs]));
+}
+
+/** `document` with every command's timeout set by `timeoutOf`. */
+function withTimeouts(document: Record<string, unknown>, timeoutOf: (name: string, current: number | undefined) => number | undefined) {
+  const doc = structuredClone(document);
+  for (const c of (doc.commands ?? []) as Array<{ name: string; timeoutMs?: number }>) {
+    const t = timeoutOf(c.name, c.timeoutMs);
+    if (t === undefined) delete c.timeoutMs;
+    else c.timeoutMs = t;
+  }
+  return doc;
+}
+
+/**
+ * Config versions published under load, one a second: every component swaps
+ * its routing table whole while requests are in flight, and none may be lost,
+ * refused for the swap, or routed by half a table. Each version changes every
+ * command's upstream timeout a little (a change that moves no leader); healing
+ * publishes the original timeouts again.
+ */
+export const configSwap: Scenario = {
+  name: 'config-swap',
+  summary: `publish ${SWAPS} config versions under load, 1 s apart (command timeouts changed), then the original values again`,
+  healPolicy: () => ({ kind: 'after', ms: 0 }),
+  async inject(ctx): Promise<Injected> {
+    const first = await ctx.admin.config();
+    const original = commandTimeouts(first.document);
+    ctx.faultApplied();
+    const versions: number[] = [];
+    for (let i = 1; i <= SWAPS; i++) {
+      // Read again each time: the failover controller may have published in between.
+      const current = await ctx.admin.config();
+      const doc = withTimeouts(current.document, (name) => (original.get(name) ?? 2000) + i);
+      versions.push((await ctx.admin.apply(doc, current.version, `drill: config swap ${i}/${SWAPS}`)).version);
+      await sleep(1000);
+    }
+    return {
+      description: `published versions ${versions.join(', ')} (command timeouts +1…+${SWAPS} ms)`,
+      targets: [],
+      affectedShards: [],
+      heal: async () => {
+        const current = await ctx.admin.config();
+        await ctx.admin.apply(withTimeouts(current.document, (name) => original.get(name)), current.version, 'drill: config swap healed');
+      },
     };
   },
 };

@@ -110,3 +110,53 @@ export const redisDown: Scenario = {
     };
   },
 };
+
+/** SIGKILL of every node of one set that leads shards (the set is the unit of failure); healed by restarting them with their data. */
+export const killSet: Scenario = {
+  name: 'kill-set',
+  summary: 'SIGKILL every node of a set that leads shards; restart them with their data once writes recovered',
+  healPolicy: () => ({ kind: 'after-recovery', minMs: 0 }),
+  async inject(ctx): Promise<Injected> {
+    const leaders = await writePoints(ctx.cp);
+    const view = ctx.stack.view;
+    const leadingSets = [...new Set([...leaders.keys()].map((id) => view.node(id)?.set).filter((s): s is string => s !== undefined))].sort();
+    const set = ctx.rng.pick(leadingSets);
+    const nodes = view.nodesOfSet(set).map((n) => n.id);
+    const shards = nodes.flatMap((id) => leaders.get(id) ?? []).sort((a, b) => a - b);
+    for (const id of nodes) component(ctx.stack, id).kill('SIGKILL');
+    ctx.faultApplied();
+    return {
+      description: `SIGKILL set ${set}: ${nodes.join(', ')}, write-point(s) of ${shards.length} shard(s)`,
+      targets: nodes,
+      affectedShards: shards,
+      heal: async () => {
+        await Promise.all(nodes.map((id) => ctx.stack.restart(id)));
+      },
+    };
+  },
+};
+
+/**
+ * SIGKILL of one etcd member of the control plane's cluster (3 members: a
+ * quorum stays); healed by restarting it with its data. No write may fail
+ * for it: the control-plane replicas move to the members left.
+ */
+export const etcdMemberDown: Scenario = {
+  name: 'etcd-member-down',
+  summary: "SIGKILL one member of the control plane's 3-member etcd cluster for 10 s, then restart it",
+  requires: 'etcd',
+  healPolicy: () => ({ kind: 'after', ms: 10000 }),
+  async inject(ctx): Promise<Injected> {
+    const cluster = ctx.etcd;
+    if (!cluster) throw new Error('etcd-member-down needs the control plane on etcd');
+    const member = ctx.rng.pick([...cluster.members].sort((a, b) => a.name.localeCompare(b.name)));
+    await member.kill();
+    ctx.faultApplied();
+    return {
+      description: `SIGKILL etcd member ${member.name}`,
+      targets: [member.name],
+      affectedShards: Array.from({ length: ctx.stack.view.shardCount }, (_, i) => i),
+      heal: () => member.restart(),
+    };
+  },
+};

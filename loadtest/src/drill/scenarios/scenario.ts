@@ -1,5 +1,5 @@
 import type { Stack } from '@setgate/launcher';
-import type { RedisServer } from '@setgate/process-supervisor';
+import type { EtcdCluster, RedisServer } from '@setgate/process-supervisor';
 import type { ControlPlaneClient } from '../control-plane.js';
 import type { Load } from '../load.js';
 import type { Rng } from '../rng.js';
@@ -20,8 +20,12 @@ export interface DrillContext {
   readonly stack: Stack;
   readonly rng: Rng;
   readonly cp: ControlPlaneClient;
+  /** The admin API with the admin role: changes that touch limits or auth need it. */
+  readonly admin: ControlPlaneClient;
   readonly load: Load;
   readonly redis?: RedisServer;
+  /** The control plane's etcd cluster, when the stack stores its versions there. */
+  readonly etcd?: EtcdCluster;
   readonly links?: LinkFaults;
   /** A scenario calls this the moment the fault takes effect (after its look-ups), so RTO counts from then. */
   faultApplied(): void;
@@ -47,7 +51,7 @@ export type HealPolicy =
   | { readonly kind: 'after'; readonly ms: number };
 
 /** Something a scenario needs from the stack that not every run has. */
-export type Requirement = 'wan' | 'redis';
+export type Requirement = 'wan' | 'redis' | 'etcd';
 
 /** A named, seeded, reproducible fault. */
 export interface Scenario {

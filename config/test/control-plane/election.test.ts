@@ -4,16 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type EtcdCluster, type EtcdMember, startEtcdCluster } from '@setgate/process-supervisor';
 import { ControlPlaneElection } from '../../src/control-plane/election.js';
 import { createEtcdClient } from '../../src/control-plane/store/etcd-client.js';
+import { quiet, until } from './wait.js';
 
-const quiet = { info: () => undefined, warn: () => undefined };
-
-async function until(what: string, cond: () => boolean, timeoutMs = 30000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 /** Control-plane replicas electing their failover controller on a real etcd. */
 describe('control-plane election on etcd', () => {

@@ -6,16 +6,8 @@ import { type EtcdCluster, startEtcdCluster } from '@setgate/process-supervisor'
 import { ControlPlaneElection } from '../../src/control-plane/election.js';
 import { EtcdLeaseRevocations } from '../../src/control-plane/failover/etcd-lease-revocations.js';
 import { createEtcdClient } from '../../src/control-plane/store/etcd-client.js';
+import { quiet, until } from './wait.js';
 
-const quiet = { info: () => undefined, warn: () => undefined };
-
-async function until(what: string, cond: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 /**
  * The HA control plane's write-point leases on a real etcd: the elected

@@ -1,4 +1,4 @@
-import type { LoadedTopology } from '@setgate/config';
+import { type LoadedTopology, resolveSecret } from '@setgate/config';
 import { SignJWT } from 'jose';
 
 export interface DevTokenOptions {
@@ -10,9 +10,10 @@ export interface DevTokenOptions {
 
 /**
  * Signs a token with the topology's first issuer and key. Only for local
- * topologies whose HS256 secret sits in the config file.
+ * topologies: the HS256 secret is read where its reference points (the
+ * environment `npm start` sets up, see config/src/dev-secrets.ts).
  */
-export async function signDevToken(topology: LoadedTopology, opts: DevTokenOptions): Promise<string> {
+export async function signDevToken(topology: LoadedTopology, opts: DevTokenOptions, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const issuer = topology.auth.issuers[0];
   const key = issuer?.keys[0];
   if (!issuer || !key) throw new Error('topology has no issuer key to sign a development token with');
@@ -23,5 +24,5 @@ export async function signDevToken(topology: LoadedTopology, opts: DevTokenOptio
     .setAudience(issuer.audience)
     .setIssuedAt()
     .setExpirationTime(`${opts.ttlSec ?? 3600}s`)
-    .sign(new TextEncoder().encode(key.secret));
+    .sign(new TextEncoder().encode(resolveSecret(key.secret, `issuer ${issuer.issuer} key ${key.kid ?? 0}`, env)));
 }

@@ -7,3 +7,8 @@ export * from './diff/impact.js';
 export * from './diff/transition.js';
 export * from './drain.js';
 export * from './route-path.js';
+export * from './document-limits.js';
+export * from './host-check.js';
+export * from './secrets.js';
+export * from './schema/secret.js';
+export * from './dev-secrets.js';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { fillDefaults } from './defaults.js';
+import { documentLimitProblem } from './document-limits.js';
 import { type ConfigProblem, TopologyError } from './problems.js';
 import { type Topology, TopologySchema } from './schema/topology.js';
 import { checkSemantics } from './semantics.js';
@@ -24,6 +25,9 @@ export type ValidationResult =
  * the schema, then semantics. Every problem is reported, not just the first.
  */
 export function validateTopology(doc: unknown): ValidationResult {
+  // First: everything below walks the document recursively.
+  const tooBig = documentLimitProblem(doc);
+  if (tooBig) return { ok: false, problems: [tooBig] };
   // Deeply frozen already: what is accepted is returned as it is.
   const filled = fillDefaults(TopologySchema, doc);
   const shape = shapeProblems(filled.value, filled.strays);

@@ -4,6 +4,7 @@ import { routePathProblem } from './route-path.js';
 import { checkControl } from './semantics-control.js';
 import { checkAccess } from './semantics-access.js';
 import { checkPolicies } from './semantics-policy.js';
+import { checkSecretsAndAddresses } from './semantics-secrets.js';
 import type { CommandDef, Topology } from './schema/topology.js';
 
 /**
@@ -30,6 +31,7 @@ export function checkSemantics(t: Topology): ConfigProblem[] {
   checkPolicies(t, regionNames, add);
   checkAccess(t, regionNames, add);
   checkControl(t, ports, add);
+  checkSecretsAndAddresses(t, add);
   return problems;
 }
 

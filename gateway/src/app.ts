@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { LoadedTopology } from '@setgate/config';
+import { type LoadedTopology, resolveSecret } from '@setgate/config';
 import { createDispatcher, type Dispatcher } from '@setgate/http-client';
 import type { Redis } from '@setgate/redis-client';
 import { createService } from '@setgate/service-kit';
@@ -98,7 +98,10 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
   telemetry.meter
     .createObservableGauge('setgate.gateway.upstream.ejected', { description: 'Nodes ejected now.' })
     .addCallback((r) => r.observe(health.ejected().length));
-  const sessionTokens = new SessionTokens(policy.sessionTokenSecret ?? unsharedSecret(app));
+  const sessionTokens = new SessionTokens(
+    policy.sessionTokenSecret ? resolveSecret(policy.sessionTokenSecret, 'gateway.sessionTokenSecret') : unsharedSecret(app),
+    policy.previousSessionTokenSecret ? resolveSecret(policy.previousSessionTokenSecret, 'gateway.previousSessionTokenSecret') : undefined,
+  );
   const now = options.now ? { now: options.now } : {};
 
   const handle: GatewayTopologyHandle = {

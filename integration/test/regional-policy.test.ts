@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { loadTopologyFile } from '@setgate/config';
+import { loadTopologyFile, resolveSecret } from '@setgate/config';
 import { PROBLEM_CONTENT_TYPE } from '@setgate/contracts';
 import { shardOf, TopologyView } from '@setgate/topology';
 import { SignJWT } from 'jose';
@@ -73,7 +73,7 @@ describe('region policy and residency (real processes)', () => {
       .setIssuer(issuer.issuer)
       .setAudience(issuer.audience)
       .setExpirationTime('10m')
-      .sign(new TextEncoder().encode(key.secret));
+      .sign(new TextEncoder().encode(resolveSecret(key.secret, 'test issuer key')));
     return { authorization: `Bearer ${token}` };
   };
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type LoadedTopology, loadTopologyFile } from '@setgate/config';
+import { devSecretEnv, type LoadedTopology, loadTopologyFile } from '@setgate/config';
 import { INTERNAL_TOKEN_ENV } from '@setgate/contracts';
 import { type ComponentSpec, Supervisor } from '@setgate/process-supervisor';
 import { type InstanceRef, TopologyView } from '@setgate/topology';
@@ -110,7 +110,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   // Nodes' internal endpoints (replication, fences) and the control plane's calls to them share one
   // secret: the caller's SETGATE_INTERNAL_TOKEN, else a fresh one for this stack, so no process
   // outside it can fetch a shard's log or fence a leader.
-  const internal = { [INTERNAL_TOKEN_ENV]: opts.env?.[INTERNAL_TOKEN_ENV] ?? process.env[INTERNAL_TOKEN_ENV] ?? randomBytes(24).toString('base64url') };
+  const internal = {
+    [INTERNAL_TOKEN_ENV]: opts.env?.[INTERNAL_TOKEN_ENV] ?? process.env[INTERNAL_TOKEN_ENV] ?? randomBytes(24).toString('base64url'),
+    ...devSecrets(topology, opts),
+  };
   const controlPlaneOpts: StackOptions = { ...opts, env: { ...opts.env, ...internal } };
   const replicas = withControlPlane ? (opts.controlPlaneReplicas ?? []) : [];
   const replicaUrls: Record<string, string> = replicas.length > 0 ? { SETGATE_CONTROL_PLANE_URL: controlPlaneReplicaUrls(topology, replicas).join(',') } : {};
@@ -160,4 +163,16 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     ...(wan ? { wan } : {}),
     stop: () => supervisor.stopAll(),
   };
+}
+
+/**
+ * The topology's `{ env: NAME }` secrets the caller's environment does not
+ * set, generated once per data directory (config/src/dev-secrets.ts), for
+ * every component. They are also set in this process, so `signDevToken`
+ * (the banner's token, tests' tokens) signs with the key the gateways check.
+ */
+function devSecrets(topology: LoadedTopology, opts: StackOptions): Record<string, string> {
+  const generated = devSecretEnv(topology, opts.dataDir, { create: true, env: { ...process.env, ...opts.env } });
+  for (const [name, value] of Object.entries(generated)) process.env[name] ??= value;
+  return generated;
 }

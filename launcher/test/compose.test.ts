@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { loadTopologyFile } from '@setgate/config';
+import { loadTopologyFile, secretSites } from '@setgate/config';
 import { TopologyView } from '@setgate/topology';
 import { parse } from 'yaml';
-import { COMPOSE_TOPOLOGY_PATH, generateCompose } from '../src/index.js';
+import { COMPOSE_TOPOLOGY_PATH, DEV_ADMIN_TOKENS, generateCompose } from '../src/index.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -39,6 +39,24 @@ describe('docker-compose generation', () => {
       assert.ok(compose.services[cp.id], 'the control plane has a service');
       for (const i of view.allInstances().filter((x) => x.kind === 'set-runtime')) {
         assert.ok(Object.keys(compose.services[i.id]?.depends_on ?? {}).includes(cp.id), `${i.id} starts after the control plane`);
+      }
+    }
+  });
+
+  it('holds no credential: secrets and the watch token come from the caller, and only gateways get the secrets', () => {
+    const topology = loadTopologyFile(`${root}${COMPOSE_TOPOLOGY_PATH}`);
+    const refs = secretSites(topology).map((s) => s.ref.env);
+    assert.deepEqual(refs, ['SETGATE_JWT_SECRET', 'SETGATE_SESSION_TOKEN_SECRET']);
+    for (const text of [generated.compose, generated.topology]) {
+      for (const token of Object.values(DEV_ADMIN_TOKENS)) assert.ok(!text.includes(token), 'no development admin token');
+    }
+    const compose = parse(generated.compose) as { services: Record<string, { environment?: Record<string, string> }> };
+    for (const i of new TopologyView(topology).allInstances()) {
+      const env = compose.services[i.id]?.environment ?? {};
+      assert.match(env.SETGATE_CONTROL_PLANE_TOKEN ?? '', /^\$\{SETGATE_CONTROL_PLANE_TOKEN:\?/, `${i.id} watch token by interpolation`);
+      for (const name of refs) {
+        if (i.kind === 'gateway') assert.match(env[name as string] ?? '', new RegExp(`^\\$\\{${name}:\\?`), `${i.id} ${name}`);
+        else assert.equal(env[name as string], undefined, `${i.id} gets no ${name}`);
       }
     }
   });

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { defaultTopologyPath, type LoadedTopology, loadTopologyFile, TopologyError } from '@setgate/config';
+import { defaultTopologyPath, devSecretEnv, type LoadedTopology, loadTopologyFile, TopologyError } from '@setgate/config';
 import { signDevToken } from '@setgate/config/dev-token';
 import type { Outcome } from './commands.js';
 import { UsageError } from './commands.js';
@@ -30,11 +30,10 @@ export interface TokenFileOptions {
 export const MAX_TOKENS = 100_000;
 
 /**
- * Signs one development token per user with config's dev token signer (the one npm start uses)
- * (the topology's first issuer and key; only for topologies whose HS256 secret
- * sits in the config file).
+ * Signs one development token per user with config's dev token signer (the one npm start uses):
+ * the topology's first issuer and key, its secret read where the reference points, in `env`.
  */
-export async function makeTokenFile(topology: LoadedTopology, opts: TokenFileOptions): Promise<TokenFile> {
+export async function makeTokenFile(topology: LoadedTopology, opts: TokenFileOptions, env: NodeJS.ProcessEnv = process.env): Promise<TokenFile> {
   const issuer = topology.auth.issuers[0];
   if (!issuer) throw new Error('the topology has no issuer to sign tokens with');
   // Read before signing so expiresAt never claims more than any token grants.
@@ -42,7 +41,7 @@ export async function makeTokenFile(topology: LoadedTopology, opts: TokenFileOpt
   const users: Array<{ sub: string; token: string }> = [];
   for (let i = 0; i < opts.users; i++) {
     const sub = `${opts.prefix}${i}`;
-    users.push({ sub, token: await signDevToken(topology, { sub, ttlSec: opts.ttlSec, ...(opts.scope ? { scope: opts.scope } : {}) }) });
+    users.push({ sub, token: await signDevToken(topology, { sub, ttlSec: opts.ttlSec, ...(opts.scope ? { scope: opts.scope } : {}) }, env) });
   }
   return { issuer: issuer.issuer, audience: issuer.audience, expiresAt, users };
 }
@@ -75,7 +74,9 @@ export async function tokens(args: TokensArgs): Promise<Outcome> {
   }
   let file: TokenFile;
   try {
-    file = await makeTokenFile(topology, { users, ttlSec, prefix: args.prefix ?? 'k6-user-', ...(args.scope ? { scope: args.scope } : {}) });
+    // A variable the caller sets wins; else the key `npm start` generated for its data directory.
+    const env = { ...process.env, ...devSecretEnv(topology, process.env.SETGATE_DATA_DIR ?? 'data', { create: false }) };
+    file = await makeTokenFile(topology, { users, ttlSec, prefix: args.prefix ?? 'k6-user-', ...(args.scope ? { scope: args.scope } : {}) }, env);
   } catch (err) {
     return { code: 1, json: { error: 'sign', detail: (err as Error).message }, text: `cannot sign tokens: ${(err as Error).message}` };
   }

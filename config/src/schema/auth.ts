@@ -1,10 +1,13 @@
 import { Type } from '@sinclair/typebox';
+import { secretRef } from './secret.js';
 
 export const HmacKey = Type.Object(
   {
     kid: Type.Optional(Type.String({ description: 'Key id matched against the token header.' })),
     alg: Type.Literal('HS256'),
-    secret: Type.String({ minLength: 32, description: 'Shared secret (at least 32 characters).' }),
+    secret: secretRef(
+      'The shared secret (at least 32 characters). Rotate by adding a key with a new kid, signing with it, then removing the old key.',
+    ),
   },
   { additionalProperties: false },
 );

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { secretRef } from './secret.js';
 
 export const Cidr = Type.String({
   pattern: '^[0-9a-fA-F:.]+/[0-9]{1,3}$',
@@ -21,10 +22,12 @@ export const GatewayPolicy = Type.Object(
       description: 'Peers whose X-Forwarded-For is trusted (the regional proxies); others are ignored.',
     }),
     sessionTokenSecret: Type.Optional(
-      Type.String({
-        minLength: 32,
-        description: 'HMAC key for session tokens; the same in every gateway so any region can check a token.',
-      }),
+      secretRef('HMAC key of session tokens (at least 32 characters); the same in every gateway so any region can check a token.'),
+    ),
+    previousSessionTokenSecret: Type.Optional(
+      secretRef(
+        'The session-token key being rotated out: still accepted, never used to sign. Rotation: point this at the old key and sessionTokenSecret at the new one, then drop it once old tokens no longer matter.',
+      ),
     ),
     rateLimit: Type.Object(
       {

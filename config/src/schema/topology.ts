@@ -4,6 +4,7 @@ import { Command } from './commands.js';
 import { ControlPlane, Failover } from './control-plane.js';
 import { GatewayPolicy } from './gateway.js';
 import { Limits } from './limits.js';
+import { Network } from './network.js';
 import { Placement } from './placement.js';
 import { RegionalPolicy } from './regional.js';
 import { Region, RttLink } from './regions.js';
@@ -31,6 +32,7 @@ export const TopologySchema = Type.Object(
     regionalProxy: RegionalPolicy,
     failover: Failover,
     controlPlane: Type.Optional(ControlPlane),
+    network: Type.Optional(Network),
   },
   { additionalProperties: false, description: 'setgate topology and routing document.' },
 );

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -15,8 +16,11 @@ const topologyPath = `${root}config/topology.yaml`;
 const topology = loadTopologyFile(topologyPath);
 const issuer = topology.auth.issuers[0];
 const key = issuer?.keys[0];
-if (!issuer || !key?.secret) throw new Error('config/topology.yaml has no HS256 issuer key');
-const secret = key.secret;
+const variable = key?.secret.env;
+if (!issuer || !key || !variable) throw new Error('config/topology.yaml has no HS256 issuer key given by environment variable');
+// The shipped topology names its key by reference; this test plays the environment npm start sets up.
+const secret = randomBytes(32).toString('base64url');
+process.env[variable] = secret;
 
 /** Verifies as the gateway does: jose, the topology's issuer, audience, algorithms and key. */
 const verify = (token: string) =>
@@ -74,6 +78,24 @@ describe('setgate tokens', () => {
     const r = await cli('tokens', '--users', '1', '--config', broken);
     assert.equal(r.code, 1);
     assert.match(r.out, /cannot use/);
+  });
+
+  it('reads the key npm start generated for its data directory when the variable is unset, and says which variable is missing otherwise', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, SETGATE_CONFIG: topologyPath };
+    delete env[variable];
+    const run = (dataDir: string) =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', `${root}config/src/cli/setgate.ts`, 'tokens', '--users', '1'], {
+        env: { ...env, SETGATE_DATA_DIR: dataDir },
+      }).catch((err: { code: number; stdout: string; stderr: string }) => err);
+    const missing = await run(join(dir, 'no-data'));
+    assert.equal((missing as { code?: number }).code, 1);
+    assert.match(`${missing.stdout}${missing.stderr}`, new RegExp(`environment variable ${variable} is not set`));
+    const data = join(dir, 'data');
+    mkdirSync(join(data, 'secrets'), { recursive: true });
+    writeFileSync(join(data, 'secrets', variable), `${secret}\n`, { mode: 0o600 });
+    const ok = await run(data);
+    const file = JSON.parse(ok.stdout) as TokenFile;
+    assert.equal((await verify(file.users[0]?.token ?? '')).payload.sub, 'k6-user-0');
   });
 
   it('runs as the setgate command, reading SETGATE_CONFIG', async () => {

@@ -1,7 +1,9 @@
 import { type LoadedTopology, validateTopology } from '@setgate/config';
-import { AUDIENCE, ISSUER, KID, SECRET } from './topology.js';
+import { AUDIENCE, ISSUER, KID, SECRET_ENV } from './topology.js';
 
 export const SESSION_SECRET = 'session-secret-for-gateway-tests-0123456789';
+const SESSION_SECRET_ENV = 'SETGATE_TEST_SESSION_TOKEN_SECRET';
+process.env[SESSION_SECRET_ENV] = SESSION_SECRET;
 
 /** Ports of the three sets' single nodes. */
 export interface MultiRegionPorts {
@@ -56,10 +58,10 @@ export function multiRegionTopology(ports: MultiRegionPorts, edit?: (doc: Record
     ],
     auth: {
       clockToleranceSec: 5,
-      issuers: [{ issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'], keys: [{ kid: KID, alg: 'HS256', secret: SECRET }] }],
+      issuers: [{ issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'], keys: [{ kid: KID, alg: 'HS256', secret: { env: SECRET_ENV } }] }],
     },
     gateway: {
-      sessionTokenSecret: SESSION_SECRET,
+      sessionTokenSecret: { env: SESSION_SECRET_ENV },
       rateLimit: { classes: [{ name: 'reads', max: 100000 }, { name: 'writes', max: 100000 }] },
       upstream: { ejectAfterFailures: 2, baseEjectionMs: 60000 },
     },

@@ -3,6 +3,9 @@ import { type LoadedTopology, validateTopology } from '@setgate/config';
 export const ISSUER = 'https://auth.test.local';
 export const AUDIENCE = 'setgate-test';
 export const SECRET = 'gateway-test-secret-with-32-characters!!';
+/** Secrets are given by reference: the test topology names this variable, set here for every test that imports it. */
+export const SECRET_ENV = 'SETGATE_TEST_JWT_SECRET';
+process.env[SECRET_ENV] = SECRET;
 export const KID = 'test-1';
 export const SHARD_COUNT = 8;
 /** Placement epoch of shard s in the test topology: distinct per shard so a wrong shard shows. */
@@ -87,7 +90,7 @@ export function testTopology(opts: TestTopologyOptions): LoadedTopology {
     ],
     auth: {
       clockToleranceSec: 5,
-      issuers: [{ issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'], keys: [{ kid: KID, alg: 'HS256', secret: SECRET }] }],
+      issuers: [{ issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'], keys: [{ kid: KID, alg: 'HS256', secret: { env: SECRET_ENV } }] }],
     },
     limits: { bodyLimitBytes: opts.bodyLimitBytes ?? 65536 },
   };

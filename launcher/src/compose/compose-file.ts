@@ -1,4 +1,4 @@
-import type { LoadedTopology } from '@setgate/config';
+import { type LoadedTopology, secretSites } from '@setgate/config';
 import { TopologyView } from '@setgate/topology';
 import { devAdminTokens } from '../admin-tokens.js';
 import { k6Service } from './k6-service.js';
@@ -29,9 +29,14 @@ export function composeFile(topology: LoadedTopology): Record<string, unknown> {
   };
   const byKind = (kind: string) => view.allInstances().filter((i) => i.kind === kind);
   const cp = topology.controlPlane;
-  // Components watch the control plane with the development viewer token when this topology accepts it.
-  const viewer = devAdminTokens(topology).find((t) => t.role === 'viewer')?.token;
-  const watchEnv: Record<string, string> = cp && viewer ? { SETGATE_CONTROL_PLANE_TOKEN: viewer } : {};
+  // Components watch the control plane with a viewer token, and gateways read the topology's secrets
+  // from their environment: all come from the caller's environment (compose interpolation, refused
+  // when unset), so no generated file holds a credential.
+  const viewer = devAdminTokens(topology).find((t) => t.role === 'viewer');
+  const watchEnv: Record<string, string> = cp && viewer ? { SETGATE_CONTROL_PLANE_TOKEN: required('SETGATE_CONTROL_PLANE_TOKEN', 'a viewer token of the control plane') } : {};
+  const secretEnv = Object.fromEntries(
+    secretSites(topology).flatMap(({ ref, path }) => (ref.env ? [[ref.env, required(ref.env, `the secret of ${path}, at least 32 characters`)]] : [])),
+  );
   if (cp) {
     services[cp.id] = {
       ...common(),
@@ -48,7 +53,7 @@ export function composeFile(topology: LoadedTopology): Record<string, unknown> {
   };
   for (const i of view.allInstances()) {
     const service: Record<string, unknown> = {
-      ...common(watchEnv),
+      ...common(i.kind === 'gateway' ? { ...watchEnv, ...secretEnv } : watchEnv),
       command: [
         'node',
         '--import',
@@ -101,3 +106,6 @@ function healthcheck(host: string, adminPort: number): Record<string, unknown> {
     retries: 5,
   };
 }
+
+/** Compose interpolation of the caller's variable `name`; compose refuses to start without it. */
+const required = (name: string, what: string): string => `\${${name}:?set ${name}: ${what}}`;

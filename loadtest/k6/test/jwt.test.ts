@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { loadTopologyFile } from '@setgate/config';
 import { TokenAuthenticator } from '@setgate/gateway';
@@ -9,8 +9,11 @@ import { base64url, type Signer, signHs256 } from '../lib/jwt.js';
 const topology = loadTopologyFile(new URL('../../../config/topology.yaml', import.meta.url).pathname);
 const issuer = topology.auth.issuers[0];
 const key = issuer?.keys[0];
-if (!issuer || !key?.secret) throw new Error('config/topology.yaml has no HS256 issuer key');
-const secret = key.secret;
+const variable = key?.secret.env;
+if (!issuer || !key || !variable) throw new Error('config/topology.yaml has no HS256 issuer key given by environment variable');
+// The topology names its key by reference; this test plays the environment npm start sets up (the gateway reads it there too).
+const secret = randomBytes(32).toString('base64url');
+process.env[variable] = secret;
 
 /** What k6/crypto's `hmac('sha256', secret, data, 'base64rawurl')` returns, from node:crypto. */
 const hmacOf = (s: string) => (data: string) => createHmac('sha256', s).update(data).digest('base64url');

@@ -220,7 +220,7 @@ function topologyDoc(opts: ClusterOptions, ports: Record<NodeName, { port: numbe
     ],
     auth: {
       issuers: [
-        { issuer: 'https://auth.test', audience: 'setgate', algorithms: ['HS256'], keys: [{ alg: 'HS256', secret: 'drill-secret-drill-secret-drill-secret-01' }] },
+        { issuer: 'https://auth.test', audience: 'setgate', algorithms: ['HS256'], keys: [{ alg: 'HS256', secret: { env: 'SETGATE_TEST_JWT_SECRET' } }] },
       ],
     },
     replication: {

@@ -52,7 +52,7 @@ export function testTopologyDoc(
           issuer: 'https://auth.test',
           audience: 'setgate',
           algorithms: ['HS256'],
-          keys: [{ alg: 'HS256', secret: 'test-secret-test-secret-test-secret-0001' }],
+          keys: [{ alg: 'HS256', secret: { env: 'SETGATE_TEST_JWT_SECRET' } }],
         },
       ],
     },

@@ -1,5 +1,5 @@
 import { webcrypto } from 'node:crypto';
-import type { LoadedTopology } from '@setgate/config';
+import { type LoadedTopology, resolveSecret } from '@setgate/config';
 import { type CryptoKey, createRemoteJWKSet, importSPKI, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
 
 /** The topology's `auth` section. */
@@ -35,8 +35,10 @@ export async function importIssuerKeys(auth: AuthConfig): Promise<Map<string, Is
   const issuers = new Map<string, IssuerKeys>();
   for (const def of auth.issuers) {
     const keys: { kid: string | undefined; k: VerifyKey }[] = [];
-    for (const k of def.keys) {
-      const key = await webcrypto.subtle.importKey('raw', encoder.encode(k.secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+    for (const [j, k] of def.keys.entries()) {
+      // The config holds only where the secret is; it is read here, once, and kept only inside the CryptoKey.
+      const secret = resolveSecret(k.secret, `issuer ${def.issuer} key ${k.kid ?? j}`);
+      const key = await webcrypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
         'verify',
       ]);
       keys.push({ kid: k.kid, k: { alg: 'HS256', key } });

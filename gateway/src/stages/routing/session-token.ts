@@ -20,10 +20,15 @@ const ENTRY = /^(\d{1,5}):(\d{1,15}):(\d{1,15})$/;
  */
 export class SessionTokens {
   private readonly secret: Buffer;
+  /** The key being rotated out (`gateway.previousSessionTokenSecret`): its tokens are still honoured, none is signed with it. */
+  private readonly previous: Buffer | undefined;
 
-  constructor(secret: string) {
-    if (secret.length < 32) throw new RangeError('the session token secret needs at least 32 characters');
+  constructor(secret: string, previous?: string) {
+    for (const s of [secret, previous]) {
+      if (s !== undefined && s.length < 32) throw new RangeError('a session token secret needs at least 32 characters');
+    }
     this.secret = Buffer.from(secret, 'utf8');
+    this.previous = previous === undefined ? undefined : Buffer.from(previous, 'utf8');
   }
 
   /** The positions of a token; undefined when it is malformed or its signature does not match. */
@@ -31,9 +36,12 @@ export class SessionTokens {
     if (token.length > MAX_TOKEN_CHARS) return undefined;
     const [version, payload, mac, extra] = token.split('.');
     if (version !== VERSION || payload === undefined || mac === undefined || extra !== undefined) return undefined;
-    const expected = this.mac(payload);
     const given = Buffer.from(mac, 'base64url');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    const signedBy = (key: Buffer) => {
+      const expected = this.mac(payload, key);
+      return given.length === expected.length && timingSafeEqual(given, expected);
+    };
+    if (!signedBy(this.secret) && (this.previous === undefined || !signedBy(this.previous))) return undefined;
     const positions = new Map<number, LogPosition>();
     const text = Buffer.from(payload, 'base64url').toString('utf8');
     if (text.length === 0) return positions;
@@ -49,11 +57,11 @@ export class SessionTokens {
   issue(positions: SessionPositions): string {
     const entries = [...positions].slice(-MAX_SESSION_SHARDS);
     const payload = Buffer.from(entries.map(([s, p]) => `${s}:${p.epoch}:${p.lsn}`).join(';'), 'utf8').toString('base64url');
-    return `${VERSION}.${payload}.${this.mac(payload).toString('base64url')}`;
+    return `${VERSION}.${payload}.${this.mac(payload, this.secret).toString('base64url')}`;
   }
 
-  private mac(payload: string): Buffer {
-    return createHmac('sha256', this.secret).update(`${VERSION}.${payload}`).digest();
+  private mac(payload: string, key: Buffer): Buffer {
+    return createHmac('sha256', key).update(`${VERSION}.${payload}`).digest();
   }
 }
 

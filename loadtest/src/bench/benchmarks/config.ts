@@ -61,7 +61,7 @@ export function bigTopology(version: number, variant: number, commandsVariant = 
     sets,
     placements,
     commands,
-    auth: { issuers: [{ issuer: 'bench', audience: 'bench', algorithms: ['HS256'], keys: [{ alg: 'HS256', secret: 'bench-secret-bench-secret-bench-secret' }] }] },
+    auth: { issuers: [{ issuer: 'bench', audience: 'bench', algorithms: ['HS256'], keys: [{ alg: 'HS256', secret: { env: 'SETGATE_BENCH_JWT_SECRET' } }] }] },
     replication: {},
   };
 }

@@ -18,6 +18,15 @@ export const GatewayErrors = defineErrors({
   SETGATE_GW_AMBIGUOUS_KEY: { status: 400, title: 'Shard key given more than once' },
   SETGATE_GW_SHARD_UNPLACED: { status: 503, title: 'Shard has no write-point' },
   SETGATE_GW_UPSTREAM_UNAVAILABLE: { status: 503, title: 'Set-runtime node unavailable' },
+  /** The shard key breaks the one shard-key rule (topology's shard-key.ts): refused before routing. */
+  SETGATE_GW_INVALID_KEY: { status: 400, title: 'Invalid shard key' },
+  /** A validly signed token whose subject (or tenant) cannot be carried to a node: refused before routing. */
+  SETGATE_GW_INVALID_SUBJECT: { status: 400, title: 'Token subject cannot be used' },
+  /**
+   * The gateway could not build the node request from what the client sent (e.g. a header value
+   * undici refuses): nothing left the gateway, no node is charged for it.
+   */
+  SETGATE_GW_UNFORWARDABLE: { status: 400, title: 'Request cannot be forwarded as sent' },
   SETGATE_GW_UPSTREAM_TIMEOUT: { status: 504, title: 'Set-runtime node timed out' },
   SETGATE_GW_UPSTREAM_ERROR: { status: 502, title: 'Set-runtime node answered badly' },
   SETGATE_GW_MISDIRECTED: { status: 502, title: 'Shard is owned by another node' },

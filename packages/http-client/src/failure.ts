@@ -73,3 +73,19 @@ export function neverSent(err: unknown): boolean {
   if (NEVER_SENT_CODES.has(code)) return true;
   return CONNECT_ONLY_CODES.has(code) && failureSyscall(err) === 'connect';
 }
+
+/**
+ * undici refused to build the request from its own arguments (a header value
+ * with a control or non-latin1 character, an `expect` or `upgrade` header):
+ * it threw before any connection was used. Nothing left the process and no
+ * upstream was involved, so such a failure must never count against an
+ * upstream's health or buy a retry: it is the request's fault, and another
+ * upstream would refuse it the same way.
+ */
+const UNSENDABLE_CODES = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_NOT_SUPPORTED']);
+
+/** True when undici could not even build the request (see UNSENDABLE_CODES). */
+export function unsendable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && UNSENDABLE_CODES.has(code);
+}

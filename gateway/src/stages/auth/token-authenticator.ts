@@ -1,5 +1,6 @@
 import type { SetgateError } from '@setgate/contracts';
 import { decodeJwt, decodeProtectedHeader, errors, type JWTPayload, jwtVerify } from 'jose';
+import { SHARD_KEY_RULE, shardKeyFault } from '@setgate/topology';
 import { GatewayErrors } from '../../errors.js';
 import { type AuthConfig, type IssuerKeys, importIssuerKeys } from './issuer-keys.js';
 import { type Principal, scopesOf } from './principal.js';
@@ -92,35 +93,42 @@ export class TokenAuthenticator {
     if (keys.length === 0) {
       if (issuer.jwks === undefined) throw invalidToken('token key id is not known');
       this.stats.verifications++;
+      let verified: JWTPayload;
       try {
-        const { payload } = await jwtVerify(token, issuer.jwks, options);
-        return this.remember(token, payload, issuer.issuer);
+        verified = (await jwtVerify(token, issuer.jwks, options)).payload;
       } catch (err) {
         throw invalidToken(describe(err), err);
       }
+      return this.remember(token, verified, issuer.issuer);
     }
 
     this.stats.verifications++;
     let failure: unknown;
     for (const key of keys) {
+      let verified: JWTPayload;
       try {
-        const { payload } = await jwtVerify(token, key, options);
-        return this.remember(token, payload, issuer.issuer);
+        verified = (await jwtVerify(token, key, options)).payload;
       } catch (err) {
         // A signature mismatch may be a rotated key: try the next one. Anything else is final.
         if (!(err instanceof errors.JWSSignatureVerificationFailed)) throw invalidToken(describe(err), err);
         failure = err;
+        continue;
       }
+      return this.remember(token, verified, issuer.issuer);
     }
     throw invalidToken(describe(failure), failure);
   }
 
   private remember(token: string, payload: JWTPayload, issuer: string): Principal {
-    const tenant = payload[this.tenantClaim];
+    const claim = payload[this.tenantClaim];
+    const tenant = typeof claim === 'string' && claim.length > 0 ? claim : undefined;
+    // Checked once per token, before it is cached: a cached principal is always one a node can be told about.
+    unusableIdentity('subject', payload.sub);
+    if (tenant !== undefined) unusableIdentity(`tenant claim ${this.tenantClaim}`, tenant);
     const principal: Principal = {
       subject: payload.sub as string,
       issuer,
-      tenant: typeof tenant === 'string' && tenant.length > 0 ? tenant : undefined,
+      tenant,
       scopes: scopesOf(payload),
       // jwtVerify accepted the token up to exp + tolerance; the cache must not accept more.
       validUntilMs: (payload.exp as number) * 1000 + this.toleranceMs,
@@ -128,6 +136,20 @@ export class TokenAuthenticator {
     this.cache.set(token, principal);
     return principal;
   }
+}
+
+/**
+ * Throws 400 SETGATE_GW_INVALID_SUBJECT when a verified token's subject (or
+ * tenant) breaks the shard-key rule: it is the key of subject-keyed commands
+ * and travels to nodes in a header, so a value no header can carry must be
+ * refused here, before routing, not fail in the forward stage as if a node had.
+ */
+function unusableIdentity(what: string, value: unknown): void {
+  const fault = typeof value === 'string' ? shardKeyFault(value) : 'is missing';
+  if (fault === undefined) return;
+  throw GatewayErrors.create('SETGATE_GW_INVALID_SUBJECT', {
+    detail: `The token's ${what} ${fault}; it must be ${SHARD_KEY_RULE}.`,
+  });
 }
 
 function describe(err: unknown): string {

@@ -1,5 +1,5 @@
 import { Header } from '@setgate/contracts';
-import { type Dispatcher, discard, receive, type UpstreamAnswer } from '@setgate/http-client';
+import { type Dispatcher, discard, receive, type UpstreamAnswer, unsendable } from '@setgate/http-client';
 import { shardOf } from '@setgate/topology';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayErrors } from '../../errors.js';
@@ -57,6 +57,8 @@ export class Forwarder {
     try {
       response = await receive(await this.send(request, c));
     } catch (err) {
+      // undici could not build the request from what the client sent: no node saw it, none is charged, nothing is retried.
+      if (unsendable(err)) throw GatewayErrors.create('SETGATE_GW_UNFORWARDABLE', { detail: (err as Error).message, cause: err });
       health.failure(c.node.id);
       return walkFailed(walk, c, err, upstreamFailure(err, c.node, this.timeoutOf(request.setgate)));
     }

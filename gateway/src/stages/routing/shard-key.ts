@@ -2,7 +2,7 @@ import type { KeySourceDef } from '@setgate/config';
 import type { SetgateError } from '@setgate/contracts';
 import type { FastifyRequest } from 'fastify';
 import { GatewayErrors } from '../../errors.js';
-import type { RouteMatch } from '@setgate/topology';
+import { type RouteMatch, SHARD_KEY_RULE, shardKeyFault } from '@setgate/topology';
 import type { Principal } from '../auth/principal.js';
 
 /** A shard key, or the 400 to answer when the request does not carry one. */
@@ -39,6 +39,15 @@ function single(value: unknown, where: string): ShardKeyResult {
 function present(value: string | undefined, where: string): ShardKeyResult {
   if (value === undefined || value.length === 0) {
     return { error: GatewayErrors.create('SETGATE_GW_MISSING_KEY', { detail: `The shard key comes from ${where}, which is missing` }) };
+  }
+  // The one shard-key rule: a key no header or node path can carry is the client's error, found before routing.
+  const fault = shardKeyFault(value);
+  if (fault !== undefined) {
+    return {
+      error: GatewayErrors.create('SETGATE_GW_INVALID_KEY', {
+        detail: `The shard key (from ${where}) ${fault}; a key is ${SHARD_KEY_RULE}.`,
+      }),
+    };
   }
   return { key: value };
 }

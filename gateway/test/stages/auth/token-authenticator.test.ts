@@ -39,6 +39,32 @@ describe('token authenticator', () => {
     assert.equal(a.stats.cacheHits, 0);
   });
 
+  it('refuses a validly signed token whose subject or tenant no node header can carry with 400, and never caches it', async () => {
+    const a = await TokenAuthenticator.create({ auth, cacheSize: 10 });
+    const cases: Array<[Parameters<typeof signToken>[0], RegExp]> = [
+      [{ sub: 'ctl\u0001char' }, /subject has a space, control or non-latin1 character at position 3/],
+      [{ sub: '\u03a9mega' }, /subject has a space, control or non-latin1 character at position 0/],
+      [{ sub: 's'.repeat(256) }, /subject is 256 characters long/],
+      [{ sub: 'split\r\nx-setgate-tenant: evil' }, /subject has a space, control/],
+      [{ sub: 'ok', claims: { tenant: 'acme\u0000' } }, /tenant claim tenant has a space, control/],
+    ];
+    for (const [opts, detail] of cases) {
+      const token = await signToken(opts);
+      for (let i = 0; i < 2; i++) {
+        await assert.rejects(Promise.resolve(a.authenticate(token)), (err: unknown) => {
+          assert.ok(err instanceof SetgateError);
+          assert.equal(err.code, 'SETGATE_GW_INVALID_SUBJECT');
+          assert.equal(err.status, 400);
+          assert.match(err.message, detail);
+          return true;
+        });
+      }
+    }
+    assert.equal(a.stats.cacheHits, 0);
+    // Latin1 subjects are carried as they are.
+    assert.equal((await a.authenticate(await signToken({ sub: 'user/ünï' }))).subject, 'user/ünï');
+  });
+
   it('stops serving a cached token once it expires (exp + tolerance)', async () => {
     let nowMs = Date.UTC(2026, 0, 1);
     const a = await TokenAuthenticator.create({ auth, cacheSize: 10, now: () => nowMs });

@@ -83,6 +83,16 @@ describe('forward stage', () => {
     assert.deepEqual(node.received[0]?.bytes, body);
   });
 
+  it('answers 400 for a request undici cannot build, sends nothing and charges no node', async () => {
+    // Only a header value past latin1 gets this far (a real listener's parser refuses it first; inject does not).
+    for (let i = 0; i < 10; i++) {
+      const res = await app.inject({ method: 'GET', url: '/v1/profile', headers: { ...auth, 'x-client-note': '\u03a9' } });
+      assertProblem(res, 400, 'SETGATE_GW_UNFORWARDABLE');
+    }
+    assert.equal(node.received.length, 0);
+    assert.deepEqual(app.upstreamStatus().nodes, [], 'no node was charged a failure');
+  });
+
   it('refuses a body over the limit with 413 and forwards nothing', async () => {
     const res = await app.inject({
       method: 'PUT',

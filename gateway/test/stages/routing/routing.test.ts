@@ -80,4 +80,24 @@ describe('routing stage', () => {
     assertProblem(res, 400, 'SETGATE_GW_AMBIGUOUS_KEY');
     assert.equal(node.received.length, 0);
   });
+
+  it('refuses a key that breaks the shard-key rule with 400 before routing, from a path, a header or a query, charging no node', async () => {
+    const cases: Array<[string, Record<string, string>]> = [
+      [`/v1/orders/${'o'.repeat(256)}`, {}],
+      ['/v1/orders/a%20b', {}],
+      ['/v1/orders/%CE%A9', {}],
+      ['/v1/orders/%07bell', {}],
+      ['/v1/tenant', { 'x-tenant-id': 'tab\there' }],
+      [`/v1/search?account=${'%C2%85'}`, {}],
+    ];
+    for (const [url, headers] of cases) {
+      const problem = assertProblem(await app.inject({ url, headers: { ...auth, ...headers } }), 400, 'SETGATE_GW_INVALID_KEY');
+      assert.match(String(problem.detail), /255 visible latin1 characters/, url);
+    }
+    assert.equal(node.received.length, 0);
+    assert.deepEqual(app.upstreamStatus().nodes, [], 'no node was charged a failure');
+    // The rule's edges pass: 255 characters, latin1 letters.
+    assert.deepEqual((await routed(`/v1/orders/${'o'.repeat(255)}`)).key, 'o'.repeat(255));
+    assert.deepEqual((await routed('/v1/orders/%C3%BCn%C3%AF')).key, 'ünï');
+  });
 });

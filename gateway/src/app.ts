@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type LoadedTopology, resolveSecret } from '@setgate/config';
 import { createDispatcher, type Dispatcher } from '@setgate/http-client';
+import type { HopSecrets } from '@setgate/contracts';
 import type { Redis } from '@setgate/redis-client';
 import { createService } from '@setgate/service-kit';
 import type { Telemetry } from '@setgate/telemetry';
@@ -44,6 +45,11 @@ export interface GatewayOptions {
   readonly tokenCacheSize?: number;
   /** Clock for token checks and rate windows, in ms since epoch; tests move it. Default Date.now. */
   readonly now?: () => number;
+  /**
+   * The stack's hop secrets: sent to nodes, and required of a regional proxy before its
+   * X-Forwarded-For is believed. Omitted: hops are unauthenticated (development, in-process tests).
+   */
+  readonly hopSecrets?: HopSecrets;
   /** Test hooks of admission: a fixed random source and event-loop delay. */
   readonly admission?: Pick<AdmissionOptions, 'random' | 'eventLoopDelayMs'>;
 }
@@ -103,6 +109,7 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
     policy.previousSessionTokenSecret ? resolveSecret(policy.previousSessionTokenSecret, 'gateway.previousSessionTokenSecret') : undefined,
   );
   const now = options.now ? { now: options.now } : {};
+  const hop = options.hopSecrets ? { hopSecrets: options.hopSecrets } : {};
 
   const handle: GatewayTopologyHandle = {
     apply(table) {
@@ -117,7 +124,7 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
   // Not a stage: the traffic-port health route, answered before the pipeline.
   app.register(trafficHealth, { region, version: () => routes.current.version });
   app.register(requestContextStage);
-  app.register(headerHygieneStage, { trustedProxies: policy.trustedProxies });
+  app.register(headerHygieneStage, { trustedProxies: policy.trustedProxies, ...hop });
   app.register(commandMatchStage, { routes });
   app.register(authStage, {
     auth: topology.auth,
@@ -142,6 +149,7 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
     health,
     budget,
     sessionTokens,
+    ...hop,
     ...(options.reloadTopology ? { refresh: refresher(options.reloadTopology, handle) } : {}),
   });
   app.register(responseHeadersStage, { region });

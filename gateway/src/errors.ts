@@ -8,6 +8,8 @@ import { defineErrors } from '@setgate/contracts';
  */
 export const GatewayErrors = defineErrors({
   SETGATE_GW_DUPLICATE_HOST: { status: 400, title: 'Duplicate Host header' },
+  /** A request claimed to come from a regional proxy (x-setgate-hop) with a secret that is not the stack's. */
+  SETGATE_GW_HOP_UNAUTHENTICATED: { status: 401, title: 'Hop credential wrong' },
   SETGATE_GW_ROUTE_NOT_FOUND: { status: 404, title: 'No such command' },
   SETGATE_GW_METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed for this command' },
   SETGATE_GW_UNAUTHENTICATED: { status: 401, title: 'Authentication required' },
@@ -16,8 +18,6 @@ export const GatewayErrors = defineErrors({
   SETGATE_GW_RESIDENCY: { status: 403, title: 'Not served in this region' },
   SETGATE_GW_MISSING_KEY: { status: 400, title: 'Shard key missing' },
   SETGATE_GW_AMBIGUOUS_KEY: { status: 400, title: 'Shard key given more than once' },
-  SETGATE_GW_SHARD_UNPLACED: { status: 503, title: 'Shard has no write-point' },
-  SETGATE_GW_UPSTREAM_UNAVAILABLE: { status: 503, title: 'Set-runtime node unavailable' },
   /** The shard key breaks the one shard-key rule (topology's shard-key.ts): refused before routing. */
   SETGATE_GW_INVALID_KEY: { status: 400, title: 'Invalid shard key' },
   /** A validly signed token whose subject (or tenant) cannot be carried to a node: refused before routing. */
@@ -27,6 +27,8 @@ export const GatewayErrors = defineErrors({
    * undici refuses): nothing left the gateway, no node is charged for it.
    */
   SETGATE_GW_UNFORWARDABLE: { status: 400, title: 'Request cannot be forwarded as sent' },
+  SETGATE_GW_SHARD_UNPLACED: { status: 503, title: 'Shard has no write-point' },
+  SETGATE_GW_UPSTREAM_UNAVAILABLE: { status: 503, title: 'Set-runtime node unavailable' },
   SETGATE_GW_UPSTREAM_TIMEOUT: { status: 504, title: 'Set-runtime node timed out' },
   SETGATE_GW_UPSTREAM_ERROR: { status: 502, title: 'Set-runtime node answered badly' },
   SETGATE_GW_MISDIRECTED: { status: 502, title: 'Shard is owned by another node' },

@@ -8,7 +8,7 @@ import { buildRoutingTable, type RoutingTable, TopologyView } from '@setgate/top
 import { buildGateway } from './app.js';
 import { registerWitness } from './health/witness.js';
 import { rateLimitRedisUrl } from './stages/rate-limit/options.js';
-import { INTERNAL_TOKEN_ENV } from '@setgate/contracts';
+import { processHopSecrets } from '@setgate/contracts';
 
 /**
  * The gateway process: `--id <gateway id> [--config FILE]`. Its region,
@@ -35,8 +35,13 @@ const redis =
     : createRedis(redisUrl, { name: self.id, connectTimeoutMs: redisTimeoutMs, commandTimeoutMs: redisTimeoutMs });
 // ioredis reports every failed reconnect; the limiter logs the mode change once instead.
 redis?.on('error', () => {});
+// The stack's hop secrets (SETGATE_INTERNAL_TOKEN[_PREVIOUS|_FILE]): sent to nodes, asked of regional proxies.
+const hopSecrets = processHopSecrets((err) =>
+  err ? telemetry.logger.warn({ err }, 'hop secrets file refused') : telemetry.logger.info('hop secrets reloaded'),
+);
 const app = buildGateway({
   topology: args.topology,
+  ...(hopSecrets ? { hopSecrets } : {}),
   region: self.region,
   telemetry,
   dispatcher,
@@ -81,7 +86,7 @@ registerWitness(admin, {
   id: self.id,
   region: self.region,
   nodeUrl: (id) => witnessView.node(id)?.url,
-  token: process.env[INTERNAL_TOKEN_ENV] || undefined,
+  secrets: hopSecrets,
 });
 
 await runComponent({

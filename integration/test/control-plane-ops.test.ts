@@ -4,6 +4,7 @@ import { DEV_ADMIN_TOKENS } from '@setgate/launcher';
 import { type NodeRef, shardOf, TopologyView } from '@setgate/topology';
 import { request } from 'undici';
 import { startTestStack, type TestStack } from './harness.js';
+import { nodeAuth } from './node-auth.js';
 
 /**
  * The control plane driving real set-runtime nodes: hot reload, refusal of a
@@ -109,7 +110,7 @@ describe('control plane with real nodes', () => {
         const res = await request(`${writePoint}/state/${shard}/${key}`, {
           method: 'PUT',
           body: JSON.stringify({ key }),
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...nodeAuth(stack) },
         });
         const body = (await res.body.json()) as { owner?: { url: string } };
         if (res.statusCode < 300) acked.push(key);
@@ -139,7 +140,7 @@ describe('control plane with real nodes', () => {
     assert.ok(acked.length > 0);
     const newLeader = after.writePoint(shard);
     for (const key of acked) {
-      const res = await request(`${newLeader.url}/state/${shard}/${key}`);
+      const res = await request(`${newLeader.url}/state/${shard}/${key}`, { headers: nodeAuth(stack) });
       assert.equal(res.statusCode, 200, `acknowledged ${key} missing on the new leader`);
       await res.body.dump();
     }

@@ -5,6 +5,7 @@ import { DEV_ADMIN_TOKENS } from '@setgate/launcher';
 import { type NodeRef, shardOf } from '@setgate/topology';
 import { request } from 'undici';
 import { startTestStack, type TestStack } from './harness.js';
+import { nodeAuth } from './node-auth.js';
 
 /**
  * Async loss is counted (issue 11, finding 8), on real processes: shard 0 made
@@ -86,7 +87,7 @@ describe('async loss counted after a failover (real processes)', () => {
       for (let i = 0; ; i++) if (shardOf(`al-${i}`, s.view.shardCount) === SHARD) yield `al-${i}`;
     })();
     const put = async (key: string) => {
-      const res = await request(`${leader.url}/state/${SHARD}/${key}`, { method: 'PUT', body: JSON.stringify({ key }), headers: { 'content-type': 'application/json' } });
+      const res = await request(`${leader.url}/state/${SHARD}/${key}`, { method: 'PUT', body: JSON.stringify({ key }), headers: { 'content-type': 'application/json', ...nodeAuth(s) } });
       await res.body.dump();
       return res.statusCode;
     };
@@ -165,7 +166,7 @@ describe('async loss counted after a failover (real processes)', () => {
     const newLeader = s.view.node(change.toNode) as NodeRef;
     let missing = 0;
     for (const key of lost) {
-      const res = await request(`${newLeader.url}/state/${SHARD}/${key}`);
+      const res = await request(`${newLeader.url}/state/${SHARD}/${key}`, { headers: nodeAuth(s) });
       await res.body.dump();
       if (res.statusCode !== 200) missing++;
     }

@@ -5,6 +5,7 @@ import { DEV_ADMIN_TOKENS } from '@setgate/launcher';
 import { type NodeRef, shardOf, TopologyView } from '@setgate/topology';
 import { Agent, request } from 'undici';
 import { allPorts, portIsFree, startTestStack, type TestStack } from './harness.js';
+import { nodeAuth } from './node-auth.js';
 
 /**
  * The failover controller on real processes: every set-runtime node, one
@@ -169,14 +170,14 @@ function writeLoad(stack: TestStack, shard: number) {
 }
 
 /** Acknowledged profiles that the node does not return with the acknowledged value. */
-async function missingOn(node: NodeRef, acked: readonly Ack[]): Promise<Ack[]> {
+async function missingOn(node: NodeRef, acked: readonly Ack[], token: string): Promise<Ack[]> {
   const client = new Agent({ connections: 8 });
   const missing: Ack[] = [];
   let next = 0;
   const reader = async () => {
     while (next < acked.length) {
       const a = acked[next++] as Ack;
-      const res = await request(`${node.url}/cmd/profile/${a.sub}`, { dispatcher: client });
+      const res = await request(`${node.url}/cmd/profile/${a.sub}`, { dispatcher: client, headers: nodeAuth({ internalToken: token }) });
       const body = (await res.body.json()) as { displayName?: string };
       if (res.statusCode !== 200 || body.displayName !== a.name) missing.push(a);
     }
@@ -268,7 +269,7 @@ describe('failover controller: a killed write-point is replaced, no acknowledged
       // The write pause: the longest stretch without an acknowledgement (it spans the kill).
       const times = load.acked.map((a) => a.at).sort((a, b) => a - b);
       const pauseMs = Math.max(0, ...times.slice(1).map((at, i) => at - (times[i] as number)));
-      const missing = await missingOn(newLeader, load.acked);
+      const missing = await missingOn(newLeader, load.acked, s.internalToken);
       const refused = [...load.refused].map(([status, n]) => `${status || 'no answer'}×${n}`).join(', ');
       const summary =
         `kill→published ${publishMs} ms (seen by the test after ${(promotedAt - killedAt).toFixed(0)} ms); write pause ${pauseMs.toFixed(0)} ms; ` +

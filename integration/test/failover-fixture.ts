@@ -6,6 +6,7 @@ import type { InstanceRef } from '@setgate/topology';
 import { type NodeRef, shardOf, TopologyView } from '@setgate/topology';
 import { type Dispatcher, request } from 'undici';
 import { freshTopology, type TestStack } from './harness.js';
+import { nodeAuth } from './node-auth.js';
 
 /** Each component may take this long to be ready: other stacks share this 2-core machine. */
 const READY_TIMEOUT_MS = 400_000;
@@ -124,12 +125,12 @@ export interface DirectAnswer {
 }
 
 /** PUT /state/:shard/:key on the node itself, bypassing every gateway (what a client still routed to an old leader does). */
-export async function writeDirect(node: NodeRef, shard: number, key: string, value: unknown, dispatcher?: Dispatcher): Promise<DirectAnswer> {
+export async function writeDirect(node: NodeRef, shard: number, key: string, value: unknown, token: string, dispatcher?: Dispatcher): Promise<DirectAnswer> {
   const sentAt = performance.now();
   try {
     const res = await request(`${node.url}/state/${shard}/${encodeURIComponent(key)}`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...nodeAuth({ internalToken: token }) },
       body: JSON.stringify(value),
       headersTimeout: 120_000,
       bodyTimeout: 120_000,
@@ -149,10 +150,10 @@ export async function writeDirect(node: NodeRef, shard: number, key: string, val
 }
 
 /** Writes `key` straight to `node` until it is acknowledged; the error names the last answer. */
-export async function writeUntilOk(node: NodeRef, shard: number, key: string, timeoutMs: number): Promise<DirectAnswer> {
+export async function writeUntilOk(node: NodeRef, shard: number, key: string, token: string, timeoutMs: number): Promise<DirectAnswer> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const answer = await writeDirect(node, shard, key, { v: key });
+    const answer = await writeDirect(node, shard, key, { v: key }, token);
     if (answer.status >= 200 && answer.status < 300) return answer;
     if (Date.now() > deadline) throw new Error(`no write of ${key} acknowledged by ${node.id} within ${timeoutMs} ms; last answer ${JSON.stringify(answer)}`);
     await sleep(100);

@@ -57,7 +57,7 @@ describe('a write-point frozen (SIGSTOP) across its failover admits nothing at i
     // Both shards take writes on the victim before the freeze (its lease and in-sync followers are in place).
     for (const shard of [SYNC_SHARD, ASYNC_SHARD]) {
       const key = keyOn(shard, start.view.shardCount, `warm-${shard}`);
-      await writeUntilOk(victim, shard, key, 120_000);
+      await writeUntilOk(victim, shard, key, s.internalToken, 120_000);
     }
     // Let the startup grace pass (1 s after every node was seen).
     await sleep(1500);
@@ -66,7 +66,7 @@ describe('a write-point frozen (SIGSTOP) across its failover admits nothing at i
     const pending: Array<Promise<DirectAnswer>> = [];
     let n = 0;
     const send = () => {
-      for (const shard of [SYNC_SHARD, ASYNC_SHARD]) pending.push(writeDirect(victim, shard, keyOn(shard, start.view.shardCount, `frozen-${shard}`, n++ * 1000), { v: n }, client));
+      for (const shard of [SYNC_SHARD, ASYNC_SHARD]) pending.push(writeDirect(victim, shard, keyOn(shard, start.view.shardCount, `frozen-${shard}`, n++ * 1000), { v: n }, s.internalToken, client));
     };
     s.supervisor.get(VICTIM)?.kill('SIGSTOP');
     const frozenAt = performance.now();
@@ -114,7 +114,7 @@ describe('a write-point frozen (SIGSTOP) across its failover admits nothing at i
     for (const shard of [SYNC_SHARD, ASYNC_SHARD]) {
       const leader = promoted.view.writePoint(shard);
       const key = keyOn(shard, start.view.shardCount, `after-${shard}`);
-      await writeUntilOk(leader, shard, key, 120_000);
+      await writeUntilOk(leader, shard, key, s.internalToken, 120_000);
     }
     const history = await cp.history(5);
     const failover = history.find((h) => h.version === promoted.version);

@@ -5,6 +5,7 @@ import { DEV_ADMIN_TOKENS } from '@setgate/launcher';
 import { type NodeRef, shardOf, TopologyView } from '@setgate/topology';
 import { request } from 'undici';
 import { startTestStack, type TestStack } from './harness.js';
+import { nodeAuth } from './node-auth.js';
 
 /**
  * Every leader change goes through the one leader-change protocol, rollback
@@ -71,7 +72,7 @@ describe('leader-change protocol on rollback (real processes)', () => {
     const res = await request(`${node.url}/state/${SHARD}/${key}`, {
       method: 'PUT',
       body: JSON.stringify({ key }),
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...nodeAuth(stack as TestStack) },
     });
     const text = await res.body.text();
     if (res.statusCode >= 300) lastRefusal = `${res.statusCode} ${text.slice(0, 300)}`;
@@ -190,7 +191,7 @@ describe('leader-change protocol on rollback (real processes)', () => {
     );
     let missing = 0;
     for (const key of whileStopped) {
-      const res = await request(`${lagging.url}/state/${SHARD}/${key}`);
+      const res = await request(`${lagging.url}/state/${SHARD}/${key}`, { headers: nodeAuth(s) });
       await res.body.dump();
       if (res.statusCode !== 200) missing++;
     }

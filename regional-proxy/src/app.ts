@@ -118,6 +118,7 @@ export function buildRegionalProxy(options: RegionalProxyOptions): FastifyInstan
       bodyLimitBytes: limits.bodyLimitBytes,
       retryAfterSec: options.retryAfterSec ?? DEFAULT_RETRY_AFTER_SEC,
       maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      ...(options.hopSecrets ? { hopSecrets: options.hopSecrets } : {}),
     }),
   );
 

@@ -1,4 +1,4 @@
-import { Header, type SetgateError } from '@setgate/contracts';
+import { Header, type HopSecrets, type SetgateError } from '@setgate/contracts';
 import { toSetgateError } from '@setgate/service-kit';
 import type { Tracer } from '@setgate/telemetry';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -25,6 +25,8 @@ export interface ForwardOptions {
   readonly retryAfterSec: number;
   /** Most gateways one request is sent to, across regions. */
   readonly maxAttempts: number;
+  /** The stack's hop secrets: the current one tells gateways this is a proxy (x-setgate-hop). */
+  readonly hopSecrets?: HopSecrets;
 }
 
 const SLASH = 47;
@@ -94,6 +96,7 @@ export function createForwardHandler(opts: ForwardOptions) {
         requestId: request.id,
         clientAddress: request.ip,
       });
+      if (opts.hopSecrets !== undefined) headers[Header.hop] = opts.hopSecrets.current;
       const served = await exchangeWithFailover(ctx, request, choice, headers, body);
       copyResponseHeaders(served.response.headers, reply, opts.entryRegion, served.region);
       return reply.code(served.response.statusCode).send(served.response.body);

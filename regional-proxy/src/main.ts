@@ -1,5 +1,6 @@
 import type { LoadedTopology } from '@setgate/config';
 import { logWatchEvents, watchControlPlane } from '@setgate/config-watch';
+import { processHopSecrets } from '@setgate/contracts';
 import { componentArgs, createAdminServer, runComponent } from '@setgate/service-kit';
 import { startTelemetry } from '@setgate/telemetry';
 import { buildRoutingTable, TopologyView } from '@setgate/topology';
@@ -22,8 +23,13 @@ try {
 }
 const { self } = placed;
 const telemetry = startTelemetry({ service: 'regional-proxy', instance: self.id, region: self.region });
+// The stack's hop secrets (SETGATE_INTERNAL_TOKEN[_PREVIOUS|_FILE]): gateways believe this proxy's X-Forwarded-For by it.
+const hopSecrets = processHopSecrets((err) =>
+  err ? telemetry.logger.warn({ err }, 'hop secrets file refused') : telemetry.logger.info('hop secrets reloaded'),
+);
 const app = buildRegionalProxy({
   telemetry,
+  ...(hopSecrets ? { hopSecrets } : {}),
   region: placed.region,
   gateways: placed.gateways,
   routes: buildRoutingTable(args.topology),

@@ -1,4 +1,5 @@
 import type { LoadedTopology } from '@setgate/config';
+import type { HopSecrets } from '@setgate/contracts';
 import type { DispatcherOptions } from '@setgate/http-client';
 import type { ServiceLimits } from '@setgate/service-kit';
 import type { Telemetry } from '@setgate/telemetry';
@@ -40,6 +41,11 @@ export interface RegionalProxyOptions {
    * region that just died, then one in the next region.
    */
   readonly maxAttempts?: number;
+  /**
+   * The stack's hop secrets: the current one goes to gateways in x-setgate-hop, so they believe
+   * this proxy's X-Forwarded-For. Omitted: hops are unauthenticated (development, in-process tests).
+   */
+  readonly hopSecrets?: HopSecrets;
 }
 
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 5000;

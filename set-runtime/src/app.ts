@@ -1,7 +1,8 @@
-import { Header, NodePath } from '@setgate/contracts';
+import { Header, type HopSecrets, NodePath } from '@setgate/contracts';
 import { createService, type ServiceLimits } from '@setgate/service-kit';
 import type { Telemetry } from '@setgate/telemetry';
 import type { FastifyInstance } from 'fastify';
+import { NodeErrors } from './errors.js';
 import { registerCartRoutes } from './commands/cart-routes.js';
 import { registerProfileRoutes } from './commands/profile-routes.js';
 import type { RoutingDeps } from './http/shard-route.js';
@@ -11,16 +12,22 @@ import { installValidation } from './http/validation.js';
 export interface NodeAppOptions extends RoutingDeps {
   readonly telemetry: Telemetry;
   readonly limits?: Partial<ServiceLimits>;
+  /** The stack's hop secrets; undefined: the listener is open (development). */
+  readonly hopSecrets?: HopSecrets;
 }
 
+const refuse = () =>
+  NodeErrors.create('SETGATE_NODE_HOP_UNAUTHENTICATED', { detail: "a node's traffic listener answers only setgate components holding the stack's hop secret" });
+
 /**
- * The traffic listener of a node: identity and shard headers on every
- * response, health, then the data routes (raw state API and commands) in one
+ * The traffic listener of a node: the hop secret checked before anything
+ * else (only gateways and setgate's tools reach a node), identity and shard
+ * headers on every response, health, then the data routes (raw state API and commands) in one
  * encapsulated scope with strict validation.
  */
 export function createNodeApp(opts: NodeAppOptions): FastifyInstance {
   // Behind the gateway: keep its request id so one id follows the request through every hop.
-  const app = createService({ telemetry: opts.telemetry, limits: opts.limits, trustRequestId: true });
+  const app = createService({ telemetry: opts.telemetry, limits: opts.limits, trustRequestId: true, requireHop: { secrets: opts.hopSecrets, refuse } });
   const deps: RoutingDeps = { ownership: opts.ownership, store: opts.store, replicator: opts.replicator };
 
   app.decorateRequest('shardRoute', null);

@@ -33,6 +33,11 @@ export const NodeErrors = defineErrors({
   SETGATE_NODE_STALE_CONFIG: { status: 409, title: 'Config version older than the current one' },
   /** A topology document failed validation; `problems` lists every one. */
   SETGATE_NODE_INVALID_CONFIG: { status: 400, title: 'Invalid topology document' },
+  /**
+   * The traffic listener was called without the stack's hop secret (`authorization: Bearer`):
+   * only gateways (and setgate's own tools) may reach a node. Nothing was read or written.
+   */
+  SETGATE_NODE_HOP_UNAUTHENTICATED: { status: 401, title: 'Hop credential missing or wrong' },
   /** An internal endpoint was called without the shared internal token. */
   SETGATE_NODE_UNAUTHORIZED: { status: 401, title: 'Internal token missing or wrong' },
   /** A sync shard has fewer in-sync replicas (by its placement rule) than minInsync: nothing was written. Retry later. */

@@ -1,4 +1,4 @@
-import { INTERNAL_TOKEN_ENV } from '@setgate/contracts';
+import { HopSecrets, processHopSecrets } from '@setgate/contracts';
 import type { ServiceLimits } from '@setgate/service-kit';
 import type { Telemetry } from '@setgate/telemetry';
 import type { TopologyView } from '@setgate/topology';
@@ -31,8 +31,12 @@ export interface NodeOptions {
   readonly idempotencyPruneIntervalMs?: number;
   /** 0 disables the periodic log trim (tests trim by hand). */
   readonly logTrimIntervalMs?: number;
-  /** Shared secret of the internal endpoints; defaults to SETGATE_INTERNAL_TOKEN. */
-  readonly internalToken?: string;
+  /**
+   * The stack's hop secret: every request to the node's traffic listener and to its internal
+   * endpoints must carry it, and replication fetches send it. Defaults to the process's
+   * (SETGATE_INTERNAL_TOKEN, _PREVIOUS or _FILE); unset there too: both are open (development).
+   */
+  readonly internalToken?: string | HopSecrets;
   /** Clock of lag and ages; tests pass their own. */
   readonly now?: () => number;
   /** Monotonic clock of the leader lease (performance.now by default). */
@@ -64,10 +68,10 @@ export interface SetNode {
 export function buildNode(opts: NodeOptions): SetNode {
   const ownership = new Ownership(opts.view, opts.nodeId);
   const { store, telemetry } = opts;
-  const token = opts.internalToken ?? (process.env[INTERNAL_TOKEN_ENV] || undefined);
-  const replicator = new Replicator({ ownership, store, peer: new PeerClient(token, opts.view.shardCount), logger: telemetry.logger, now: opts.now, leaseClock: opts.leaseClock, leaseGrantedAtStart: opts.leaseGrantedAtStart });
+  const secrets = typeof opts.internalToken === 'string' ? new HopSecrets(opts.internalToken) : (opts.internalToken ?? processHopSecrets());
+  const replicator = new Replicator({ ownership, store, peer: new PeerClient(secrets, opts.view.shardCount), logger: telemetry.logger, now: opts.now, leaseClock: opts.leaseClock, leaseGrantedAtStart: opts.leaseGrantedAtStart });
   const updates = new TopologyUpdates(ownership, replicator);
-  const app = createNodeApp({ ownership, store, replicator, telemetry, limits: opts.limits ?? opts.view.doc.limits });
+  const app = createNodeApp({ ownership, store, replicator, telemetry, limits: opts.limits ?? opts.view.doc.limits, hopSecrets: secrets });
   registerReplicationMetrics(telemetry.meter, replicator);
   void replicator.reconcile();
 
@@ -93,7 +97,7 @@ export function buildNode(opts: NodeOptions): SetNode {
     store,
     replicator,
     updates,
-    registerInternal: (admin) => registerInternalRoutes(admin, { replicator, updates, token }),
+    registerInternal: (admin) => registerInternalRoutes(admin, { replicator, updates, secrets }),
     status: () => nodeStatus(ownership, store, replicator),
     close() {
       closed ??= (async () => {

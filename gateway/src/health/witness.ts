@@ -1,5 +1,5 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { NodePath } from '@setgate/contracts';
+import { type HopSecrets, NodePath } from '@setgate/contracts';
 import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
 
@@ -30,8 +30,8 @@ export interface WitnessOptions {
   readonly region: string;
   /** Traffic URL of a node of the topology in force, by id (undefined: not a node). */
   readonly nodeUrl: (id: string) => string | undefined;
-  /** The stack's internal token; when set, callers must present it. */
-  readonly token?: string;
+  /** The stack's hop secrets; when set, callers must present one, and the node probes carry the current one. */
+  readonly secrets?: HopSecrets | undefined;
 }
 
 const MAX_NODES = 64;
@@ -51,7 +51,7 @@ export function registerWitness(admin: FastifyInstance, opts: WitnessOptions): v
   delay.enable();
   admin.addHook('onClose', async () => delay.disable());
   admin.get<{ Querystring: { nodes?: string; timeoutMs?: string } }>(WITNESS_PATH, async (req, reply): Promise<WitnessReport | undefined> => {
-    if (opts.token && req.headers.authorization !== `Bearer ${opts.token}`) {
+    if (opts.secrets && !opts.secrets.acceptsBearer(req.headers.authorization)) {
       reply.code(401).type('application/problem+json');
       return reply.send({ type: 'about:blank', title: 'Internal token missing or wrong', status: 401, code: 'SETGATE_GW_WITNESS_UNAUTHORIZED' });
     }
@@ -59,12 +59,12 @@ export function registerWitness(admin: FastifyInstance, opts: WitnessOptions): v
     delay.reset();
     const ids = (req.query.nodes ?? '').split(',').filter((s) => s.length > 0).slice(0, MAX_NODES);
     const timeoutMs = Math.min(10000, Math.max(50, Number(req.query.timeoutMs) || 800));
-    const observations = await Promise.all(ids.map((id) => observe(id, opts.nodeUrl(id), timeoutMs)));
+    const observations = await Promise.all(ids.map((id) => observe(id, opts.nodeUrl(id), timeoutMs, opts.secrets)));
     return { witness: opts.id, region: opts.region, lagMs, observations };
   });
 }
 
-async function observe(node: string, url: string | undefined, timeoutMs: number): Promise<WitnessObservation> {
+async function observe(node: string, url: string | undefined, timeoutMs: number, secrets: HopSecrets | undefined): Promise<WitnessObservation> {
   if (!url) return { node, reachable: false, failure: 'unknown-node', ms: 0 };
   const started = performance.now();
   const ms = () => Math.round(performance.now() - started);
@@ -74,6 +74,8 @@ async function observe(node: string, url: string | undefined, timeoutMs: number)
       signal: AbortSignal.timeout(timeoutMs),
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
+      // The node's traffic listener lets only setgate components in.
+      ...(secrets ? { headers: { authorization: secrets.bearer } } : {}),
     });
     await res.body.dump();
     if (res.statusCode === 200) return { node, reachable: true, ms: ms() };

@@ -23,6 +23,12 @@ export const Header = {
   configVersion: 'x-setgate-config-version',
   /** The shard key the gateway derived for this request. */
   key: 'x-setgate-key',
+  /**
+   * Regional proxy → gateway: the stack's hop secret. It proves the caller is a setgate proxy,
+   * so the gateway believes its X-Forwarded-For; clients reaching a gateway directly send none.
+   * (Node listeners take the secret as `authorization: Bearer`, the client's token never reaches them.)
+   */
+  hop: 'x-setgate-hop',
   /** Authenticated subject and tenant, asserted by the gateway to the node. */
   subject: 'x-setgate-subject',
   tenant: 'x-setgate-tenant',

@@ -4,3 +4,4 @@ export * from './problem.js';
 export * from './ready.js';
 export * from './position.js';
 export * from './replication-api.js';
+export * from './hop-secrets.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
-import { Header } from '@setgate/contracts';
+import { Header, type HopSecrets } from '@setgate/contracts';
 import type { Telemetry } from '@setgate/telemetry';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { clientErrorResponse, installProblemHandlers } from './errors.js';
@@ -13,6 +13,9 @@ export interface ServiceLimits {
   readonly requestTimeoutMs: number;
   readonly headersTimeoutMs: number;
   readonly keepAliveTimeoutMs: number;
+  /** Slowest request body accepted (average since `bodyGraceMs`); slower is cut with 408 (body-deadlines.ts). */
+  readonly bodyMinBytesPerSec: number;
+  readonly bodyGraceMs: number;
 }
 
 export const DEFAULT_LIMITS: ServiceLimits = {
@@ -21,6 +24,8 @@ export const DEFAULT_LIMITS: ServiceLimits = {
   requestTimeoutMs: 10000,
   headersTimeoutMs: 5000,
   keepAliveTimeoutMs: 5000,
+  bodyMinBytesPerSec: 1024,
+  bodyGraceMs: 2000,
 };
 
 export interface ServiceOptions {
@@ -33,9 +38,27 @@ export interface ServiceOptions {
   readonly trustRequestId?: boolean;
   /** Open a server span per request; the admin listener does not need one. */
   readonly tracing?: boolean;
+  /**
+   * Every request must carry `authorization: Bearer <hop secret>` (a listener only setgate
+   * components call: a node's). Checked in the first onRequest hook, so a request without
+   * it never reaches a handler; `refuse` makes the component's 401.
+   */
+  readonly requireHop?: HopRequirement;
+}
+
+/** How a listener checks its callers' hop secret. */
+export interface HopRequirement {
+  /** Undefined: no secret is configured and the listener is open (loopback development). */
+  readonly secrets: HopSecrets | undefined;
+  readonly refuse: () => Error;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** How often the listener sweeps for connections past headersTimeout or requestTimeout. */
+export function checkingIntervalMs(limits: Pick<ServiceLimits, 'headersTimeoutMs' | 'requestTimeoutMs'>): number {
+  return Math.max(50, Math.min(1000, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4)));
+}
 
 /**
  * A fastify instance with setgate's defaults: limits and timeouts on the
@@ -54,7 +77,13 @@ export function createService(opts: ServiceOptions): FastifyInstance {
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     connectionTimeout: limits.requestTimeoutMs * 2,
-    http: { maxHeaderSize: limits.maxHeaderBytes, headersTimeout: limits.headersTimeoutMs },
+    http: {
+      maxHeaderSize: limits.maxHeaderBytes,
+      headersTimeout: limits.headersTimeoutMs,
+      // Node checks both timeouts only on this sweep (30 s by default, so a 5 s headersTimeout cut slow
+      // headers after 5-35 s). A quarter of the timeout, at most 1 s, holds it to within a second.
+      connectionsCheckingInterval: checkingIntervalMs(limits),
+    },
     routerOptions: { maxParamLength: 256 },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
@@ -69,6 +98,14 @@ export function createService(opts: ServiceOptions): FastifyInstance {
     },
   });
   installProblemHandlers(app);
+  const hop = opts.requireHop;
+  if (hop?.secrets) {
+    const secrets = hop.secrets;
+    app.addHook('onRequest', (request, _reply, done) => {
+      if (secrets.acceptsBearer(request.headers.authorization)) done();
+      else done(hop.refuse());
+    });
+  }
   app.addHook('onSend', (request, reply, payload, done) => {
     reply.header(Header.requestId, request.id);
     done(null, payload);

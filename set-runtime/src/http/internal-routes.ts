@@ -1,5 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
-import { type FenceResponse, type FetchRequest, InternalPath } from '@setgate/contracts';
+import { type FenceResponse, type FetchRequest, type HopSecrets, InternalPath } from '@setgate/contracts';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { NodeErrors } from '../errors.js';
@@ -27,8 +26,8 @@ const FenceBody = Type.Object({ epoch: Count }, { additionalProperties: false })
 export interface InternalDeps {
   readonly replicator: Replicator;
   readonly updates: TopologyUpdates;
-  /** Shared secret; undefined: the endpoints are open (loopback development). */
-  readonly token: string | undefined;
+  /** The stack's hop secrets; undefined: the endpoints are open (loopback development). */
+  readonly secrets: HopSecrets | undefined;
 }
 
 /**
@@ -40,11 +39,10 @@ export function registerInternalRoutes(admin: FastifyInstance, deps: InternalDep
   const { replicator, updates } = deps;
   admin.register(async (scope) => {
     installValidation(scope);
-    if (deps.token) {
-      const expected = Buffer.from(`Bearer ${deps.token}`);
+    const { secrets } = deps;
+    if (secrets) {
       scope.addHook('onRequest', async (request) => {
-        const given = Buffer.from(request.headers.authorization ?? '');
-        if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        if (!secrets.acceptsBearer(request.headers.authorization)) {
           throw NodeErrors.create('SETGATE_NODE_UNAUTHORIZED', { detail: 'internal endpoints need the internal token' });
         }
       });

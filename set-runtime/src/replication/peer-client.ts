@@ -1,4 +1,4 @@
-import { type FetchRequest, type FetchResponse, InternalPath, type ShardSnapshot } from '@setgate/contracts';
+import { type FetchRequest, type FetchResponse, type HopSecrets, InternalPath, type ShardSnapshot } from '@setgate/contracts';
 import { createDispatcher } from '@setgate/http-client';
 
 /** A non-2xx answer from a peer, with its problem body when it sent one. */
@@ -14,8 +14,8 @@ export class PeerError extends Error {
 
 /**
  * The follower's side of the replication endpoints, over the process's one
- * undici dispatcher. Every call has a deadline; the internal token, when set,
- * goes in `authorization`.
+ * undici dispatcher. Every call has a deadline; the stack's hop secret, when
+ * set, goes in `authorization` (read per call: a rotated file takes effect at once).
  */
 export class PeerClient {
   private readonly dispatcher: ReturnType<typeof createDispatcher>;
@@ -28,7 +28,7 @@ export class PeerClient {
    * sync writes take 200–600 ms instead of a few ms).
    */
   constructor(
-    private readonly token: string | undefined,
+    private readonly secrets: HopSecrets | undefined,
     maxShardsPerLeader = 65536,
   ) {
     this.dispatcher = createDispatcher({ connections: maxShardsPerLeader, connectTimeoutMs: 500 });
@@ -55,7 +55,7 @@ export class PeerClient {
       method,
       headers: {
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        ...(this.secrets ? { authorization: this.secrets.bearer } : {}),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: signal ? AbortSignal.any([signal, deadline]) : deadline,

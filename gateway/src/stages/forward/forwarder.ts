@@ -117,6 +117,8 @@ export class Forwarder {
     const { command, params } = routed.match;
     const { upstream, timeoutMs } = command.def;
     const headers = upstreamHeaders(request, routed);
+    // The client's own authorization never goes on (upstreamHeaders drops it): this is the hop's.
+    if (this.opts.hopSecrets !== undefined) headers.authorization = this.opts.hopSecrets.bearer;
     if (c.minPosition !== undefined) headers[Header.minPosition] = `${c.minPosition.epoch}:${c.minPosition.lsn}`;
     if (c.maxStalenessMs !== undefined) headers[Header.maxStalenessMs] = String(c.maxStalenessMs);
     return this.opts.dispatcher.request({

@@ -1,3 +1,4 @@
+import type { HopSecrets } from '@setgate/contracts';
 import type { Dispatcher } from '@setgate/http-client';
 import type { RoutingTableRef } from '@setgate/topology';
 import type { SessionTokens } from '../routing/session-token.js';
@@ -23,4 +24,6 @@ export interface ForwardOptions {
   readonly budget: RetryBudget;
   /** Issues the session token a write returns. */
   readonly sessionTokens: SessionTokens;
+  /** The stack's hop secrets: the current one goes to every node as `authorization: Bearer`. */
+  readonly hopSecrets?: HopSecrets;
 }

@@ -1,4 +1,4 @@
-import { isInternalHeader } from '@setgate/contracts';
+import { Header, isInternalHeader } from '@setgate/contracts';
 import type { Socket } from 'node:net';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -13,7 +13,9 @@ const FORWARDED_FOR = 'x-forwarded-for';
  * identity. Every `x-setgate-*` header is dropped before any stage reads the
  * headers, and a request with two Host headers is refused (request smuggling
  * and cache poisoning exploit hops that disagree on which one counts).
- * X-Forwarded-For counts only from trusted proxies: the client address it
+ * X-Forwarded-For counts only from trusted proxies (and, with hop secrets,
+ * only when the caller proves it is one: `x-setgate-hop`; a wrong one is
+ * refused, none means a client reached the gateway directly): the client address it
  * yields is kept on the context (anonymous rate limits key on it) and is the
  * only X-Forwarded-For the node sees. Hop-by-hop headers are left to the
  * forward stage, which never copies them. Header size, body size and the
@@ -22,13 +24,20 @@ const FORWARDED_FOR = 'x-forwarded-for';
 export const headerHygieneStage = fp<HeaderHygieneOptions>(
   (app, opts, done) => {
     const proxies = new TrustedProxies(opts.trustedProxies);
+    const secrets = opts.hopSecrets;
     app.addHook('onRequest', (request, _reply, next) => {
       if (hostCount(request) > 1) {
         next(GatewayErrors.create('SETGATE_GW_DUPLICATE_HOST', { detail: 'A request carries exactly one Host header.' }));
         return;
       }
+      const hop = request.headers[Header.hop];
+      if (secrets !== undefined && hop !== undefined && !secrets.accepts(typeof hop === 'string' ? hop : undefined)) {
+        next(GatewayErrors.create('SETGATE_GW_HOP_UNAUTHENTICATED', { detail: 'x-setgate-hop does not hold the stack\'s hop secret' }));
+        return;
+      }
       stripInternalHeaders(request.headers);
-      const xff = request.headers[FORWARDED_FOR];
+      // A direct client (no hop credential) is its own socket peer, whatever chain it sends.
+      const xff = secrets === undefined || hop !== undefined ? request.headers[FORWARDED_FOR] : undefined;
       const client = xff === undefined ? peerAddress(proxies, request.socket) : proxies.clientAddress(request.socket.remoteAddress, Array.isArray(xff) ? xff.join(',') : xff);
       request.setgate.clientAddress = client;
       request.headers[FORWARDED_FOR] = client;

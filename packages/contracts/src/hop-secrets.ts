@@ -1,0 +1,129 @@
+import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { timingSafeEqual } from 'node:crypto';
+import { INTERNAL_TOKEN_ENV } from './replication-api.js';
+
+/**
+ * Env var: secrets still accepted but never sent (comma-separated), for a
+ * rotation: the old secret while every process moves to the new one.
+ */
+export const INTERNAL_TOKEN_PREVIOUS_ENV = 'SETGATE_INTERNAL_TOKEN_PREVIOUS';
+/**
+ * Env var: a file holding the hop secrets, re-read when it changes (no
+ * restart): the first non-empty line is sent and accepted, further lines are
+ * accepted only. Takes precedence over SETGATE_INTERNAL_TOKEN(_PREVIOUS).
+ */
+export const INTERNAL_TOKEN_FILE_ENV = 'SETGATE_INTERNAL_TOKEN_FILE';
+
+/** How often a secrets file is checked for changes. */
+const FILE_POLL_MS = 1000;
+const BEARER = 'Bearer ';
+
+/**
+ * The stack's hop secrets as one process holds them: `current` is what it
+ * sends, every accepted secret (current and previous ones) is what it lets
+ * in. The check is a constant-time comparison against buffers built once, so
+ * a hop costs a few hundred nanoseconds. `update` swaps the set in place
+ * (file rotation); callers read `current` per request.
+ */
+export class HopSecrets {
+  private accepted: readonly Buffer[] = [];
+  private sent = '';
+  private sentBearer = '';
+
+  constructor(current: string, previous: readonly string[] = []) {
+    this.update(current, previous);
+  }
+
+  /** The secret this process sends on its hops. */
+  get current(): string {
+    return this.sent;
+  }
+
+  /** `Bearer <current>`: the `authorization` value for a node's listeners, built once. */
+  get bearer(): string {
+    return this.sentBearer;
+  }
+
+  /** Replaces the secrets: `current` is sent, it and `previous` are accepted. */
+  update(current: string, previous: readonly string[] = []): void {
+    if (current.length === 0) throw new Error('a hop secret cannot be empty');
+    this.sent = current;
+    this.sentBearer = `${BEARER}${current}`;
+    this.accepted = [current, ...previous.filter((p) => p.length > 0)].map((s) => Buffer.from(s));
+  }
+
+  /** True when `given` is one of the accepted secrets (constant time in the secret's content). */
+  accepts(given: string | undefined): boolean {
+    if (given === undefined || given.length === 0) return false;
+    const buf = Buffer.from(given);
+    let ok = false;
+    // Every accepted secret is compared, so the time does not say which one matched.
+    for (const a of this.accepted) if (a.length === buf.length && timingSafeEqual(a, buf)) ok = true;
+    return ok;
+  }
+
+  /** True when an `authorization` header is `Bearer <an accepted secret>`. */
+  acceptsBearer(header: string | undefined): boolean {
+    return header !== undefined && header.startsWith(BEARER) && this.accepts(header.slice(BEARER.length));
+  }
+}
+
+/** Parses a secrets file: first non-empty line sent, all lines accepted. */
+function parseSecretsFile(text: string): { current: string; previous: string[] } | undefined {
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
+  const [current, ...previous] = lines;
+  return current === undefined ? undefined : { current, previous };
+}
+
+/**
+ * The process's hop secrets from its environment: SETGATE_INTERNAL_TOKEN_FILE
+ * (watched: a rotation needs no restart) or SETGATE_INTERNAL_TOKEN plus
+ * SETGATE_INTERNAL_TOKEN_PREVIOUS. Undefined when none is set: hops are then
+ * unauthenticated (loopback development only; `npm start` always sets one).
+ * `onReload` hears of every file change, with an error when the file became
+ * unusable (the secrets in force are kept then).
+ */
+export function hopSecretsFromEnv(env: NodeJS.ProcessEnv = process.env, onReload?: (err?: Error) => void): HopSecrets | undefined {
+  const file = env[INTERNAL_TOKEN_FILE_ENV];
+  if (file) {
+    const first = parseSecretsFile(readFileSync(file, 'utf8'));
+    if (first === undefined) throw new Error(`${INTERNAL_TOKEN_FILE_ENV} names a file without a secret`);
+    const secrets = new HopSecrets(first.current, first.previous);
+    watchFile(file, { interval: FILE_POLL_MS, persistent: false }, (now) => {
+      if (now.mtimeMs === 0) return onReload?.(new Error('the hop secrets file is gone; keeping the secrets in force'));
+      try {
+        const next = parseSecretsFile(readFileSync(file, 'utf8'));
+        if (next === undefined) return onReload?.(new Error('the hop secrets file is empty; keeping the secrets in force'));
+        secrets.update(next.current, next.previous);
+        onReload?.();
+      } catch (err) {
+        onReload?.(err as Error);
+      }
+    });
+    return secrets;
+  }
+  const current = env[INTERNAL_TOKEN_ENV];
+  if (!current) return undefined;
+  const previous = (env[INTERNAL_TOKEN_PREVIOUS_ENV] ?? '').split(',').map((s) => s.trim());
+  return new HopSecrets(current, previous);
+}
+
+let processSecrets: { value: HopSecrets | undefined } | undefined;
+
+/**
+ * The hop secrets of this process (hopSecretsFromEnv of process.env), read
+ * once: every hop of a process shares one set, and one file watch.
+ */
+export function processHopSecrets(onReload?: (err?: Error) => void): HopSecrets | undefined {
+  processSecrets ??= { value: hopSecretsFromEnv(process.env, onReload) };
+  return processSecrets.value;
+}
+
+/** Stops watching a secrets file (tests). */
+export function stopWatchingHopSecrets(env: NodeJS.ProcessEnv = process.env): void {
+  const file = env[INTERNAL_TOKEN_FILE_ENV];
+  if (file) unwatchFile(file);
+}

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { GatewayFairness } from './fairness.js';
 import { secretRef } from './secret.js';
 
 export const Cidr = Type.String({
@@ -18,8 +19,9 @@ export const RateLimitClass = Type.Object(
 export const GatewayPolicy = Type.Object(
   {
     trustedProxies: Type.Array(Cidr, {
-      default: ['127.0.0.0/8', '::1/128'],
-      description: 'Peers whose X-Forwarded-For is trusted (the regional proxies); others are ignored.',
+      default: [],
+      description:
+        "Further peers whose X-Forwarded-For is trusted. The topology's regional proxies (their hosts, when IP literals) are always trusted; a proxy named by a host name must be listed here by its network. From anyone else the header is ignored and the socket peer is the client.",
     }),
     sessionTokenSecret: Type.Optional(
       secretRef('HMAC key of session tokens (at least 32 characters); the same in every gateway so any region can check a token.'),
@@ -73,6 +75,7 @@ export const GatewayPolicy = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    fairness: GatewayFairness,
     upstream: Type.Object(
       {
         retryBudgetRatio: Type.Number({

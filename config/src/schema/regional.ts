@@ -1,12 +1,14 @@
 import { Type } from '@sinclair/typebox';
 import { Name } from './common.js';
+import { ProxyFairness } from './fairness.js';
 import { Cidr } from './gateway.js';
 
 export const RegionalPolicy = Type.Object(
   {
     trustedEdges: Type.Array(Cidr, {
       default: [],
-      description: 'Peers (CDN/edge) whose region hint header is honoured; from anyone else it is ignored.',
+      description:
+        'Peers (CDN/edge) whose region hint header and X-Forwarded-For chain are honoured (the proxy appends the peer to their chain); from anyone else the hint is ignored and X-Forwarded-For is replaced by the peer address.',
     }),
     regionHintHeader: Type.String({
       default: 'x-edge-region',
@@ -38,6 +40,7 @@ export const RegionalPolicy = Type.Object(
         description: "Tenant residency. A request limited by both its command's and its tenant's residency may go only where both allow.",
       },
     ),
+    fairness: ProxyFairness,
     health: Type.Object(
       {
         intervalMs: Type.Integer({

@@ -80,6 +80,10 @@ export const CommonErrors = defineErrors({
   SETGATE_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
   SETGATE_METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
   SETGATE_TIMEOUT: { status: 408, title: 'Request timed out' },
+  /** The request body arrived slower than `limits.bodyMinBytesPerSec`: cut, a client fault. */
+  SETGATE_BODY_TOO_SLOW: { status: 408, title: 'Request body too slow' },
+  /** One client holds too many requests in flight or connections: it waits, others are served. */
+  SETGATE_CLIENT_BUSY: { status: 429, title: 'Too many requests in flight for this client' },
   SETGATE_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
   SETGATE_INTERNAL: { status: 500, title: 'Internal error' },
 });

@@ -1,3 +1,4 @@
+export * from './body-deadlines.js';
 export * from './admin.js';
 export * from './args.js';
 export * from './errors.js';

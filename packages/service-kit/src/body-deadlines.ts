@@ -1,0 +1,103 @@
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { CommonErrors, type SetgateError } from '@setgate/contracts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ServiceLimits } from './service.js';
+
+/** One body being read: where its count started. */
+interface Watched {
+  readonly request: FastifyRequest;
+  readonly reply: FastifyReply;
+  /** Clock start of the rate check (reset while the reader, not the client, is the one behind). */
+  since: number;
+  /** The socket's bytesRead at `since`. */
+  bytesAtSince: number;
+}
+
+/** What a component does with a body found too slow; `err` is the 408 problem to answer. */
+export type CutBody = (request: FastifyRequest, reply: FastifyReply, err: SetgateError) => void;
+
+const CHECK_MS = 250;
+
+/**
+ * Body-read deadlines as a minimum data rate: a request body must arrive at
+ * `bodyMinBytesPerSec` on average once `bodyGraceMs` has passed, or it is cut with
+ * 408 SETGATE_BODY_TOO_SLOW. Hundreds of uploads trickling a byte a second would
+ * otherwise each hold an in-flight slot (and at the proxy a gateway connection)
+ * until the whole-request timeout.
+ *
+ * One sweep every 250 ms over the bodies being read, no timer or listener per
+ * request: progress is the socket's bytesRead. While bytes wait unread in the
+ * request's own buffer the reader is behind (an upstream applying backpressure),
+ * not the client, so the count restarts then.
+ */
+export class BodyDeadlines {
+  private readonly watched = new Set<Watched>();
+  private readonly timer: NodeJS.Timeout;
+  private readonly minBytesPerMs: number;
+  private readonly graceMs: number;
+
+  constructor(
+    limits: Pick<ServiceLimits, 'bodyMinBytesPerSec' | 'bodyGraceMs'>,
+    private readonly cut: CutBody,
+    private readonly now: () => number = performance.now.bind(performance),
+  ) {
+    this.minBytesPerMs = limits.bodyMinBytesPerSec / 1000;
+    this.graceMs = limits.bodyGraceMs;
+    this.timer = setInterval(() => this.check(), CHECK_MS);
+    this.timer.unref();
+  }
+
+  /** Starts watching a request's body (call when it announced one and before it is read). */
+  watch(request: FastifyRequest, reply: FastifyReply): void {
+    const raw = request.raw;
+    if (raw.complete) return;
+    this.watched.add({ request, reply, since: this.now(), bytesAtSince: raw.socket?.bytesRead ?? 0 });
+  }
+
+  /** Bodies being watched now. */
+  get size(): number {
+    return this.watched.size;
+  }
+
+  /** One sweep: forgets finished bodies, cuts the ones behind the rate. Public for tests. */
+  check(): void {
+    const now = this.now();
+    for (const w of this.watched) {
+      const raw: IncomingMessage = w.request.raw;
+      const socket = raw.socket;
+      if (raw.complete || raw.destroyed || w.reply.sent || socket === null || socket.destroyed) {
+        this.watched.delete(w);
+        continue;
+      }
+      if (raw.readableLength > 0) {
+        w.since = now;
+        w.bytesAtSince = socket.bytesRead;
+        continue;
+      }
+      const late = now - w.since - this.graceMs;
+      if (late <= 0 || socket.bytesRead - w.bytesAtSince >= late * this.minBytesPerMs) continue;
+      this.watched.delete(w);
+      this.cut(
+        w.request,
+        w.reply,
+        CommonErrors.create('SETGATE_BODY_TOO_SLOW', {
+          detail: `The request body arrived slower than ${Math.round(this.minBytesPerMs * 1000)} bytes/s; send it faster.`,
+          // The rest of the body is not read: the connection cannot carry another request.
+          headers: { connection: 'close' },
+        }),
+      );
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.watched.clear();
+  }
+}
+
+/** True when the client announced a body: chunked, or a non-zero Content-Length. */
+export function hasBody(headers: IncomingHttpHeaders): boolean {
+  if (headers['transfer-encoding'] !== undefined) return true;
+  const length = headers['content-length'];
+  return length !== undefined && length !== '0';
+}

@@ -20,6 +20,14 @@ export const ProxyErrors = defineErrors({
   SETGATE_RP_WRITE_OUTCOME_UNKNOWN: { status: 502, title: 'Write outcome unknown; it may have been applied' },
   /** The client broke off its request body: a client fault, never counted against a gateway. */
   SETGATE_RP_CLIENT_ABORTED: { status: 400, title: 'The client aborted its request body' },
+  /**
+   * The exchange failed while the proxy was still waiting for the client's body (the gateway gave
+   * up on an upload too slow to finish): the client's fault, never counted against a gateway, and
+   * nothing was applied (a gateway acts on a request only once its body is whole).
+   */
+  SETGATE_RP_CLIENT_TIMEOUT: { status: 408, title: 'The client did not send its request body in time' },
+  /** The request could not be sent on as the client sent it (e.g. a header value no HTTP client may send). */
+  SETGATE_RP_UNFORWARDABLE: { status: 400, title: 'Request cannot be forwarded as sent' },
   SETGATE_RP_BODY_TOO_LARGE: { status: 413, title: 'Request body too large' },
   SETGATE_RP_BAD_TARGET: { status: 400, title: 'Request target must be a path' },
 });

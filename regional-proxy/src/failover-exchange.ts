@@ -1,5 +1,5 @@
 import { Header, SetgateError } from '@setgate/contracts';
-import { failureKind, neverSent, receive, type UpstreamAnswer } from '@setgate/http-client';
+import { failureKind, neverSent, receive, type UpstreamAnswer, unsendable } from '@setgate/http-client';
 import type { FastifyRequest } from 'fastify';
 import { ProxyErrors } from './errors.js';
 import { gatewaysUnavailable, readFailure, writeOutcomeUnknown } from './exchange-errors.js';
@@ -52,7 +52,8 @@ export function isRetrySafe(request: FastifyRequest): boolean {
  * never reached the gateway (neverSent), or it is a read or a keyed write. A
  * timeout is not retried: the gateway may still be working on it. A gateway's
  * failure (refused, reset, no answer) counts against its passive health, so
- * the next requests skip it; a client breaking off its upload does not.
+ * the next requests skip it; a client fault never does (clientFault): an
+ * upload broken off or stalled, a request that cannot be sent on.
  *
  * Gives up with: the write's outcome unknown (502) when any attempt of a write
  * may have reached a gateway; 503 "unavailable" (for a write: not applied)
@@ -130,9 +131,8 @@ async function attempt(
   } catch (err) {
     // The client broke off or overran its body (or the proxy refused it): the gateway did nothing wrong.
     if (err instanceof SetgateError) throw err;
-    if (body?.clientFailed) {
-      throw ProxyErrors.create('SETGATE_RP_CLIENT_ABORTED', { detail: 'the client broke off its request body', cause: err });
-    }
+    const fault = clientFault(err, body);
+    if (fault !== undefined) throw fault;
     const kind = failureKind(err);
     if (kind !== 'other') to.gateway.health.requestFailed(kind);
     const failure = { err, region: to.region };
@@ -144,6 +144,27 @@ async function attempt(
     request.log.warn({ gateway: to.gateway.id, region: to.region, err }, 'gateway unreachable, trying the next candidate');
     return failure;
   }
+}
+
+/**
+ * The client's error when the client, not the gateway, failed the attempt:
+ * its body broke off, its upload stalled while the gateway waited for it, or
+ * its request cannot be sent on at all (undici refused to build it, before
+ * any connection was used). Undefined when the gateway may be at fault.
+ */
+function clientFault(err: unknown, body: ForwardBody | undefined): SetgateError | undefined {
+  if (body?.clientFailed) {
+    return ProxyErrors.create('SETGATE_RP_CLIENT_ABORTED', { detail: 'the client broke off its request body', cause: err });
+  }
+  if (body?.stalledOnClient) {
+    return ProxyErrors.create('SETGATE_RP_CLIENT_TIMEOUT', {
+      detail: 'the request body stopped arriving and the gateway gave up waiting for it; nothing was applied',
+      headers: { connection: 'close' },
+      cause: err,
+    });
+  }
+  if (unsendable(err)) return ProxyErrors.create('SETGATE_RP_UNFORWARDABLE', { detail: (err as Error).message, cause: err });
+  return undefined;
 }
 
 /** The error for an exchange that found no answer (see exchangeWithFailover). */

@@ -24,6 +24,9 @@ export function hasBody(headers: IncomingHttpHeaders): boolean {
 export class ForwardBody implements AsyncIterable<Buffer> {
   private started = false;
   private clientFault = false;
+  /** True while the proxy waits for the client's next chunk (not for the gateway to take the last one). */
+  private awaitingClient = false;
+  private ended = false;
 
   constructor(
     private readonly source: Readable,
@@ -44,13 +47,28 @@ export class ForwardBody implements AsyncIterable<Buffer> {
     return this.clientFault;
   }
 
+  /**
+   * True when an attempt failed while its upload was unfinished and the proxy
+   * was waiting on the client for more (not on the gateway to take what it
+   * had): the client's pace stalled the exchange. A gateway that gives up on
+   * such an upload (its body-read deadline, request timeout) did nothing wrong.
+   */
+  get stalledOnClient(): boolean {
+    return this.started && !this.ended && this.awaitingClient;
+  }
+
   async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
     this.started = true;
     let received = 0;
+    // destroyOnReturn false: a failed attempt must not tear down the client connection.
+    const chunks = this.source.iterator({ destroyOnReturn: false });
     try {
-      // destroyOnReturn false: a failed attempt must not tear down the client connection.
-      for await (const chunk of this.source.iterator({ destroyOnReturn: false })) {
-        const bytes = chunk as Buffer;
+      for (;;) {
+        this.awaitingClient = true;
+        const next = await chunks.next();
+        this.awaitingClient = false;
+        if (next.done === true) break;
+        const bytes = next.value as Buffer;
         received += bytes.length;
         if (received > this.limitBytes) {
           throw ProxyErrors.create('SETGATE_RP_BODY_TOO_LARGE', {
@@ -60,11 +78,15 @@ export class ForwardBody implements AsyncIterable<Buffer> {
         }
         yield bytes;
       }
+      this.ended = true;
     } catch (err) {
       // Only the client stream and the limit above throw here: either way the client's fault, not the gateway's.
       this.clientFault = true;
       if (err instanceof SetgateError) throw err;
       throw ProxyErrors.create('SETGATE_RP_CLIENT_ABORTED', { detail: 'the client broke off its request body', cause: err });
+    } finally {
+      // undici stopped pulling (the attempt failed): release the stream iterator without destroying the client stream.
+      if (!this.ended) await chunks.return?.();
     }
   }
 

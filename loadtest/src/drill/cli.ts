@@ -3,8 +3,8 @@ import { basename, dirname, extname, join } from 'node:path';
 import { parseDrillArgs, USAGE } from './options.js';
 import type { RunReport } from './report-types.js';
 import { runHtml, summaryHtml } from './report-html.js';
-import { emptyReport, type RunOptions, runDrill, stopActiveRuns } from './run.js';
-import { SCENARIOS } from './scenarios/index.js';
+import { emptyReport, type RunOptions, runDrill, runDrillSuite, stopActiveRuns } from './run.js';
+import { SCENARIOS, type Scenario } from './scenarios/index.js';
 import { summarize, summaryText } from './summary.js';
 
 /** With several runs, `report.html` is the summary and each run gets `report-run<k>.html` beside it. */
@@ -26,11 +26,14 @@ async function main(): Promise<number> {
     process.stderr.write(`${(err as Error).message}\n`);
     return 2;
   }
-  const scenario = SCENARIOS.get(opts.scenario);
-  if (!scenario) {
-    process.stderr.write(`unknown scenario ${opts.scenario}; one of: ${[...SCENARIOS.keys()].join(', ')}\n${USAGE}\n`);
+  const names = opts.scenario === 'all' ? [...SCENARIOS.keys()] : opts.scenario.split(',');
+  const unknown = names.filter((n) => !SCENARIOS.has(n));
+  if (unknown.length > 0 || names.length === 0) {
+    process.stderr.write(`unknown scenario ${unknown.join(', ')}; one of: ${[...SCENARIOS.keys()].join(', ')} (or several, comma-separated, or all)\n${USAGE}\n`);
     return 2;
   }
+  if (names.length > 1) return suite(opts, names.map((n) => SCENARIOS.get(n) as Scenario));
+  const scenario = SCENARIOS.get(names[0] as string) as Scenario;
   const runs: RunReport[] = [];
   for (let k = 0; k < opts.runs; k++) {
     const runOpts: RunOptions = {
@@ -61,6 +64,24 @@ async function main(): Promise<number> {
   }
   if (summary.skipped === summary.runs) process.stdout.write(`SKIPPED: ${runs[0]?.reason ?? ''}\n`);
   return summary.failed > 0 ? 1 : 0;
+}
+
+/** Several scenarios, one after another on one stack (`--runs` times over); exit 1 when any run failed. */
+async function suite(opts: ReturnType<typeof parseDrillArgs>, scenarios: Scenario[]): Promise<number> {
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const runs: RunReport[] = [];
+  for (let k = 0; k < opts.runs; k++) {
+    const reports = await runDrillSuite({ scenarios, seed: opts.seed + k * scenarios.length, durationS: opts.durationS, usersPerShard: opts.usersPerShard, thinkMs: opts.thinkMs, wan: opts.wan, log });
+    runs.push(...reports);
+  }
+  for (const r of runs) process.stdout.write(`${summaryText(summarize(r.scenario, [r]), [r]).split('\n').slice(0, -1).join('\n')}\n`);
+  if (opts.json) write(opts.json, `${JSON.stringify({ runs }, null, 2)}\n`);
+  if (opts.html) {
+    for (const [i, r] of runs.entries()) write(runPagePath(opts.html, i + 1), runHtml(r));
+  }
+  const failed = runs.filter((r) => r.status === 'failed');
+  process.stdout.write(`suite: ${runs.length} runs, ${failed.length} failed${failed.length ? ` (${failed.map((r) => `${r.scenario}: ${r.reason ?? ''}`).join('; ')})` : ''}\n`);
+  return failed.length > 0 ? 1 : 0;
 }
 
 // Interrupted: stop the stack of the run under way (its processes would otherwise outlive us).

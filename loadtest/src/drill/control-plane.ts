@@ -1,6 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 
+/** The control plane answered, with an error status. */
+class CallRefused extends Error {}
+
 /** A leadership the failover controller moved, as its `/v1/status` lists it. */
 export interface FailoverEvent {
   readonly shard: number;
@@ -28,15 +31,30 @@ export interface ShardView {
 interface StatusAnswer {
   readonly version: number;
   readonly shards: readonly ShardView[];
-  readonly failoverController?: { readonly recent?: readonly FailoverEvent[] };
+  readonly failoverController?: { readonly recent?: readonly FailoverEvent[]; readonly nodes?: ReadonlyArray<{ node: string; state: string }> };
 }
 
-/** The few admin API calls a drill makes (status, shard move, drain), with an operator token. */
+/**
+ * The few admin API calls a drill makes (status, shard move, drain, config),
+ * with one role's token. With several control-plane replicas (etcd mode) a
+ * call that cannot reach one replica goes to the next: a scenario may have
+ * killed the first.
+ */
 export class ControlPlaneClient {
+  private next = 0;
+
   constructor(
-    readonly baseUrl: string,
+    private readonly baseUrls: readonly string[],
     private readonly token: string,
-  ) {}
+  ) {
+    if (baseUrls.length === 0) throw new Error('ControlPlaneClient: no control-plane URL');
+  }
+
+  /** Nodes the failover controller does not see up (unknown, suspect or down). */
+  async nodesNotUp(): Promise<string[]> {
+    const s = await this.status();
+    return (s.failoverController?.nodes ?? []).filter((n) => n.state !== 'up').map((n) => `${n.node} (${n.state})`);
+  }
 
   status(): Promise<StatusAnswer> {
     return this.call('GET', '/v1/status');
@@ -79,7 +97,20 @@ export class ControlPlaneClient {
   }
 
   private async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-    const res = await request(`${this.baseUrl}${path}`, {
+    for (let tried = 1; ; tried++) {
+      const base = this.baseUrls[this.next % this.baseUrls.length] as string;
+      try {
+        return await this.callOne<T>(base, method, path, body);
+      } catch (err) {
+        // Only an unreachable replica moves the client on; an answer (even a refusal) is the answer.
+        if (err instanceof CallRefused || tried >= this.baseUrls.length) throw err;
+        this.next++;
+      }
+    }
+  }
+
+  private async callOne<T>(base: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const res = await request(`${base}${path}`, {
       method,
       headersTimeout: 10000,
       bodyTimeout: 10000,
@@ -87,7 +118,7 @@ export class ControlPlaneClient {
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
     const text = await res.body.text();
-    if (res.statusCode >= 300) throw new Error(`${method} ${path}: ${res.statusCode} ${text.slice(0, 300)}`);
+    if (res.statusCode >= 300) throw new CallRefused(`${method} ${path}: ${res.statusCode} ${text.slice(0, 300)}`);
     return JSON.parse(text) as T;
   }
 }

@@ -14,7 +14,7 @@ export interface DrillOptions {
 }
 
 export const USAGE =
-  'usage: npm run drill -- <scenario> [--seed N] [--runs K] [--duration S] [--users-per-shard U] [--think-ms T] [--json FILE] [--html FILE] [--wan]';
+  'usage: npm run drill -- <scenario>|<scenario,scenario,...>|all [--seed N] [--runs K] [--duration S] [--users-per-shard U] [--think-ms T] [--json FILE] [--html FILE] [--wan]';
 
 function int(name: string, raw: string | undefined, fallback: number, min: number): number {
   if (raw === undefined) return fallback;

@@ -31,6 +31,10 @@ export interface RunOptions {
   readonly wan?: boolean;
   /** Link faults to use instead of the stack's WAN relay (tests). */
   readonly links?: LinkFaults;
+  /** Prefix of this run's user ids (default `u`; surge users `s`): runs sharing a stack keep their keys apart. */
+  readonly userPrefix?: string;
+  /** Suite runs: how long to wait for the stack to settle before each run. */
+  readonly settleTimeoutMs?: number;
 }
 
 /** Below this many acknowledged writes before the fault a run proves nothing: it fails as inconclusive. */
@@ -72,38 +76,43 @@ export function emptyReport(opts: RunOptions, status: 'skipped' | 'failed', reas
   };
 }
 
-/**
- * One drill run: its own stack on free ports, seeded load through every
- * region's proxy, the scenario's fault at a seeded time, heal, convergence,
- * every key read on every replica, and the checker's verdict.
- */
-export async function runDrill(opts: RunOptions): Promise<RunReport> {
-  const { scenario, seed } = opts;
-  const log = opts.log ?? (() => {});
-  const startedAt = new Date().toISOString();
-  const skipped = (reason: string) => emptyReport(opts, 'skipped', reason, startedAt);
-  if (scenario.requires === 'wan' && !opts.wan && !opts.links) return skipped('needs --wan: this stack runs without WAN emulation, so links cannot be cut or slowed');
+/** What a drill's stack must have, from the scenarios it will run. */
+interface StackNeeds {
+  readonly wan: boolean;
+  readonly etcd: boolean;
+  readonly redis: boolean;
+}
 
+/** A stack on free ports with what the scenarios need, the drill's HTTP client, and how to stop all of it. */
+interface DrillStack {
+  readonly bench: BenchStack;
+  readonly client: DrillClient;
+  readonly redis?: RedisServer;
+}
+
+async function withDrillStack<T>(needs: StackNeeds, edit: ((doc: Record<string, unknown>) => void) | undefined, use: (s: DrillStack) => Promise<T>): Promise<T> {
   let redis: RedisServer | undefined;
   let bench: BenchStack | undefined;
   const client = new DrillClient(8000);
   try {
-    if (scenario.requires === 'redis') redis = await startRedisServer();
+    if (needs.redis) redis = await startRedisServer();
     const redisUrl = redis?.url;
-    log(`[${scenario.name} seed ${seed}] starting the stack`);
     bench = await startBenchStack({
       only: () => true,
       // Generous: on a busy 2-core machine a process can take minutes to compile, open and report ready.
       readyTimeoutMs: 600000,
-      edit: redisUrl ? (doc) => ((doc.gateway as { rateLimit: { redisUrl?: string } }).rateLimit.redisUrl = redisUrl) : undefined,
-      wan: opts.wan === true,
-      etcd: scenario.requires === 'etcd',
+      edit: (doc) => {
+        if (redisUrl) (doc.gateway as { rateLimit: { redisUrl?: string } }).rateLimit.redisUrl = redisUrl;
+        edit?.(doc);
+      },
+      wan: needs.wan,
+      etcd: needs.etcd,
     });
     const started = bench;
     const stop = () => started.stop();
     ACTIVE.add(stop);
     try {
-      return await drive(opts, bench, client, redis, startedAt, log);
+      return await use({ bench, client, ...(redis ? { redis } : {}) });
     } finally {
       ACTIVE.delete(stop);
     }
@@ -114,14 +123,93 @@ export async function runDrill(opts: RunOptions): Promise<RunReport> {
   }
 }
 
+const WAN_SKIP = 'needs --wan: this stack runs without WAN emulation, so links cannot be cut or slowed';
+
+/**
+ * One drill run: its own stack on free ports, seeded load through every
+ * region's proxy, the scenario's fault at a seeded time, heal, convergence,
+ * every key read on every replica, and the checker's verdict.
+ */
+export async function runDrill(opts: RunOptions): Promise<RunReport> {
+  const { scenario, seed } = opts;
+  const log = opts.log ?? (() => {});
+  const startedAt = new Date().toISOString();
+  if (scenario.requires === 'wan' && !opts.wan && !opts.links) return emptyReport(opts, 'skipped', WAN_SKIP, startedAt);
+  log(`[${scenario.name} seed ${seed}] starting the stack`);
+  const needs = { wan: opts.wan === true, etcd: scenario.requires === 'etcd', redis: scenario.requires === 'redis' };
+  return withDrillStack(needs, undefined, (s) => drive(opts, s.bench, s.client, s.redis, startedAt, log));
+}
+
+/** Several scenarios run one after another on ONE stack (the CI drill stage: one stack start for all). */
+export interface SuiteOptions extends Omit<RunOptions, 'scenario' | 'run' | 'userPrefix'> {
+  readonly scenarios: readonly Scenario[];
+}
+
+/**
+ * Runs each scenario in turn on one stack (with WAN emulation, etcd and
+ * Redis when any scenario needs them). Each run has its own users (a prefix
+ * per run), so its history and final reads are its own; before each run the
+ * stack is settled: every process running and every node seen up by the
+ * failover controller. The failover cap and hold-down are raised in the
+ * stack's topology, since the scenarios fail nodes over minutes apart, not
+ * days. Run k uses seed `seed + k - 1`.
+ */
+export async function runDrillSuite(opts: SuiteOptions): Promise<RunReport[]> {
+  const log = opts.log ?? (() => {});
+  const wanted = (r: string) => opts.scenarios.some((s) => s.requires === r);
+  const needs = { wan: opts.wan === true, etcd: wanted('etcd'), redis: wanted('redis') };
+  const edit = (doc: Record<string, unknown>) => {
+    doc.failover = { ...(doc.failover as Record<string, unknown>), maxFailoversPerMinute: 60, holdDownMs: 1000 };
+  };
+  log(`[suite] starting one stack for ${opts.scenarios.map((s) => s.name).join(', ')}`);
+  return withDrillStack(needs, edit, async (s) => {
+    const reports: RunReport[] = [];
+    for (const [i, scenario] of opts.scenarios.entries()) {
+      const runOpts: RunOptions = { ...opts, scenario, seed: opts.seed + i, run: i + 1, userPrefix: `r${i + 1}-` };
+      const startedAt = new Date().toISOString();
+      if (scenario.requires === 'wan' && !needs.wan && !opts.links) {
+        reports.push(emptyReport(runOpts, 'skipped', WAN_SKIP, startedAt));
+        continue;
+      }
+      const settled = await settle(s.bench, opts.settleTimeoutMs ?? 120000);
+      if (settled) log(`[suite] stack not settled before ${scenario.name}: ${settled}`);
+      const report = await drive(runOpts, s.bench, s.client, s.redis, startedAt, log).catch((err: Error) => emptyReport(runOpts, 'failed', `the run broke off: ${err.message}`, startedAt));
+      reports.push(report);
+    }
+    return reports;
+  });
+}
+
+/** Waits until every process of the stack runs and the failover controller sees every node up; returns what is still wrong at the deadline, if anything. */
+async function settle(bench: BenchStack, timeoutMs: number): Promise<string | undefined> {
+  const stack = bench.stack;
+  const operator = devAdminTokens(stack.topology).find((t) => t.role === 'viewer' || t.role === 'operator')?.token;
+  const cp = stack.controlPlaneUrl && operator ? new ControlPlaneClient(stack.controlPlaneUrls ?? [stack.controlPlaneUrl], operator) : undefined;
+  const ids = stack.view.allInstances().map((i) => i.id);
+  const deadline = Date.now() + timeoutMs;
+  let problem: string | undefined = 'not checked';
+  while (Date.now() < deadline) {
+    const stopped = ids.filter((id) => !stack.supervisor.get(id)?.running);
+    if (stopped.length > 0) problem = `not running: ${stopped.join(', ')}`;
+    else {
+      const notUp = await cp?.nodesNotUp().catch((err: Error) => [`control plane: ${err.message}`]);
+      problem = notUp && notUp.length > 0 ? `not up for the failover controller: ${notUp.join(', ')}` : undefined;
+    }
+    if (problem === undefined) return undefined;
+    await sleep(500);
+  }
+  return problem;
+}
+
 async function drive(opts: RunOptions, bench: BenchStack, client: DrillClient, redis: RedisServer | undefined, startedAt: string, log: (l: string) => void): Promise<RunReport> {
   const { scenario, seed } = opts;
   const stack = bench.stack;
   const { view, topology } = stack;
   const rng = createRng(seed);
   const regions = view.regionNames();
-  const users = pickUsers('u', view.shardCount, opts.usersPerShard, regions);
-  const surgeUsers = scenario.surge ? pickUsers('s', view.shardCount, opts.usersPerShard * 2, regions) : [];
+  const prefix = opts.userPrefix ?? '';
+  const users = pickUsers(`${prefix}u`, view.shardCount, opts.usersPerShard, regions);
+  const surgeUsers = scenario.surge ? pickUsers(`${prefix}s`, view.shardCount, opts.usersPerShard * 2, regions) : [];
   const tokens = new Map<string, string>();
   for (const u of [...users, ...surgeUsers]) tokens.set(u.id, await signDevToken(topology, { sub: u.id, ttlSec: 3600 }));
   const proxyOf = (region: string) => (topology.regions.find((r) => r.name === region)?.proxies ?? []).map((p) => stack.url(p.id));
@@ -130,8 +218,10 @@ async function drive(opts: RunOptions, bench: BenchStack, client: DrillClient, r
   const roleToken = (role: string) => devAdminTokens(topology).find((t) => t.role === role)?.token;
   const [operator, adminToken] = [roleToken('operator'), roleToken('admin')];
   if (!stack.controlPlaneUrl || !operator || !adminToken) throw new Error('drills need the control plane and its development operator and admin tokens');
-  const cp = new ControlPlaneClient(stack.controlPlaneUrl, operator);
-  const admin = new ControlPlaneClient(stack.controlPlaneUrl, adminToken);
+  // Every replica (etcd mode): the client moves on when the one it asks was killed by the scenario.
+  const cpUrls = stack.controlPlaneUrls ?? [stack.controlPlaneUrl];
+  const cp = new ControlPlaneClient(cpUrls, operator);
+  const admin = new ControlPlaneClient(cpUrls, adminToken);
   const failovers = new FailoverLog(cp);
 
   const ops: Op[] = [];

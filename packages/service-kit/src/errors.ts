@@ -10,7 +10,14 @@ const FASTIFY_CODES: Record<string, Parameters<typeof CommonErrors.create>[0]> =
   FST_ERR_CTP_INVALID_JSON_BODY: 'SETGATE_BAD_REQUEST',
   FST_ERR_VALIDATION: 'SETGATE_BAD_REQUEST',
   FST_ERR_BAD_URL: 'SETGATE_BAD_REQUEST',
+  FST_ERR_MAX_PARAM_LENGTH: 'SETGATE_BAD_REQUEST',
   FST_ERR_ASYNC_CONSTRAINT: 'SETGATE_BAD_REQUEST',
+};
+
+/** Fixed details for router errors, whose own messages echo the whole client path back. */
+const FASTIFY_DETAILS: Record<string, string> = {
+  FST_ERR_BAD_URL: 'The request path is not valid percent-encoded UTF-8.',
+  FST_ERR_MAX_PARAM_LENGTH: 'A path segment is too long.',
 };
 
 /** Turns anything thrown into a SetgateError; unknown errors become a 500 without detail. */
@@ -18,7 +25,7 @@ export function toSetgateError(err: unknown): SetgateError {
   if (err instanceof SetgateError) return err;
   const fe = err as Partial<FastifyError>;
   const mapped = fe.code ? FASTIFY_CODES[fe.code] : undefined;
-  if (mapped) return CommonErrors.create(mapped, { detail: fe.message, cause: err });
+  if (mapped) return CommonErrors.create(mapped, { detail: FASTIFY_DETAILS[fe.code as string] ?? fe.message, cause: err });
   if (fe.statusCode === 400 || (fe as { status?: number }).status === 400) {
     return CommonErrors.create('SETGATE_BAD_REQUEST', { detail: fe.message, cause: err });
   }

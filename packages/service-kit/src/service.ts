@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { Header, type HopSecrets } from '@setgate/contracts';
 import type { Telemetry } from '@setgate/telemetry';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
-import { clientErrorResponse, installProblemHandlers } from './errors.js';
+import { clientErrorResponse, installProblemHandlers, sendProblem } from './errors.js';
 import { installTracing, tracingChildLoggerFactory } from './tracing.js';
 
 /** Listener limits; matches the topology's `limits` section. */
@@ -84,7 +84,13 @@ export function createService(opts: ServiceOptions): FastifyInstance {
       // headers after 5-35 s). A quarter of the timeout, at most 1 s, holds it to within a second.
       connectionsCheckingInterval: checkingIntervalMs(limits),
     },
-    routerOptions: { maxParamLength: 256 },
+    // A shard key (255 latin1 characters) percent-encoded as UTF-8 takes up to 1530; longer answers 400 problem+json.
+    routerOptions: { maxParamLength: 2048 },
+    // Requests fastify's router refuses before any route or hook (bad percent-encoding, an over-long
+    // parameter) get problem+json too, not fastify's own JSON.
+    frameworkErrors: (err, request, reply) => {
+      sendProblem(request, reply, err);
+    },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     requestIdHeader: false,

@@ -29,6 +29,22 @@ describe('createService', () => {
     assert.equal(res.json().instance, res.headers['x-request-id']);
   });
 
+  it('answers what the router refuses before any route (bad percent-encoding, an over-long segment) with a 400 problem', async () => {
+    const app = build();
+    app.get('/items/:id', async (req) => req.params);
+    for (const url of ['/items/%zz', '/items/%E0%A4%A', '/nope/%', `/items/${'k'.repeat(2049)}`]) {
+      const res = await app.inject({ method: 'GET', url });
+      assert.equal(res.statusCode, 400, url);
+      assert.ok(String(res.headers['content-type']).startsWith(PROBLEM_CONTENT_TYPE), `${url}: ${res.headers['content-type']}`);
+      const problem = res.json();
+      assert.equal(problem.code, 'SETGATE_BAD_REQUEST');
+      assert.ok(!res.body.includes(url.slice(0, 12)), 'the client path is not echoed back');
+    }
+    // A key of 255 latin1 characters, percent-encoded as UTF-8, still reaches its route.
+    const key = encodeURIComponent('\u00e9'.repeat(255));
+    assert.equal((await app.inject({ method: 'GET', url: `/items/${key}` })).statusCode, 200);
+  });
+
   it('hides internal errors: 500 problem without message or stack', async () => {
     const res = await build().inject({ method: 'GET', url: '/boom' });
     assert.equal(res.statusCode, 500);

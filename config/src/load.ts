@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { fillDefaults } from './defaults.js';
 import { documentLimitProblem } from './document-limits.js';
@@ -62,7 +63,10 @@ export function loadTopologyFile(path: string): LoadedTopology {
   return result.topology;
 }
 
-/** The file named by SETGATE_CONFIG, else the shipped local topology. */
+/**
+ * The file named by SETGATE_CONFIG, else the shipped local topology (resolved through the
+ * package's exports: compiled code runs from `.tsbuild/`, so a path relative to this module would miss it).
+ */
 export function defaultTopologyPath(): string {
-  return process.env.SETGATE_CONFIG ?? new URL('../topology.yaml', import.meta.url).pathname;
+  return process.env.SETGATE_CONFIG ?? fileURLToPath(import.meta.resolve('@setgate/config/topology.yaml'));
 }

@@ -105,7 +105,8 @@ interface ReplicaStatus {
   failoverController: { running: boolean; nodes: unknown[] };
 }
 
-const SETGATE_CLI = new URL('../../config/src/cli/setgate.ts', import.meta.url).pathname;
+/** The `setgate` bin: it runs the compiled CLI. */
+const SETGATE_CLI = new URL('../../config/bin/setgate.js', import.meta.url).pathname;
 
 /** `setgate status` against a control-plane replica: its text output. */
 function setgateStatus(stack: Stack, id: string): Promise<string> {
@@ -113,7 +114,7 @@ function setgateStatus(stack: Stack, id: string): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', SETGATE_CLI, 'status'],
+      [SETGATE_CLI, 'status'],
       { env: { ...process.env, SETGATE_ADMIN_URL: url, SETGATE_ADMIN_TOKEN: DEV_ADMIN_TOKENS.viewer }, timeout: 120_000 },
       (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),
     );

@@ -7,7 +7,8 @@ import { rebindTopology, signDevToken, type Stack, type StackOptions, startStack
 import type { InstanceRef } from '@setgate/topology';
 
 export const SHIPPED_TOPOLOGY = new URL('../../config/topology.yaml', import.meta.url).pathname;
-export const START_SCRIPT = new URL('../../launcher/src/start.ts', import.meta.url).pathname;
+/** `npm start`'s script, compiled (`npm test` builds before the integration stage). */
+export const START_SCRIPT = new URL('../../launcher/.tsbuild/src/start.js', import.meta.url).pathname;
 
 /** A temp dir with the shipped topology rebound to free ports. */
 export async function freshTopology(

@@ -14,7 +14,7 @@ interface Run {
 }
 
 function runStart(configPath: string, dataDir: string): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', START_SCRIPT], {
+  const child = spawn(process.execPath, [START_SCRIPT], {
     env: { ...process.env, SETGATE_CONFIG: configPath, SETGATE_DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

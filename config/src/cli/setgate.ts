@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --import tsx
+#!/usr/bin/env node
 import { runCli } from './run.js';
 
 /** `setgate`: the ops CLI over the control plane admin API (see `setgate --help`). */

@@ -2,8 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import { isReadyMessage, type ReadyMessage } from '@setgate/contracts';
+import { nodeArgsFor } from './node-args.js';
 
-/** What to start: a TypeScript entry run through tsx, with its arguments. */
+/** What to start: an entry module (compiled JavaScript, or TypeScript run through tsx), with its arguments. */
 export interface ComponentSpec {
   /** Instance id, used in messages. */
   readonly name: string;
@@ -115,7 +116,7 @@ function extraNodeArgs(): string[] {
  * (and then makes sure it is gone).
  */
 export async function startComponent(spec: ComponentSpec): Promise<{ component: RunningComponent; ready: ReadyMessage }> {
-  const child = spawn(process.execPath, [...extraNodeArgs(), '--import', 'tsx', spec.entry, ...(spec.args ?? [])], {
+  const child = spawn(process.execPath, [...extraNodeArgs(), ...nodeArgsFor(spec.entry), spec.entry, ...(spec.args ?? [])], {
     cwd: spec.cwd,
     env: { ...process.env, ...spec.env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

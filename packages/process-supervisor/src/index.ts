@@ -1,4 +1,5 @@
 export * from './component.js';
+export * from './node-args.js';
 export * from './ports.js';
 export * from './supervisor.js';
 export * from './redis-server.js';

@@ -1,15 +1,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { defaultTopologyPath, loadTopologyFile } from '@setgate/config';
 import { Header } from '@setgate/contracts';
 import { signDevToken } from '@setgate/launcher';
-import { freePorts, type RedisServer, startRedisServer } from '@setgate/process-supervisor';
+import { freePorts, nodeArgsFor, type RedisServer, startRedisServer } from '@setgate/process-supervisor';
 import { TopologyView } from '@setgate/topology';
 import type { Benchmark, BenchSetup } from '../benchmark.js';
 import { expect2xx } from '../preflight.js';
 import { startBenchStack } from '../stack.js';
 import { keyLedInRegion } from './key-placement.js';
 
-const BARE_FORWARD = new URL('../../../../gateway/bench/bare-forward.ts', import.meta.url).pathname;
+const BARE_FORWARD = fileURLToPath(import.meta.resolve('@setgate/gateway/bench/bare-forward'));
 const READ_PATH = '/v1/profile';
 
 async function freePort(): Promise<number> {
@@ -131,7 +132,7 @@ export const gatewayBenchmark: Benchmark = {
         [Header.command]: read.name,
         [Header.configVersion]: String(stack.topology.version),
       };
-      const bareArgs = ['--import', 'tsx', BARE_FORWARD, '--upstream', nodeUrl, '--path', upstreamPath, '--headers', JSON.stringify(asserted)];
+      const bareArgs = [...nodeArgsFor(BARE_FORWARD), BARE_FORWARD, '--upstream', nodeUrl, '--path', upstreamPath, '--headers', JSON.stringify(asserted)];
       const barePort = await freePort();
       bare = await spawnReady(process.execPath, [...bareArgs, '--port', String(barePort)], /ready/, 'bare-forward');
       const bufferedPort = await freePort();

@@ -3,7 +3,7 @@ import { type LoadedTopology, resolveSecret } from '@setgate/config';
 import { createDispatcher, type Dispatcher } from '@setgate/http-client';
 import type { HopSecrets } from '@setgate/contracts';
 import type { Redis } from '@setgate/redis-client';
-import { createService } from '@setgate/service-kit';
+import { createService, DEFAULT_LIMITS } from '@setgate/service-kit';
 import type { Telemetry } from '@setgate/telemetry';
 import { buildRoutingTable, type RoutingTable, RoutingTableRef, TopologyView } from '@setgate/topology';
 import type { FastifyInstance } from 'fastify';
@@ -15,6 +15,7 @@ import { trafficHealth } from './health/plugin.js';
 import { NodeHealth } from './stages/forward/node-health.js';
 import { forwardStage } from './stages/forward/plugin.js';
 import { RetryBudget } from './stages/forward/retry-budget.js';
+import { trustedProxyNetworks } from './stages/header-hygiene/client-address.js';
 import { headerHygieneStage } from './stages/header-hygiene/plugin.js';
 import { rateLimitStage } from './stages/rate-limit/plugin.js';
 import { requestContextStage } from './stages/request-context/plugin.js';
@@ -124,12 +125,13 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
   // Not a stage: the traffic-port health route, answered before the pipeline.
   app.register(trafficHealth, { region, version: () => routes.current.version });
   app.register(requestContextStage);
-  app.register(headerHygieneStage, { trustedProxies: policy.trustedProxies, ...hop });
+  app.register(headerHygieneStage, { trustedProxies: trustedProxyNetworks(topology), ...hop });
   app.register(commandMatchStage, { routes });
   app.register(authStage, {
     auth: topology.auth,
     cacheSize: options.tokenCacheSize ?? DEFAULT_TOKEN_CACHE_SIZE,
     tenantClaim: topology.regionalProxy.tenantClaim,
+    failedAuth: policy.fairness.failedAuth,
     ...now,
   });
   app.register(rateLimitStage, {
@@ -140,7 +142,12 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
     ...(options.redis ? { redis: options.redis } : {}),
     ...now,
   });
-  app.register(admissionStage, { policy: policy.admission, meter: telemetry.meter, ...options.admission });
+  app.register(admissionStage, {
+    policy: policy.admission,
+    maxInFlightPerClient: policy.fairness.maxInFlightPerClient,
+    meter: telemetry.meter,
+    ...options.admission,
+  });
   app.register(routingStage, { region, sessionTokens, health });
   app.register(forwardStage, {
     dispatcher,
@@ -149,6 +156,7 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
     health,
     budget,
     sessionTokens,
+    limits: { ...DEFAULT_LIMITS, ...topology.limits },
     ...hop,
     ...(options.reloadTopology ? { refresh: refresher(options.reloadTopology, handle) } : {}),
   });

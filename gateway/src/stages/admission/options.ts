@@ -5,6 +5,8 @@ import type { Meter } from '@setgate/telemetry';
 export interface AdmissionOptions {
   /** The topology's `gateway.admission`: in-flight and event-loop thresholds, critical cap, Retry-After. */
   readonly policy: LoadedTopology['gateway']['admission'];
+  /** Requests one client (subject, else address) may have in flight: `gateway.fairness.maxInFlightPerClient`. */
+  readonly maxInFlightPerClient: number;
   /** Where sheds and load are published. */
   readonly meter?: Meter;
   /** Uniform [0, 1) source for early drop; tests fix it. Default Math.random. */

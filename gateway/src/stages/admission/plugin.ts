@@ -1,6 +1,9 @@
+import type { ServerResponse } from 'node:http';
+import { CommonErrors } from '@setgate/contracts';
 import type { FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { GatewayErrors } from '../../errors.js';
+import { ClientSlots, clientOf } from './client-slots.js';
 import { EventLoopDelay } from './load-monitor.js';
 import type { AdmissionOptions } from './options.js';
 import { type LoadSample, ShedPolicy } from './shed-policy.js';
@@ -9,6 +12,10 @@ import { type LoadSample, ShedPolicy } from './shed-policy.js';
 export interface AdmissionState {
   inFlight: number;
   readonly shed: Record<string, number>;
+  /** Requests refused because their client already held its per-client cap. */
+  clientBusy: number;
+  /** In-flight requests per client. */
+  readonly clients: ClientSlots;
   sample(): LoadSample;
 }
 
@@ -19,8 +26,15 @@ declare module 'fastify' {
   }
 }
 
+// The client whose slot a response holds, read back when it closes (no closure per request).
+const CLIENT = Symbol('setgate.admission.client');
+type Slotted = ServerResponse & { [CLIENT]?: string };
+
 /**
- * Stage 6: sheds by command priority under overload. Overload is in-flight
+ * Stage 6: first a per-client cap (a client, by subject or else address, may
+ * hold at most `maxInFlightPerClient` requests: past it 429 with Retry-After, so
+ * one client's slow uploads cannot take the budget of everyone else), then
+ * sheds by command priority under overload. Overload is in-flight
  * requests and event-loop delay against the configured thresholds; low goes
  * first, then normal, then high, each with a random early-drop probability
  * rising with load; critical is admitted up to a hard cap. A shed request is
@@ -35,6 +49,8 @@ export const admissionStage = fp<AdmissionOptions>(
     const state: AdmissionState = {
       inFlight: 0,
       shed: { critical: 0, high: 0, normal: 0, low: 0 },
+      clientBusy: 0,
+      clients: new ClientSlots(opts.maxInFlightPerClient),
       sample: () => ({ inFlight: state.inFlight, eventLoopDelayMs: delayMs() }),
     };
     app.decorate('admission', state);
@@ -43,15 +59,33 @@ export const admissionStage = fp<AdmissionOptions>(
       ?.createObservableGauge('setgate.gateway.in_flight', { description: 'Requests admitted and not yet answered.' })
       .addCallback((r) => r.observe(state.inFlight));
     const retryAfter = String(opts.policy.retryAfterSec);
-    const release = () => {
+    const busy = opts.meter?.createCounter('setgate.gateway.client_busy', {
+      description: 'Requests refused because their client held its per-client in-flight cap.',
+    });
+    function release(this: Slotted) {
       state.inFlight--;
-    };
+      const client = this[CLIENT];
+      if (client !== undefined) state.clients.release(client);
+    }
 
     app.addHook('onRequest', (request, reply: FastifyReply, next) => {
+      const client = clientOf(request.setgate);
+      if (!state.clients.tryAcquire(client)) {
+        state.clientBusy++;
+        busy?.add(1);
+        next(
+          CommonErrors.create('SETGATE_CLIENT_BUSY', {
+            detail: `At most ${opts.maxInFlightPerClient} requests of one client are served at a time; retry when one has been answered.`,
+            headers: { 'retry-after': retryAfter },
+          }),
+        );
+        return;
+      }
       const priority = request.setgate.match?.command.def.priority ?? 'normal';
       if (policy.shouldShed(priority, state.sample(), random())) {
         state.shed[priority] = (state.shed[priority] ?? 0) + 1;
         sheds?.add(1, { 'setgate.priority': priority });
+        state.clients.release(client);
         next(
           GatewayErrors.create('SETGATE_GW_OVERLOADED', {
             detail: `The gateway is overloaded; ${priority}-priority requests are being shed.`,
@@ -61,6 +95,7 @@ export const admissionStage = fp<AdmissionOptions>(
         return;
       }
       state.inFlight++;
+      (reply.raw as Slotted)[CLIENT] = client;
       // 'close' fires once per response, finished or aborted alike, so the count cannot leak
       // (`on`, not `once`: a response closes once, and `once` allocates a wrapper per request).
       reply.raw.on('close', release);

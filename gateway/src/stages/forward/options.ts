@@ -1,5 +1,6 @@
 import type { HopSecrets } from '@setgate/contracts';
 import type { Dispatcher } from '@setgate/http-client';
+import type { ServiceLimits } from '@setgate/service-kit';
 import type { RoutingTableRef } from '@setgate/topology';
 import type { SessionTokens } from '../routing/session-token.js';
 import type { NodeHealth } from './node-health.js';
@@ -24,6 +25,8 @@ export interface ForwardOptions {
   readonly budget: RetryBudget;
   /** Issues the session token a write returns. */
   readonly sessionTokens: SessionTokens;
+  /** The listener limits: the minimum data rate a body is read at. Default: service-kit's DEFAULT_LIMITS. */
+  readonly limits?: Pick<ServiceLimits, 'bodyMinBytesPerSec' | 'bodyGraceMs'>;
   /** The stack's hop secrets: the current one goes to every node as `authorization: Bearer`. */
   readonly hopSecrets?: HopSecrets;
 }

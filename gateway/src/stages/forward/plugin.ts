@@ -1,3 +1,4 @@
+import { DEFAULT_LIMITS } from '@setgate/service-kit';
 import fp from 'fastify-plugin';
 import { Forwarder } from './forwarder.js';
 import type { ForwardOptions } from './options.js';
@@ -14,7 +15,7 @@ import { acceptRawBodies } from './raw-body.js';
  */
 export const forwardStage = fp<ForwardOptions>(
   (app, opts, done) => {
-    acceptRawBodies(app);
+    acceptRawBodies(app, opts.limits ?? DEFAULT_LIMITS);
     const forwarder = new Forwarder(opts);
     app.all('*', (request, reply) => forwarder.forward(request, reply));
     done();

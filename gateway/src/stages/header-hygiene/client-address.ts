@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+import type { LoadedTopology } from '@setgate/config';
 import ipaddr from 'ipaddr.js';
 
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
@@ -62,4 +64,26 @@ export function addressGroup(address: string): string {
   if (a.kind() === 'ipv4') return a.toString();
   const parts = (a as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16));
   return `${parts.join(':')}::/64`;
+}
+
+/** addressGroup without parsing in the common case: an IPv4 address (no colon) is its own group. */
+export function addressKey(address: string): string {
+  return address.includes(':') ? addressGroup(address) : address;
+}
+
+/**
+ * The networks whose X-Forwarded-For a gateway believes: the configured
+ * `gateway.trustedProxies` and every regional proxy of the topology whose host
+ * is an IP literal (as a single address). Nothing else: on a shared host or
+ * network, any other peer is a client, whatever chain it sends.
+ */
+export function trustedProxyNetworks(topology: Pick<LoadedTopology, 'regions' | 'gateway'>): string[] {
+  const networks = new Set(topology.gateway.trustedProxies);
+  for (const region of topology.regions) {
+    for (const proxy of region.proxies) {
+      const family = isIP(proxy.host);
+      if (family !== 0) networks.add(`${proxy.host}/${family === 4 ? 32 : 128}`);
+    }
+  }
+  return [...networks];
 }

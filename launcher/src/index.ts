@@ -10,3 +10,7 @@ export * from './etcd-mode.js';
 export * from './control-plane-replicas.js';
 export * from './wan.js';
 export * from './wan-banner.js';
+export * from './deploy/entrypoints.js';
+export * from './k8s/generate.js';
+export * from './k8s/manifests.js';
+export * from './k8s/k8s-topology.js';

@@ -55,15 +55,24 @@ export function installProblemHandlers(app: FastifyInstance): void {
 
 /** Raw-socket answer for requests Node's parser rejects before fastify sees them. */
 export function clientErrorResponse(code: string | undefined): string {
-  const [status, err] =
+  return rawProblemResponse(
     code === 'HPE_HEADER_OVERFLOW'
-      ? [431, CommonErrors.create('SETGATE_HEADERS_TOO_LARGE')]
+      ? CommonErrors.create('SETGATE_HEADERS_TOO_LARGE')
       : code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? [408, CommonErrors.create('SETGATE_TIMEOUT')]
-        : [400, CommonErrors.create('SETGATE_BAD_REQUEST')];
+        ? CommonErrors.create('SETGATE_TIMEOUT')
+        : CommonErrors.create('SETGATE_BAD_REQUEST'),
+  );
+}
+
+/** A problem as a whole HTTP/1.1 response that closes the connection, for answers written on the socket itself. */
+export function rawProblemResponse(err: SetgateError): string {
   const body = JSON.stringify(err.toProblem());
+  const extra = Object.entries(err.headers)
+    .filter(([name]) => name.toLowerCase() !== 'connection')
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
   return (
-    `HTTP/1.1 ${status} ${err.title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+    `HTTP/1.1 ${err.status} ${err.title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n${extra}` +
     `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
   );
 }

@@ -1,4 +1,5 @@
 export * from './body-deadlines.js';
+export * from './client-slots.js';
 export * from './admin.js';
 export * from './args.js';
 export * from './errors.js';

@@ -1,9 +1,9 @@
-import type { ServerResponse } from 'node:http';
 import { CommonErrors } from '@setgate/contracts';
+import { ClientSlots } from '@setgate/service-kit';
 import type { FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { GatewayErrors } from '../../errors.js';
-import { ClientSlots, clientOf } from './client-slots.js';
+import { clientOf } from './client-of.js';
 import { EventLoopDelay } from './load-monitor.js';
 import type { AdmissionOptions } from './options.js';
 import { type LoadSample, ShedPolicy } from './shed-policy.js';
@@ -25,10 +25,6 @@ declare module 'fastify' {
     admission: AdmissionState;
   }
 }
-
-// The client whose slot a response holds, read back when it closes (no closure per request).
-const CLIENT = Symbol('setgate.admission.client');
-type Slotted = ServerResponse & { [CLIENT]?: string };
 
 /**
  * Stage 6: first a per-client cap (a client, by subject or else address, may
@@ -62,15 +58,13 @@ export const admissionStage = fp<AdmissionOptions>(
     const busy = opts.meter?.createCounter('setgate.gateway.client_busy', {
       description: 'Requests refused because their client held its per-client in-flight cap.',
     });
-    function release(this: Slotted) {
+    const release = () => {
       state.inFlight--;
-      const client = this[CLIENT];
-      if (client !== undefined) state.clients.release(client);
-    }
+    };
 
     app.addHook('onRequest', (request, reply: FastifyReply, next) => {
       const client = clientOf(request.setgate);
-      if (!state.clients.tryAcquire(client)) {
+      if (!state.clients.holdUntilClosed(client, reply.raw)) {
         state.clientBusy++;
         busy?.add(1);
         next(
@@ -85,7 +79,6 @@ export const admissionStage = fp<AdmissionOptions>(
       if (policy.shouldShed(priority, state.sample(), random())) {
         state.shed[priority] = (state.shed[priority] ?? 0) + 1;
         sheds?.add(1, { 'setgate.priority': priority });
-        state.clients.release(client);
         next(
           GatewayErrors.create('SETGATE_GW_OVERLOADED', {
             detail: `The gateway is overloaded; ${priority}-priority requests are being shed.`,
@@ -95,7 +88,6 @@ export const admissionStage = fp<AdmissionOptions>(
         return;
       }
       state.inFlight++;
-      (reply.raw as Slotted)[CLIENT] = client;
       // 'close' fires once per response, finished or aborted alike, so the count cannot leak
       // (`on`, not `once`: a response closes once, and `once` allocates a wrapper per request).
       reply.raw.on('close', release);

@@ -56,6 +56,12 @@ export const NodeErrors = defineErrors({
   SETGATE_NODE_LEASE_LOST_UNCONFIRMED: { status: 503, title: 'Lease ran out before the write was acknowledged' },
   /** The control plane fenced this write-point for the shard (a switchover is under way). */
   SETGATE_NODE_FENCED: { status: 503, title: 'Shard fenced on this node' },
+  /**
+   * A fence named an epoch newer than any this node knows for the shard (its config's placement
+   * and its log): no leader change can be fencing it there yet. Refused so a fence cannot block
+   * the shard's writes on this node for good; the control plane retries once the node has the version.
+   */
+  SETGATE_NODE_FENCE_AHEAD: { status: 409, title: 'Fence epoch ahead of the shard' },
 });
 
 export type NodeErrorCode = keyof typeof NodeErrors.catalogue;

@@ -80,8 +80,18 @@ export function registerInternalRoutes(admin: FastifyInstance, deps: InternalDep
         if (shard >= ownership.view.shardCount || !ownership.holds(shard)) {
           throw NodeErrors.create('SETGATE_NODE_SHARD_NOT_HELD', { detail: `shard ${shard} is not held here`, extensions: { shard } });
         }
-        replicator.fence(shard, request.body.epoch);
         const store = replicator.store.shard(shard);
+        // The leader protocol fences an old leader at the epoch it leads in (the control plane's current
+        // version). An epoch past what this node knows would outlive every later promotion (a fence lifts
+        // only when a newer placement epoch arrives) and block the shard here for good: refused.
+        const known = Math.max(ownership.view.placement(shard).epoch, store.position().epoch);
+        if (request.body.epoch > known) {
+          throw NodeErrors.create('SETGATE_NODE_FENCE_AHEAD', {
+            detail: `shard ${shard} is at epoch ${known} on this node; a fence may name at most that, not ${request.body.epoch}`,
+            extensions: { shard, epoch: known },
+          });
+        }
+        replicator.fence(shard, request.body.epoch);
         return {
           shard,
           fencedEpoch: replicator.fencedEpoch(shard) ?? request.body.epoch,

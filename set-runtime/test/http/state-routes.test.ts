@@ -92,6 +92,18 @@ describe('raw state API on the write-point', () => {
     }
   });
 
+  it('refuses a key that breaks the one shard-key rule, and a malformed path, with a 400 problem', async () => {
+    for (const key of ['a%20b', '%CE%A9', '%07', 'k'.repeat(256), '%C3%A9'.repeat(400)]) {
+      const res = await inject({ method: 'GET', url: `/state/0/${key}` });
+      assert.equal(res.statusCode, 400, `${key.slice(0, 20)}: ${res.body}`);
+      assert.equal(String(res.headers['content-type']).split(';')[0], 'application/problem+json', key.slice(0, 20));
+    }
+    assertProblem(await inject({ method: 'GET', url: '/state/0/%zz' }), 400, 'SETGATE_BAD_REQUEST');
+    // At the rule's edge (255 latin1 characters, percent-encoded as UTF-8), a key is served.
+    const edge = keyInShard(0, 'é'.repeat(240));
+    assert.equal((await inject({ method: 'PUT', url: `/state/0/${encodeURIComponent(edge)}`, payload: { ok: true } })).statusCode, 201);
+  });
+
   it('400 when the path names a shard other than shardOf(key)', async () => {
     const key = keyInShard(0, 'wrong');
     for (const method of ['GET', 'PUT', 'DELETE'] as const) {

@@ -70,7 +70,17 @@ describe('catch-up, fencing, lease and read freshness (real processes)', () => {
     assert.equal(stale.status, 409);
     assert.equal(((await stale.json()) as { epoch: number }).epoch, 1);
 
-    const fence = await fetch(`${cluster.adminUrl('a')}${InternalPath.fence.replace(':shard', '0')}`, { method: 'POST', headers: json, body: '{"epoch":1}' });
+    // A fence past the shard's epoch (1 here) could never be lifted by a promotion: refused, and writes go on.
+    const fencePath = `${cluster.adminUrl('a')}${InternalPath.fence.replace(':shard', '0')}`;
+    for (const epoch of [2, Number.MAX_SAFE_INTEGER]) {
+      const ahead = await fetch(fencePath, { method: 'POST', headers: json, body: JSON.stringify({ epoch }) });
+      assert.equal(ahead.status, 409);
+      assert.equal(ahead.headers.get('content-type')?.split(';')[0], 'application/problem+json');
+      assert.deepEqual(((await ahead.json()) as { code: string; epoch: number }).code, 'SETGATE_NODE_FENCE_AHEAD');
+    }
+    const unfenced = await fetch(`${cluster.url('a')}/state/0/${keyInShard(0, 'not-fenced', 1)}`, { method: 'PUT', headers: json, body: '1' });
+    assert.equal(unfenced.status, 201);
+    const fence = await fetch(fencePath, { method: 'POST', headers: json, body: '{"epoch":1}' });
     assert.equal(fence.status, 200);
     const fenced = await fetch(`${cluster.url('a')}/state/0/${keyInShard(0, 'fenced', 1)}`, { method: 'PUT', headers: json, body: '1' });
     assert.equal(fenced.status, 503);

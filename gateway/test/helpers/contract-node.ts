@@ -38,13 +38,16 @@ export async function startContractNode(name: string, init: Partial<ContractStat
     if (state.misdirected) return problem(421, 'SETGATE_NODE_MISDIRECTED', { shard: 0, owner: null, configVersion: 1 });
     if (req.method !== 'GET') {
       if (!state.leader) return problem(421, 'SETGATE_NODE_MISDIRECTED', { shard: 0, owner: null, configVersion: 1 });
-      state.position = { epoch: state.position.epoch, lsn: state.position.lsn + 1 };
+      // `x-test-replayed`: answer as an idempotent replay of the last write (its position, nothing appended).
+      const replayed = req.headers['x-test-replayed'] === 'true';
+      if (!replayed) state.position = { epoch: state.position.epoch, lsn: state.position.lsn + 1 };
       values.set(key, req.body);
       res.writeHead(200, {
         'content-type': 'application/json',
         [Header.epoch]: String(state.position.epoch),
         [Header.lsn]: String(state.position.lsn),
         [Header.node]: name,
+        ...(replayed ? { [Header.replayed]: 'true' } : {}),
       });
       res.end(JSON.stringify({ node: name, lsn: state.position.lsn }));
       return;

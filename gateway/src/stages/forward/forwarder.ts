@@ -150,7 +150,9 @@ export class Forwarder {
     const lsn = Number(headers[Header.lsn]);
     if (!Number.isSafeInteger(epoch) || !Number.isSafeInteger(lsn) || epoch < 0 || lsn < 0) return;
     const shard = required(ctx.target, 'route target').shard;
-    ctx.sessionToken = this.opts.sessionTokens.issue(mergePosition(ctx.session, shard, { epoch, lsn }));
+    // A fresh write's position is the shard's head; a replayed one answers an older position.
+    const atHead = headers[Header.replayed] !== 'true';
+    ctx.sessionToken = this.opts.sessionTokens.issue(mergePosition(ctx.session, shard, { epoch, lsn }, atHead));
   }
 
   /** Reloads the routing table and plans the request again on the new version. */

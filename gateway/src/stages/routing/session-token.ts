@@ -66,14 +66,25 @@ export class SessionTokens {
 }
 
 /**
- * `positions` with a write to `shard` at `at` merged in: the later of the two
- * positions is kept, and the shard moves to the newest end so the bound drops
- * the shard written longest ago.
+ * `positions` with a write to `shard` at `at` merged in, and the shard moved
+ * to the newest end so the bound drops the shard written longest ago.
+ *
+ * `atHead`: the write was just appended at the write-point (not an idempotent
+ * replay of an older one), so `at` is the shard's head: no write of this
+ * client can lie beyond it (a later epoch orders after an earlier one
+ * whatever the LSNs), and a position the token claims past it (forged with a
+ * leaked key) is clamped to it instead of being signed again on every later write. Otherwise (a replay answers the
+ * first attempt's older position) the later of the two is kept.
  */
-export function mergePosition(positions: SessionPositions | undefined, shard: number, at: LogPosition): Map<number, LogPosition> {
+export function mergePosition(
+  positions: SessionPositions | undefined,
+  shard: number,
+  at: LogPosition,
+  atHead = false,
+): Map<number, LogPosition> {
   const merged = new Map(positions);
   const known = merged.get(shard);
   merged.delete(shard);
-  merged.set(shard, known !== undefined && comparePositions(known, at) > 0 ? known : at);
+  merged.set(shard, !atHead && known !== undefined && comparePositions(known, at) > 0 ? known : at);
   return merged;
 }

@@ -109,6 +109,22 @@ describe('routing: near-edge reads, write-point writes, session tokens', () => {
     assertProblem(await read('/v1/profile', { [Header.session]: foreign }), 400, 'SETGATE_GW_INVALID_SESSION');
     assert.ok(payload);
   });
+
+  it('clamps a session position beyond the shard head to the head on the next write, instead of signing it again', async () => {
+    const first = await write();
+    const shard = Number(first.headers['x-setgate-shard']);
+    // A validly signed token (its key leaked, or a history an unclean failover discarded) naming a position never written.
+    const tokens = new SessionTokens(SESSION_SECRET);
+    const forged = tokens.issue(new Map([[shard, { epoch: 999, lsn: 999_999_999_999 }]]));
+    const res = await write({ [Header.session]: forged });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual(tokens.parse(String(res.headers[Header.session]))?.get(shard), far.state.position);
+    // An idempotent replay answers its first attempt's older position: the later one the token holds is kept.
+    const later = tokens.issue(new Map([[shard, { epoch: far.state.position.epoch, lsn: far.state.position.lsn + 5 }]]));
+    const replay = await write({ [Header.session]: later, 'x-test-replayed': 'true' });
+    assert.equal(replay.statusCode, 200, replay.body);
+    assert.deepEqual(tokens.parse(String(replay.headers[Header.session]))?.get(shard)?.lsn, far.state.position.lsn + 5);
+  });
 });
 
 describe('routing: write-point unreachable, 421 and refresh', () => {

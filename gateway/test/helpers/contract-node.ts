@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { Header, type LogPosition } from '@setgate/contracts';
 import { type FakeNode, startFakeNode } from './upstream.js';
 
@@ -21,6 +22,19 @@ export interface ContractNode extends FakeNode {
   readonly values: Map<string, string>;
 }
 
+/** Appends a write (or, `replayed`, answers as an idempotent replay of the last one: its position, nothing appended). */
+function applyWrite(state: ContractState, replayed: boolean, name: string, res: ServerResponse): void {
+  if (!replayed) state.position = { epoch: state.position.epoch, lsn: state.position.lsn + 1 };
+  res.writeHead(200, {
+    'content-type': 'application/json',
+    [Header.epoch]: String(state.position.epoch),
+    [Header.lsn]: String(state.position.lsn),
+    [Header.node]: name,
+    ...(replayed ? { [Header.replayed]: 'true' } : {}),
+  });
+  res.end(JSON.stringify({ node: name, lsn: state.position.lsn }));
+}
+
 /**
  * Starts a node that honours x-setgate-min-position and
  * x-setgate-max-staleness-ms with 409 ReadRefusedProblems, returns its
@@ -38,19 +52,8 @@ export async function startContractNode(name: string, init: Partial<ContractStat
     if (state.misdirected) return problem(421, 'SETGATE_NODE_MISDIRECTED', { shard: 0, owner: null, configVersion: 1 });
     if (req.method !== 'GET') {
       if (!state.leader) return problem(421, 'SETGATE_NODE_MISDIRECTED', { shard: 0, owner: null, configVersion: 1 });
-      // `x-test-replayed`: answer as an idempotent replay of the last write (its position, nothing appended).
-      const replayed = req.headers['x-test-replayed'] === 'true';
-      if (!replayed) state.position = { epoch: state.position.epoch, lsn: state.position.lsn + 1 };
       values.set(key, req.body);
-      res.writeHead(200, {
-        'content-type': 'application/json',
-        [Header.epoch]: String(state.position.epoch),
-        [Header.lsn]: String(state.position.lsn),
-        [Header.node]: name,
-        ...(replayed ? { [Header.replayed]: 'true' } : {}),
-      });
-      res.end(JSON.stringify({ node: name, lsn: state.position.lsn }));
-      return;
+      return applyWrite(state, req.headers['x-test-replayed'] === 'true', name, res);
     }
     const maxStaleness = req.headers[Header.maxStalenessMs];
     const staleness = state.leader ? 0 : state.stalenessMs;

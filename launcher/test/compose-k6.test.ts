@@ -18,14 +18,14 @@ interface K6Service {
 }
 
 describe('docker-compose k6 profile', () => {
-  const compose = parse(generateCompose(`${root}config/topology.yaml`).compose) as { services: Record<string, unknown> };
+  const compose = parse(generateCompose(`${root}config/topology.yaml`, root).compose) as { services: Record<string, unknown> };
   const k6 = compose.services.k6 as K6Service;
   const topology = loadTopologyFile(`${root}${COMPOSE_TOPOLOGY_PATH}`);
   const proxies = new TopologyView(topology).allInstances().filter((i) => i.kind === 'regional-proxy');
 
-  it('runs a script of loadtest/k6 with grafana/k6, only under the k6 profile', () => {
+  it('runs a script of loadtest/k6 with grafana/k6, only under the k6 and drill profiles', () => {
     assert.match(k6.image, /^grafana\/k6:\d+\.\d+\.\d+$/);
-    assert.deepEqual(k6.profiles, ['k6']);
+    assert.deepEqual(k6.profiles, ['k6', 'drill']);
     assert.ok(k6.volumes.includes('./loadtest/k6:/scripts:ro'));
     const script = k6.command.find((c) => c.startsWith('/scripts/'));
     assert.ok(script && existsSync(`${root}loadtest/k6/${script.slice('/scripts/'.length)}`), `${script} exists`);

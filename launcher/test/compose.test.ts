@@ -1,19 +1,20 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { loadTopologyFile, secretSites } from '@setgate/config';
 import { TopologyView } from '@setgate/topology';
 import { parse } from 'yaml';
-import { COMPOSE_TOPOLOGY_PATH, DEV_ADMIN_TOKENS, generateCompose } from '../src/index.js';
+import { COMPOSE_TOPOLOGY_PATH, DEV_ADMIN_TOKENS, generateCompose, PROMETHEUS_CONFIG_PATH } from '../src/index.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 
 describe('docker-compose generation', () => {
-  const generated = generateCompose(`${root}config/topology.yaml`);
+  const generated = generateCompose(`${root}config/topology.yaml`, root);
 
   it('is up to date with config/topology.yaml (run `npm run compose` after editing it)', () => {
     assert.equal(readFileSync(`${root}docker-compose.yml`, 'utf8'), generated.compose);
     assert.equal(readFileSync(`${root}${COMPOSE_TOPOLOGY_PATH}`, 'utf8'), generated.topology);
+    assert.equal(readFileSync(`${root}${PROMETHEUS_CONFIG_PATH}`, 'utf8'), generated.prometheus);
   });
 
   it('produces a valid topology whose hosts are the service names', () => {
@@ -32,6 +33,10 @@ describe('docker-compose generation', () => {
       assert.ok(s.command?.includes(i.id));
       if (i.kind === 'gateway') assert.ok(Object.keys(s.depends_on ?? {}).length > 0);
       assert.equal(Boolean(s.ports), i.kind === 'regional-proxy', `${i.id} ports`);
+      // Compiled code at run time: the module the package exports, which `tsc -b` emits.
+      const module = s.command?.[1];
+      assert.equal(s.command?.[0], 'node', `${i.id} runs node`);
+      assert.ok(module?.endsWith('.js') && existsSync(`${root}${module}`), `${i.id}: ${module} exists after npx tsc -b`);
     }
     assert.ok(compose.services['otel-collector']);
     const cp = view.doc.controlPlane;

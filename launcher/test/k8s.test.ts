@@ -4,9 +4,10 @@ import { describe, it } from 'node:test';
 import { loadTopologyFile, parseTopology } from '@setgate/config';
 import { TopologyView } from '@setgate/topology';
 import { parse, parseAllDocuments } from 'yaml';
-import { DEV_ADMIN_TOKENS, generateK8s, K8S_DIR, type K8sObject, renderK8s } from '../src/index.js';
+import { generateK8s, K8S_DIR, type K8sObject, renderK8s } from '../src/index.js';
 import { validateK8sObject } from './helpers/k8s-schema.js';
 import { ingressAllowed } from './helpers/network-policy-eval.js';
+import { knownSecretValues } from './helpers/secret-values.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const source = `${root}config/topology.yaml`;
@@ -139,17 +140,7 @@ describe('Kubernetes manifests (npm run k8s)', () => {
 
   it('hold no secret value: credentials come from the Secret by reference only', () => {
     const text = [...files.values()].join('\n');
-    const values = [
-      ...Object.values(DEV_ADMIN_TOKENS),
-      // The development secrets config/topology.yaml held before secrets were references.
-      'setgate-local-development-secret-0001',
-      'setgate-local-development-session-secret-0001',
-      ...['SETGATE_INTERNAL_TOKEN', 'SETGATE_JWT_SECRET', 'SETGATE_SESSION_TOKEN_SECRET', 'SETGATE_CONTROL_PLANE_TOKEN']
-        .map((k) => process.env[k])
-        .filter((v): v is string => Boolean(v)),
-    ];
-    const devSecrets = `${root}data/secrets`;
-    if (existsSync(devSecrets)) for (const f of readdirSync(devSecrets)) values.push(readFileSync(`${devSecrets}/${f}`, 'utf8').trim());
+    const values = knownSecretValues(root);
     for (const v of values) assert.ok(!text.includes(v), 'a secret value is in the manifests');
     assert.ok(!objects.some((o) => o.kind === 'Secret'), 'no Secret object is generated');
     let refs = 0;

@@ -1,88 +1,77 @@
+import { INTERNAL_TOKEN_ENV } from '@setgate/contracts';
 import { type LoadedTopology, secretSites } from '@setgate/config';
 import { TopologyView } from '@setgate/topology';
 import { devAdminTokens } from '../admin-tokens.js';
+import { type ComponentKind, componentCommand } from '../deploy/entrypoints.js';
 import { k6Service } from './k6-service.js';
+import { observabilityServices } from './observability.js';
+import { composeRedisName, redisServices } from './redis-services.js';
 
 /** Where the generated files live, relative to the repository root. */
 export const COMPOSE_TOPOLOGY_PATH = 'deploy/topology.compose.yaml';
 
-const ENTRY: Record<string, string> = {
-  'set-runtime': 'set-runtime/src/main.ts',
-  gateway: 'gateway/src/main.ts',
-  'regional-proxy': 'regional-proxy/src/main.ts',
-};
-
 /**
  * docker-compose services for a container topology (see composeTopology): one
- * service per instance from the same image, started in dependency order, with
- * an OpenTelemetry collector receiving every process's traces. Only regional
- * proxies publish ports to the host: they are the entry points.
+ * service per instance from the same image, started in dependency order; a
+ * Redis per region for its gateways' rate limits; the OpenTelemetry collector,
+ * Prometheus and Grafana; k6 under the `k6` and `drill` profiles. Only
+ * regional proxies (the entry points), the control plane's admin API,
+ * Prometheus and Grafana publish ports to the host. No credential is in the
+ * file: each is the caller's environment variable (an `.env` file beside it
+ * works), and compose refuses to start without it.
+ *
+ * @param root the repository root: each component's command is the module its package exports
  */
-export function composeFile(topology: LoadedTopology): Record<string, unknown> {
+export function composeFile(topology: LoadedTopology, root: string): Record<string, unknown> {
   const view = new TopologyView(topology);
-  const services: Record<string, unknown> = {
-    'otel-collector': {
-      image: 'otel/opentelemetry-collector:0.114.0',
-      command: ['--config=/etc/otelcol/config.yaml'],
-      volumes: ['./deploy/otel-collector.yaml:/etc/otelcol/config.yaml:ro'],
-    },
-  };
+  const services: Record<string, unknown> = { ...observabilityServices(required), ...redisServices(topology) };
   const byKind = (kind: string) => view.allInstances().filter((i) => i.kind === kind);
   const cp = topology.controlPlane;
-  // Components watch the control plane with a viewer token, and gateways read the topology's secrets
-  // from their environment: all come from the caller's environment (compose interpolation, refused
-  // when unset), so no generated file holds a credential.
+  // Every hop authenticates with the stack's internal token; components watch the control plane with a
+  // viewer token; gateways read the topology's secret references from their environment.
+  const hopEnv = { [INTERNAL_TOKEN_ENV]: required(INTERNAL_TOKEN_ENV, 'the stack\'s internal (hop) token, at least 32 characters') };
   const viewer = devAdminTokens(topology).find((t) => t.role === 'viewer');
-  const watchEnv: Record<string, string> = cp && viewer ? { SETGATE_CONTROL_PLANE_TOKEN: required('SETGATE_CONTROL_PLANE_TOKEN', 'a viewer token of the control plane') } : {};
+  const watchEnv: Record<string, string> =
+    cp && viewer ? { SETGATE_CONTROL_PLANE_TOKEN: required('SETGATE_CONTROL_PLANE_TOKEN', 'a viewer token of the control plane') } : {};
   const secretEnv = Object.fromEntries(
     secretSites(topology).flatMap(({ ref, path }) => (ref.env ? [[ref.env, required(ref.env, `the secret of ${path}, at least 32 characters`)]] : [])),
   );
+  const command = (kind: ComponentKind, id?: string) => [...componentCommand(root, kind), ...(id ? ['--id', id] : []), '--config', COMPOSE_TOPOLOGY_PATH, '--data', '/data'];
   if (cp) {
     services[cp.id] = {
-      ...common(),
-      command: ['node', '--import', 'tsx', 'config/src/control-plane/main.ts', '--config', COMPOSE_TOPOLOGY_PATH, '--data', '/data'],
+      ...common(hopEnv),
+      command: command('control-plane'),
       volumes: ['control-plane-data:/data'],
       healthcheck: healthcheck(cp.host, cp.adminPort),
       ports: [`${cp.port}:${cp.port}`],
     };
   }
-  const dependsOn: Record<string, string[]> = {
-    'set-runtime': cp ? [cp.id] : [],
-    gateway: byKind('set-runtime').map((i) => i.id),
-    'regional-proxy': byKind('gateway').map((i) => i.id),
+  const dependsOn = (kind: string, region: string): string[] => {
+    if (kind === 'set-runtime') return cp ? [cp.id] : [];
+    if (kind === 'gateway') return [...byKind('set-runtime').map((i) => i.id), composeRedisName(region)];
+    return byKind('gateway').map((i) => i.id);
   };
   for (const i of view.allInstances()) {
+    const env = i.kind === 'gateway' ? { ...hopEnv, ...watchEnv, ...secretEnv } : { ...hopEnv, ...watchEnv };
     const service: Record<string, unknown> = {
-      ...common(i.kind === 'gateway' ? { ...watchEnv, ...secretEnv } : watchEnv),
-      command: [
-        'node',
-        '--import',
-        'tsx',
-        ENTRY[i.kind],
-        '--id',
-        i.id,
-        '--config',
-        COMPOSE_TOPOLOGY_PATH,
-        '--data',
-        '/data',
-      ],
+      ...common(env),
+      command: command(i.kind, i.id),
       healthcheck: healthcheck(i.host, i.adminPort),
-      depends_on: Object.fromEntries(
-        (dependsOn[i.kind] ?? []).map((d) => [d, { condition: 'service_healthy' }]),
-      ),
+      depends_on: Object.fromEntries(dependsOn(i.kind, i.region).map((d) => [d, { condition: 'service_healthy' }])),
     };
     if (i.kind === 'set-runtime') service.volumes = [`${i.id}-data:/data`];
     if (i.kind === 'regional-proxy') service.ports = [`${i.port}:${i.port}`];
     services[i.id] = service;
   }
-  // Load with k6 against the entry points: only with `--profile k6`.
+  // Load and failure drills with k6 against the entry points: only with `--profile k6` or `--profile drill`.
   services.k6 = k6Service(topology);
   return {
-    name: 'setgate',
     services,
     volumes: Object.fromEntries([
       ...byKind('set-runtime').map((i) => [`${i.id}-data`, {}]),
       ...(cp ? [['control-plane-data', {}]] : []),
+      ['prometheus-data', {}],
+      ['grafana-data', {}],
     ]),
   };
 }
@@ -104,6 +93,7 @@ function healthcheck(host: string, adminPort: number): Record<string, unknown> {
     interval: '5s',
     timeout: '2s',
     retries: 5,
+    start_period: '60s',
   };
 }
 

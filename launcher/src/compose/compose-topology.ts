@@ -1,4 +1,5 @@
 import type { LoadedTopology } from '@setgate/config';
+import { composeRedisUrl } from './redis-services.js';
 
 export type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
 
@@ -30,8 +31,11 @@ export function withHosts(source: LoadedTopology, hostOf: (i: HostedInstance) =>
 
 /**
  * The compose variant of a topology: every instance's host becomes its
- * instance id, which is its service name (and DNS name) on the compose network.
+ * instance id, which is its service name (and DNS name) on the compose
+ * network, and each region's gateways count rate limits in the region's Redis.
  */
 export function composeTopology(source: LoadedTopology): Mutable<LoadedTopology> {
-  return withHosts(source, (i) => i.id);
+  const doc = withHosts(source, (i) => i.id);
+  for (const r of doc.regions) r.rateLimitRedisUrl = composeRedisUrl(r.name);
+  return doc;
 }

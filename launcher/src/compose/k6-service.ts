@@ -5,7 +5,7 @@ import { TopologyView } from '@setgate/topology';
 export const K6_IMAGE = 'grafana/k6:2.3.0';
 
 /**
- * The `k6` service, started only with `docker compose --profile k6`: it runs
+ * The `k6` service, started only with `docker compose --profile k6` (or `--profile drill`): it runs
  * one of loadtest/k6/*.js (mounted at /scripts) against the regional proxies
  * and the control plane on the compose network, and writes its JSON summary
  * to ./bench-results/k6. Secrets come from the caller's environment by
@@ -22,7 +22,8 @@ export function k6Service(topology: LoadedTopology): Record<string, unknown> {
   const cp = topology.controlPlane;
   return {
     image: K6_IMAGE,
-    profiles: ['k6'],
+    // `k6` for load (steady, spike, soak), `drill` for failure drills (failover.js with FAULT=...).
+    profiles: ['k6', 'drill'],
     command: ['run', '/scripts/steady.js'],
     volumes: ['./loadtest/k6:/scripts:ro', './bench-results/k6:/results'],
     environment: {

@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { devSecretEnv, type LoadedTopology, loadTopologyFile } from '@setgate/config';
 import { INTERNAL_TOKEN_ENV } from '@setgate/contracts';
-import { type ComponentSpec, Supervisor } from '@setgate/process-supervisor';
+import { type ComponentSpec, Supervisor, type SupervisorObserver } from '@setgate/process-supervisor';
 import { type InstanceRef, TopologyView } from '@setgate/topology';
 import { devAdminTokens } from './admin-tokens.js';
 import { type ControlPlaneReplica, controlPlaneReplicaSpec, controlPlaneReplicaUrls } from './control-plane-replicas.js';
+import { defaultReadyTimeoutMs, readyTimeoutFromEnv } from './ready-timeout.js';
 import { controlPlaneRegion, startWanLink, type WanLink, type WanOptions, wanPlan } from './wan.js';
 
 export interface StackOptions {
@@ -20,7 +21,13 @@ export interface StackOptions {
   readonly only?: (instance: InstanceRef) => boolean;
   /** Extra environment for every component. */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * How long each process may take to report ready; default: SETGATE_READY_TIMEOUT_MS, else
+   * `defaultReadyTimeoutMs` of the number of processes started.
+   */
   readonly readyTimeoutMs?: number;
+  /** Told as each process is spawned and reports ready (progress lines). */
+  readonly progress?: SupervisorObserver;
   /** Start the topology's control plane first (default: when the topology has a controlPlane section). */
   readonly controlPlane?: boolean;
   /**
@@ -92,15 +99,25 @@ export function controlPlaneSpec(id: string, opts: StackOptions): ComponentSpec 
   };
 }
 
+/** How many processes `startStack` starts with these options (the default ready deadline grows with it). */
+export function stackProcessCount(topology: LoadedTopology, opts: StackOptions): number {
+  const components = new TopologyView(topology).allInstances().filter((i) => opts.only?.(i) ?? true).length;
+  const controlPlanes = topology.controlPlane !== undefined && (opts.controlPlane ?? true) ? 1 + (opts.controlPlaneReplicas?.length ?? 0) : 0;
+  return components + controlPlanes + (opts.wan ? 1 : 0);
+}
+
 /**
  * Starts the topology: the control plane, then nodes, then gateways, then regional proxies, each wave
  * concurrently. If any process fails to start, all are stopped and the error
  * names the process and its reason.
  */
-export async function startStack(opts: StackOptions): Promise<Stack> {
-  const topology = loadTopologyFile(opts.configPath);
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const topology = loadTopologyFile(options.configPath);
   const view = new TopologyView(topology);
-  const supervisor = new Supervisor();
+  // Each process's ready deadline: the caller's, else SETGATE_READY_TIMEOUT_MS, else one that grows with the stack.
+  const readyTimeoutMs = options.readyTimeoutMs ?? readyTimeoutFromEnv() ?? defaultReadyTimeoutMs(stackProcessCount(topology, options));
+  const opts: StackOptions = { ...options, readyTimeoutMs };
+  const supervisor = new Supervisor(opts.progress);
   const selected = view.allInstances().filter((i) => opts.only?.(i) ?? true);
   const cp = topology.controlPlane;
   const withControlPlane = cp !== undefined && (opts.controlPlane ?? true);

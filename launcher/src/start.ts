@@ -1,11 +1,38 @@
 import { resolve } from 'node:path';
 import { defaultTopologyPath, loadTopologyFile, TopologyError } from '@setgate/config';
+import { ComponentStartError } from '@setgate/process-supervisor';
 import { signDevToken } from './dev-token.js';
 import { banner } from './banner.js';
 import { controlPlaneMode, type EtcdMode, etcdModeBanner, prepareEtcdMode } from './etcd-mode.js';
-import { type Stack, startStack } from './stack.js';
+import { defaultReadyTimeoutMs, READY_TIMEOUT_ENV, readyTimeoutFromArgs, readyTimeoutFromEnv } from './ready-timeout.js';
+import { type Stack, type StackOptions, stackProcessCount, startStack } from './stack.js';
+import { StartProgress } from './start-progress.js';
 import { wanFromArgs, type WanOptions } from './wan.js';
 import { wanBanner } from './wan-banner.js';
+
+interface StartArgs {
+  readonly mode: 'file' | 'etcd';
+  readonly wan: WanOptions | undefined;
+  /** From --ready-timeout, else SETGATE_READY_TIMEOUT_MS; undefined: the default for the stack's size. */
+  readonly readyTimeoutMs: number | undefined;
+}
+
+/** `npm start -- [--control-plane file|etcd] [--wan ...] [--ready-timeout 120]`; throws on a bad value. */
+function parseStartArgs(argv: readonly string[]): StartArgs {
+  return { mode: controlPlaneMode(argv), wan: wanFromArgs(argv), readyTimeoutMs: readyTimeoutFromArgs(argv) ?? readyTimeoutFromEnv() };
+}
+
+/** True when the start failed because a process was still starting at its deadline (not because it crashed). */
+function missedDeadline(err: unknown): boolean {
+  if (err instanceof ComponentStartError) return err.timedOut;
+  return err instanceof AggregateError && err.errors.some(missedDeadline);
+}
+
+/** What to do about a missed deadline: the two ways to give processes longer. */
+function deadlineHint(timeoutMs: number): string {
+  const longer = Math.max(300, Math.ceil((timeoutMs * 2) / 1000));
+  return `each process had ${Math.round(timeoutMs / 1000)} s to report ready; on a busy or slow machine give them longer: npm start -- --ready-timeout ${longer} (seconds), or ${READY_TIMEOUT_ENV}=${longer * 1000}\n`;
+}
 
 /**
  * `npm start`: the whole topology on one machine. Exit codes: 0 after a clean
@@ -22,20 +49,14 @@ async function main(): Promise<number> {
     return 2;
   }
   const dataDir = resolve(process.env.SETGATE_DATA_DIR ?? 'data');
-  let mode: ReturnType<typeof controlPlaneMode>;
+  let args: StartArgs;
   try {
-    mode = controlPlaneMode(process.argv.slice(2));
+    args = parseStartArgs(process.argv.slice(2));
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
     return 2;
   }
-  let wan: WanOptions | undefined;
-  try {
-    wan = wanFromArgs(process.argv.slice(2));
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n`);
-    return 2;
-  }
+  const { mode, wan } = args;
   let etcd: EtcdMode | undefined;
   process.stdout.write(`starting ${configPath} (config version ${topology.version})\n`);
 
@@ -52,20 +73,30 @@ async function main(): Promise<number> {
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
 
+  let readyTimeoutMs = args.readyTimeoutMs ?? 0;
+  let progress: StartProgress | undefined;
   try {
     // etcd mode: a local 3-member etcd cluster, and two control-plane replicas sharing it.
     if (mode === 'etcd') etcd = await prepareEtcdMode({ configPath, outPath: resolve(dataDir, 'topology.etcd.json'), logDir: resolve(dataDir, 'logs') });
-    stack = await startStack({
+    const opts: StackOptions = {
       configPath: etcd?.configPath ?? configPath,
       dataDir,
       logDir: resolve(dataDir, 'logs'),
       ...(etcd ? { controlPlaneReplicas: etcd.replicas } : {}),
       ...(wan ? { wan } : {}),
-    });
+    };
+    const total = stackProcessCount(topology, opts);
+    readyTimeoutMs = args.readyTimeoutMs ?? defaultReadyTimeoutMs(total);
+    process.stdout.write(`starting ${total} processes; each has ${Math.round(readyTimeoutMs / 1000)} s to report ready (--ready-timeout, ${READY_TIMEOUT_ENV})\n`);
+    progress = new StartProgress(total, (line) => process.stdout.write(`${line}\n`));
+    stack = await startStack({ ...opts, readyTimeoutMs, progress });
   } catch (err) {
     await etcd?.stop();
     process.stderr.write(`${(err as Error).message}\nstopped every process that had started.\n`);
+    if (missedDeadline(err)) process.stderr.write(deadlineHint(readyTimeoutMs));
     return 1;
+  } finally {
+    progress?.stop();
   }
   for (const c of stack.supervisor.components()) {
     void c.exited.then((info) => {

@@ -1,8 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { isReadyMessage, type ReadyMessage } from '@setgate/contracts';
 import { nodeArgsFor } from './node-args.js';
+import { clockTicksPerSecond, readProcessTicks } from './proc-cpu.js';
 
 /** What to start: an entry module (compiled JavaScript, or TypeScript run through tsx), with its arguments. */
 export interface ComponentSpec {
@@ -29,6 +31,8 @@ const TAIL_BYTES = 4096;
 /** A started component process. */
 export class RunningComponent {
   readonly exited: Promise<ExitInfo>;
+  /** When it was spawned (performance.now()), for "waiting for X (12 s)" messages. */
+  readonly startedAt = performance.now();
   private exitInfo: ExitInfo | undefined;
   private tail = '';
   private log: WriteStream | undefined;
@@ -73,6 +77,27 @@ export class RunningComponent {
     return this.tail;
   }
 
+  /** What it said last: the `msg` of its last JSON log line, else that line as it is ('' before any output). */
+  lastSaid(): string {
+    const line = this.tail.trimEnd().split('\n').pop()?.trim() ?? '';
+    try {
+      const msg = (JSON.parse(line) as { msg?: unknown }).msg;
+      if (typeof msg === 'string') return msg;
+    } catch {
+      // Not a JSON log line (a stack trace, a warning): shown as it is.
+    }
+    return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+  }
+
+  /** CPU seconds it has used so far (user + system), or undefined where /proc cannot tell. */
+  cpuSeconds(): number | undefined {
+    try {
+      return readProcessTicks(this.pid) / clockTicksPerSecond();
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Sends a signal now (SIGKILL for crash drills). */
   kill(signal: NodeJS.Signals = 'SIGTERM'): void {
     if (this.running) this.child.kill(signal);
@@ -95,6 +120,8 @@ export class ComponentStartError extends Error {
     readonly component: string,
     readonly reason: string,
     readonly output: string,
+    /** True when it was still starting at its ready deadline (rather than exiting or failing to spawn). */
+    readonly timedOut = false,
   ) {
     super(`${component} failed to start: ${reason}${output ? `\n--- ${component} output ---\n${output.trimEnd()}` : ''}`);
     this.name = 'ComponentStartError';
@@ -110,22 +137,47 @@ function extraNodeArgs(): string[] {
   return (process.env.SETGATE_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 }
 
+/** How long a component may take to report ready when its spec does not say. */
+export const DEFAULT_READY_TIMEOUT_MS = 30_000;
+
+/**
+ * Why a component missed its deadline, in terms a user can act on: how much CPU it got
+ * (little CPU on a busy machine: the machine is slow, give it longer; much CPU: it is stuck
+ * working) and the last thing it said.
+ */
+function notReadyReason(component: RunningComponent, timeoutMs: number): string {
+  const cpu = component.cpuSeconds();
+  const load = loadavg()[0] ?? 0;
+  const used = cpu === undefined ? '' : `, using ${cpu.toFixed(1)} s of CPU in that time`;
+  const said = component.lastSaid();
+  return `not ready after ${timeoutMs} ms${used} (load average ${load.toFixed(1)} on ${availableParallelism()} cores); it last said: ${said ? JSON.stringify(said) : 'nothing yet (loading its code)'}`;
+}
+
 /**
  * Spawns one component and resolves once it reports ready over IPC.
  * Rejects, with the process's reason and output, if it exits or times out first
- * (and then makes sure it is gone).
+ * (and then makes sure it is gone). `onSpawned` sees the process while it starts
+ * (progress displays).
  */
-export async function startComponent(spec: ComponentSpec): Promise<{ component: RunningComponent; ready: ReadyMessage }> {
+export async function startComponent(
+  spec: ComponentSpec,
+  onSpawned?: (component: RunningComponent) => void,
+): Promise<{ component: RunningComponent; ready: ReadyMessage }> {
   const child = spawn(process.execPath, [...extraNodeArgs(), ...nodeArgsFor(spec.entry), spec.entry, ...(spec.args ?? [])], {
     cwd: spec.cwd,
     env: { ...process.env, ...spec.env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const component = new RunningComponent(spec, child);
-  const timeoutMs = spec.readyTimeoutMs ?? 30000;
+  onSpawned?.(component);
+  const timeoutMs = spec.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+  let timedOut = false;
   try {
     const ready = await new Promise<ReadyMessage>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`not ready after ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(() => {
+        timedOut = true;
+        reject(new Error(notReadyReason(component, timeoutMs)));
+      }, timeoutMs);
       child.on('message', (m) => {
         if (isReadyMessage(m)) {
           clearTimeout(timer);
@@ -144,6 +196,6 @@ export async function startComponent(spec: ComponentSpec): Promise<{ component: 
     return { component, ready };
   } catch (err) {
     await component.stop(1000);
-    throw new ComponentStartError(spec.name, (err as Error).message, component.outputTail());
+    throw new ComponentStartError(spec.name, (err as Error).message, component.outputTail(), timedOut);
   }
 }

@@ -1,5 +1,6 @@
 export * from './component.js';
 export * from './node-args.js';
+export * from './proc-cpu.js';
 export * from './ports.js';
 export * from './supervisor.js';
 export * from './redis-server.js';

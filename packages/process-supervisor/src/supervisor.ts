@@ -1,6 +1,12 @@
 import type { ReadyMessage } from '@setgate/contracts';
 import { type ComponentSpec, type RunningComponent, startComponent } from './component.js';
 
+/** Told as each process is spawned and as it reports ready (`npm start`'s progress lines). */
+export interface SupervisorObserver {
+  starting?(component: RunningComponent): void;
+  ready?(component: RunningComponent): void;
+}
+
 /**
  * Owns a group of component processes: starts them (in waves), stops them all,
  * and guarantees that a failed start leaves nothing behind.
@@ -8,6 +14,8 @@ import { type ComponentSpec, type RunningComponent, startComponent } from './com
 export class Supervisor {
   private readonly running = new Map<string, RunningComponent>();
   readonly ready = new Map<string, ReadyMessage>();
+
+  constructor(private readonly observer: SupervisorObserver = {}) {}
 
   /** Starts specs concurrently; if any fails, stops everything started so far and rethrows. */
   async startAll(specs: readonly ComponentSpec[]): Promise<void> {
@@ -20,9 +28,10 @@ export class Supervisor {
   }
 
   async start(spec: ComponentSpec): Promise<RunningComponent> {
-    const { component, ready } = await startComponent(spec);
+    const { component, ready } = await startComponent(spec, (c) => this.observer.starting?.(c));
     this.running.set(spec.name, component);
     this.ready.set(spec.name, ready);
+    this.observer.ready?.(component);
     return component;
   }
 

@@ -39,6 +39,30 @@ describe('process supervisor', () => {
     );
   });
 
+  it('says what a component that missed its deadline was doing: its CPU time, the load, its last log message', async () => {
+    let spawned: number | undefined;
+    await assert.rejects(
+      startComponent({ name: 'slow', entry: fixture('stubborn'), readyTimeoutMs: 3000 }, (c) => {
+        spawned = c.pid;
+      }),
+      (err: unknown) => {
+        assert.ok(err instanceof ComponentStartError);
+        assert.equal(err.timedOut, true);
+        assert.match(err.reason, /^not ready after 3000 ms, using \d+\.\d s of CPU in that time \(load average [\d.]+ on \d+ cores\); it last said: "opening the store"$/);
+        return true;
+      },
+    );
+    assert.ok(spawned !== undefined && !alive(spawned));
+  });
+
+  it('tells its observer as each component starts and reports ready', async () => {
+    const events: string[] = [];
+    const sup = new Supervisor({ starting: (c) => events.push(`starting ${c.name}`), ready: (c) => events.push(`ready ${c.name}`) });
+    await sup.startAll([{ name: 'obs-1', entry: fixture('ready'), args: ['obs-1'] }]);
+    await sup.stopAll();
+    assert.deepEqual(events, ['starting obs-1', 'ready obs-1']);
+  });
+
   it('stops every started component when one of a wave fails', async () => {
     const sup = new Supervisor();
     let started: number[] = [];
@@ -54,7 +78,12 @@ describe('process supervisor', () => {
           { name: 'bad', entry: fixture('crash') },
         ]);
       })(),
-      /bad failed to start/,
+      (err: unknown) => {
+        assert.ok(err instanceof ComponentStartError);
+        assert.match(err.message, /bad failed to start/);
+        assert.equal(err.timedOut, false);
+        return true;
+      },
     );
     assert.equal(started.length, 2);
     for (const pid of started) assert.ok(!alive(pid), `pid ${pid} was left running`);

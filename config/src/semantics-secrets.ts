@@ -27,6 +27,7 @@ function checkUrls(t: Topology, add: Add): void {
     for (const [j, n] of s.nodes.entries()) if (n.store.kind === 'redis') urls.push([`/sets/${i}/nodes/${j}/store/url`, n.store.url]);
   }
   if (t.gateway.rateLimit.redisUrl) urls.push(['/gateway/rateLimit/redisUrl', t.gateway.rateLimit.redisUrl]);
+  for (const [i, r] of t.regions.entries()) if (r.rateLimitRedisUrl) urls.push([`/regions/${i}/rateLimitRedisUrl`, r.rateLimitRedisUrl]);
   for (const [i, issuer] of t.auth.issuers.entries()) if (issuer.jwks) urls.push([`/auth/issuers/${i}/jwks/url`, issuer.jwks.url]);
   const store = t.controlPlane?.store;
   if (store?.kind === 'redis') urls.push(['/controlPlane/store/url', store.url]);

@@ -119,8 +119,8 @@ export async function rollback(io: Io, to: string | undefined, reason: string | 
 
 export async function history(io: Io, limit: string | undefined): Promise<Outcome> {
   const r = (await io.client.call<{ versions: VersionSummary[] }>('GET', `/v1/config/history?limit=${Number(limit ?? 20)}`)).body;
-  const rows = r.versions.map((v) => [v.version, v.time, v.author, v.action.kind, v.changes.length, v.reason]);
-  return { code: 0, json: r, text: table(['version', 'time', 'author', 'action', 'changes', 'reason'], rows) };
+  const rows = r.versions.map((v) => [v.version, v.time, v.author, v.role ?? '-', v.action.kind, v.changes.length, v.reason]);
+  return { code: 0, json: r, text: table(['version', 'time', 'author', 'role', 'action', 'changes', 'reason'], rows) };
 }
 
 export async function get(io: Io, version: string | undefined): Promise<Outcome> {

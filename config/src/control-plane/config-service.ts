@@ -11,7 +11,7 @@ import { TopologyView } from '@setgate/topology';
 import { ControlPlaneErrors } from './errors.js';
 import { leaderChangesBetween } from './ops/leader-verdict.js';
 import { LossLedger } from './ops/loss-ledger.js';
-import type { ChangeAction, ConfigStore, LeaderChangeAudit, VersionRecord } from './store/config-store.js';
+import type { AuditRole, ChangeAction, ConfigStore, LeaderChangeAudit, VersionRecord } from './store/config-store.js';
 
 /** The current version, its record and its validated document. */
 export interface CurrentConfig {
@@ -30,6 +30,8 @@ export interface ChangeRequest {
   /** The version the caller edited; the change is refused (409) if the config has moved on. */
   readonly baseVersion: number;
   readonly author: string;
+  /** The author's role, audited with the version; absent: `system` (the control plane's own changes). */
+  readonly role?: AuditRole;
   readonly reason: string;
   readonly action: ChangeAction;
   /** Called with the diff before anything is stored; throws to refuse (e.g. a role too low for the sections touched). */
@@ -81,6 +83,7 @@ export class ConfigService {
       const record: VersionRecord = {
         version: 1,
         author: 'bootstrap',
+        role: 'system',
         reason: `initial version from ${source}`,
         time: this.now().toISOString(),
         action: { kind: 'bootstrap', source },
@@ -152,6 +155,7 @@ export class ConfigService {
     const record: VersionRecord = {
       version: req.baseVersion + 1,
       author: req.author,
+      role: req.role ?? 'system',
       reason: req.reason,
       time: this.now().toISOString(),
       action: req.action,

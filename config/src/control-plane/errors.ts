@@ -6,6 +6,7 @@ export const ControlPlaneErrors = defineErrors({
   SETGATE_CP_FORBIDDEN: { status: 403, title: "The token's role does not allow this" },
   SETGATE_CP_BAD_REQUEST: { status: 400, title: 'Malformed request' },
   SETGATE_CP_INVALID_DOCUMENT: { status: 422, title: 'The topology document is refused' },
+  SETGATE_CP_DOCUMENT_TOO_LARGE: { status: 413, title: 'The topology document exceeds a size, count or depth limit' },
   SETGATE_CP_NO_CHANGE: { status: 422, title: 'The document equals the current version' },
   SETGATE_CP_VERSION_CONFLICT: { status: 409, title: 'The config changed since the base version' },
   SETGATE_CP_VERSION_NOT_FOUND: { status: 404, title: 'No such config version' },

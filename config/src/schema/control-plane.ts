@@ -53,7 +53,7 @@ export const EtcdConfigStore = Type.Object(
 
 export const AdminRole = Type.Union([Type.Literal('viewer'), Type.Literal('operator'), Type.Literal('admin')], {
   description:
-    'viewer: read config, history, status, watch, dry runs; operator: also apply, rollback, shard moves, drains, failover pause; admin: also changes to the auth and controlPlane sections.',
+    'viewer: read config (secrets are references, never values), history, status, watch, dry runs; operator: also apply, rollback, shard moves, drains, failover pause; admin: also changes to auth, controlPlane, network, limits, gateway.trustedProxies, gateway.rateLimit, the session-token secret references, regionalProxy.trustedEdges and any command\'s anonymous flag (config/src/control-plane/http/admin-fields.ts).',
 });
 
 export const AdminToken = Type.Object(

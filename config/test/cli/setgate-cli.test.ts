@@ -66,7 +66,8 @@ describe('setgate CLI', () => {
     const r = await cli('operator', 'rollback', '1', '--reason', 'undo the pause');
     assert.equal(r.code, 0, r.err);
     const h = await cli('viewer', 'history');
-    assert.match(h.out, /^3\s+\S+\s+dev-operator\s+rollback/m);
+    assert.match(h.out, /^3\s+\S+\s+dev-operator\s+operator\s+rollback/m);
+    assert.match(h.out, /^1\s+\S+\s+bootstrap\s+system\s+bootstrap/m);
     assert.equal((await cli('operator', 'shard', 'move', '1', '--reason', 'no target')).code, 2);
     assert.equal((await cli('operator', 'apply', file)).code, 2, 'a change needs --reason');
   });

@@ -11,6 +11,7 @@ import { installAuth } from './auth.js';
 import { configRoutes } from './config-routes.js';
 import { openApiDocument } from './openapi.js';
 import { opsRoutes } from './ops-routes.js';
+import { installStrictBodies } from './strict-body.js';
 
 export interface ControlPlaneAppOptions {
   readonly telemetry: Telemetry;
@@ -32,8 +33,12 @@ declare module 'fastify' {
   }
 }
 
-/** Documents of thousands of shards are hundreds of KiB; the admin API is not a public edge. */
-const BODY_LIMIT = 32 * 1024 * 1024;
+/**
+ * Documents of thousands of shards are hundreds of KiB, and the largest
+ * (65,536 shards) about 8 MiB; beyond this a request is refused (413) before
+ * it is parsed. Counts and depth are bounded by document-limits.ts.
+ */
+const BODY_LIMIT = 12 * 1024 * 1024;
 
 /** The control plane API: authenticated config and ops routes, and their OpenAPI document. */
 export function buildControlPlaneApp(opts: ControlPlaneAppOptions): FastifyInstance {
@@ -48,6 +53,7 @@ export function buildControlPlaneApp(opts: ControlPlaneAppOptions): FastifyInsta
     for (const m of [r.method].flat()) if (m !== 'HEAD') routes.push(`${m} ${r.url}`);
   });
   installAuth(app, opts.tokens);
+  installStrictBodies(app);
   const doc = openApiDocument();
   app.get('/openapi.json', async () => doc);
   configRoutes(app, opts.service, opts.watchTimeoutMs, opts.failover, opts.controlPlaneStatus, opts.ops);

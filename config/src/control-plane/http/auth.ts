@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AdminRoleName, AdminTokenDef, Comparison } from '@setgate/config';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ControlPlaneErrors } from '../errors.js';
+import { adminFieldsTouched } from './admin-fields.js';
 
 /** Who called, from the token they presented. */
 export interface Principal {
@@ -20,9 +21,6 @@ declare module 'fastify' {
 }
 
 const RANK: Record<AdminRoleName, number> = { viewer: 0, operator: 1, admin: 2 };
-
-/** Sections only an admin may change: who can authenticate where. */
-export const ADMIN_SECTIONS = ['auth', 'controlPlane'] as const;
 
 /** Hex SHA-256 of a token, as the config lists it. */
 export function tokenHash(token: string): string {
@@ -64,12 +62,19 @@ export function requireRole(request: FastifyRequest, role: AdminRoleName): Princ
   return p;
 }
 
-/** A guard for changes: touching the admin sections needs the admin role. */
-export function sectionGuard(request: FastifyRequest): (c: Comparison) => void {
+/**
+ * A guard for changes: a diff touching an admin field (admin-fields.ts) needs
+ * the admin role; the refusal names every such field.
+ */
+export function fieldGuard(request: FastifyRequest): (c: Comparison) => void {
   return (c) => {
-    const touched = ADMIN_SECTIONS.filter((s) => c.impact.sections.includes(s));
-    if (touched.length > 0 && request.principal?.role !== 'admin') {
-      throw ControlPlaneErrors.create('SETGATE_CP_FORBIDDEN', { detail: `changing ${touched.join(', ')} needs the admin role` });
+    const touched = adminFieldsTouched(c.changes);
+    const p = request.principal;
+    if (touched.length > 0 && p?.role !== 'admin') {
+      throw ControlPlaneErrors.create('SETGATE_CP_FORBIDDEN', {
+        detail: `changing ${touched.join(', ')} needs the admin role; ${p?.name ?? 'the caller'} is ${p?.role ?? 'unknown'}`,
+        extensions: { fields: touched },
+      });
     }
   };
 }

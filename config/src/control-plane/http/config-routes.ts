@@ -1,4 +1,4 @@
-import { compareTopologies, validateTopology } from '@setgate/config';
+import { compareTopologies, documentLimitProblem, validateTopology } from '@setgate/config';
 import { Header } from '@setgate/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { ConfigService } from '../config-service.js';
@@ -6,8 +6,9 @@ import { ControlPlaneErrors } from '../errors.js';
 import type { VersionRecord } from '../store/config-store.js';
 import type { FailoverStatus } from '../failover/controller.js';
 import type { OpsService } from '../ops/ops-service.js';
-import { sectionGuard } from './auth.js';
+import { fieldGuard } from './auth.js';
 import type { ControlPlaneReplicaView } from '../replica-status.js';
+import { redactRecord, redactSummary } from './redact.js';
 import { statusOf } from './status.js';
 
 const Reason = { type: 'string', minLength: 3, maxLength: 500 } as const;
@@ -35,6 +36,20 @@ function leaderFacts(record: VersionRecord) {
   return record.leaderChanges ? { leaderChanges: record.leaderChanges, forced: record.forced === true } : {};
 }
 
+/**
+ * Refuses (413) a document past the limits of document-limits.ts before
+ * anything walks it: cloning, diffing and validating are recursive.
+ */
+export function checkDocumentLimits(document: unknown): void {
+  const problem = documentLimitProblem(document);
+  if (problem) {
+    throw ControlPlaneErrors.create('SETGATE_CP_DOCUMENT_TOO_LARGE', {
+      detail: `${problem.path || '/'}: ${problem.message}`,
+      extensions: { problems: [problem] },
+    });
+  }
+}
+
 const notFound = (v: number) => ControlPlaneErrors.create('SETGATE_CP_VERSION_NOT_FOUND', { detail: `version ${v} does not exist` });
 
 /** Read, validate, diff, apply, rollback and history of the topology document. */
@@ -53,13 +68,17 @@ export function configRoutes(
   app.get('/v1/config', viewer, async (_req, reply) => {
     const { record } = await service.current();
     reply.header(Header.configVersion, String(record.version));
-    return record;
+    return redactRecord(record);
   });
 
   app.get<{ Params: { version: number } }>(
     '/v1/config/versions/:version',
     { ...viewer, schema: { params: { type: 'object', properties: { version: Version } } } },
-    async (req) => (await service.store.get(req.params.version)) ?? Promise.reject(notFound(req.params.version)),
+    async (req) => {
+      const record = await service.store.get(req.params.version);
+      if (!record) throw notFound(req.params.version);
+      return redactRecord(record);
+    },
   );
 
   app.get<{ Querystring: { limit?: number; before?: number } }>(
@@ -68,16 +87,18 @@ export function configRoutes(
       ...viewer,
       schema: { querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 1000 }, before: Version } } },
     },
-    async (req) => ({ versions: await service.store.history(req.query.limit ?? 20, req.query.before) }),
+    async (req) => ({ versions: (await service.store.history(req.query.limit ?? 20, req.query.before)).map(redactSummary) }),
   );
 
   app.post<{ Body: { document: unknown } }>('/v1/config/validate', { ...viewer, schema: { body: ConfigBodies.document } }, async (req) => {
+    checkDocumentLimits(req.body.document);
     const dry = await service.dryRun(req.body.document);
     if (!dry.ok) return { valid: false, problems: dry.problems };
     return { valid: true, baseVersion: dry.baseVersion, changes: dry.comparison.changes, impact: dry.comparison.impact };
   });
 
   app.post<{ Body: { document: unknown } }>('/v1/config/diff', { ...viewer, schema: { body: ConfigBodies.document } }, async (req) => {
+    checkDocumentLimits(req.body.document);
     const dry = await service.dryRun(req.body.document);
     if (!dry.ok) {
       throw ControlPlaneErrors.create('SETGATE_CP_INVALID_DOCUMENT', { detail: 'the document does not validate', extensions: { problems: dry.problems } });
@@ -103,18 +124,20 @@ export function configRoutes(
     '/v1/config/apply',
     { ...operator, schema: { body: ConfigBodies.apply } },
     async (req, reply) => {
+      checkDocumentLimits(req.body.document);
       const change = {
         baseVersion: req.body.baseVersion,
         reason: req.body.reason,
         author: req.principal?.name ?? 'unknown',
-        guard: sectionGuard(req),
+        ...(req.principal ? { role: req.principal.role } : {}),
+        guard: fieldGuard(req),
         force: req.body.forceUnclean === true,
       };
       const { record, comparison } = ops
         ? await ops.applyDocument(req.body.document, change)
         : await service.apply({ ...change, document: req.body.document, action: { kind: 'apply' } });
       req.log.info(
-        { audit: true, version: record.version, author: record.author, reason: record.reason, forced: record.forced === true, leaderChanges: record.leaderChanges },
+        { audit: true, version: record.version, author: record.author, role: record.role, reason: record.reason, forced: record.forced === true, leaderChanges: record.leaderChanges },
         'config applied',
       );
       return reply.code(201).send({ version: record.version, changes: comparison.changes, impact: comparison.impact, ...leaderFacts(record) });
@@ -129,12 +152,13 @@ export function configRoutes(
         baseVersion: req.body.baseVersion,
         reason: req.body.reason,
         author: req.principal?.name ?? 'unknown',
-        guard: sectionGuard(req),
+        ...(req.principal ? { role: req.principal.role } : {}),
+        guard: fieldGuard(req),
         force: req.body.forceUnclean === true,
       };
       const { record, comparison } = ops ? await ops.rollback(req.body.to, change) : await service.rollback(req.body.to, change);
       req.log.info(
-        { audit: true, version: record.version, rollbackTo: req.body.to, author: record.author, forced: record.forced === true, leaderChanges: record.leaderChanges },
+        { audit: true, version: record.version, rollbackTo: req.body.to, author: record.author, role: record.role, forced: record.forced === true, leaderChanges: record.leaderChanges },
         'config rolled back',
       );
       return reply.code(201).send({ version: record.version, changes: comparison.changes, impact: comparison.impact, ...leaderFacts(record) });
@@ -160,7 +184,7 @@ export function configRoutes(
       const record = await service.waitForChange(req.query.after, Math.min(req.query.timeoutMs ?? watchTimeoutMs, watchTimeoutMs), gone.signal);
       if (!record) return reply.code(204).send();
       reply.header(Header.configVersion, String(record.version));
-      return record;
+      return redactRecord(record);
     },
   );
 

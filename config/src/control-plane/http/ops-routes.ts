@@ -23,6 +23,7 @@ export const OpsBodies = {
 
 const actor = (req: FastifyRequest<{ Body: { reason: string; forceUnclean?: boolean } }>): Actor => ({
   author: req.principal?.name ?? 'unknown',
+  ...(req.principal ? { role: req.principal.role } : {}),
   reason: req.body.reason,
   ...(req.body.forceUnclean === true ? { force: true } : {}),
 });

@@ -1,4 +1,4 @@
-import type { Comparison, LoadedTopology, Topology } from '@setgate/config';
+import type { AdminRoleName, Comparison, LoadedTopology, Topology } from '@setgate/config';
 import { comparePositions, type FenceResponse, formatPosition, type LogPosition } from '@setgate/contracts';
 import { type NodeRef, TopologyView } from '@setgate/topology';
 import { type ConfigService, invalidDocument, versionConflict } from '../config-service.js';
@@ -40,6 +40,8 @@ export interface LeaderChangeOptions {
   /** The document to publish, rebuilt from the then-current version. Its write-point changes are what the protocol carries out. */
   readonly build: (current: LoadedTopology) => Topology | Promise<Topology>;
   readonly author: string;
+  /** The author's role, audited with the version. */
+  readonly role?: AdminRoleName;
   readonly reason: string;
   readonly action: ChangeAction;
   /** The version the caller edited (apply, rollback): refused with 409 if the config moved on. Absent: rebased (moves, drains). */
@@ -143,6 +145,7 @@ export async function runLeaderChange(opts: LeaderChangeOptions): Promise<Leader
       document: await opts.build(start.topology),
       baseVersion: start.record.version,
       author: opts.author,
+      ...(opts.role ? { role: opts.role } : {}),
       reason: opts.reason,
       action: opts.action,
       ...(opts.guard ? { guard: opts.guard } : {}),
@@ -381,6 +384,7 @@ async function publish(
         document: doc,
         baseVersion: cur.record.version,
         author: opts.author,
+        ...(opts.role ? { role: opts.role } : {}),
         reason: opts.reason,
         action: opts.action,
         leaderChanges: audits,
@@ -433,6 +437,7 @@ async function reconfirm(opts: LeaderChangeOptions, fenced: readonly ShardRun[],
         document: doc,
         baseVersion: cur.record.version,
         author: opts.author,
+        ...(opts.role ? { role: opts.role } : {}),
         reason: `abort of: ${opts.reason}`,
         action: opts.action,
       });

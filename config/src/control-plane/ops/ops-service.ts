@@ -1,4 +1,4 @@
-import type { Comparison, LoadedTopology, Topology } from '@setgate/config';
+import type { AdminRoleName, Comparison, LoadedTopology, Topology } from '@setgate/config';
 import type { ConfigService } from '../config-service.js';
 import { ControlPlaneErrors } from '../errors.js';
 import type { ChangeAction } from '../store/config-store.js';
@@ -11,6 +11,8 @@ import { runSwitchover } from './switchover.js';
 /** Who asks and why: recorded with the version the action produces. */
 export interface Actor {
   readonly author: string;
+  /** The author's role, audited with every version the action stores. */
+  readonly role?: AdminRoleName;
   readonly reason: string;
   /** The operator's explicit choice to promote replicas that may lack acknowledged writes (`--force-unclean`), audited. */
   readonly force?: boolean;
@@ -64,6 +66,7 @@ export class OpsService {
         ...(this.opts.control ? { control: this.opts.control } : {}),
         build,
         author: change.author,
+        ...(change.role ? { role: change.role } : {}),
         reason: change.reason,
         action,
         baseVersion: change.baseVersion,
@@ -102,6 +105,7 @@ export class OpsService {
         moves: [move],
         edit: editable,
         author: actor.author,
+        ...(actor.role ? { role: actor.role } : {}),
         reason: actor.reason,
         ...(actor.force ? { force: true } : {}),
         action: { kind: 'shard-move', shards: [shard], to: toSet },
@@ -132,7 +136,7 @@ export class OpsService {
     };
     if (plan.moves.length === 0) {
       return this.opts.operations.start('drain', actor.author, async (progress) => {
-        const { record: r } = await this.opts.service.apply({ document: plan.document, baseVersion: record.version, author: actor.author, reason: actor.reason, action });
+        const { record: r } = await this.opts.service.apply({ document: plan.document, baseVersion: record.version, ...who(actor), action });
         progress(`${target} ${name} led no shard; version ${r.version} marks it drained`);
         return { version: r.version, shards: [], maxWritePauseMs: 0 };
       });
@@ -146,6 +150,7 @@ export class OpsService {
         moves: plan.moves,
         edit: (cur) => flag(editable(cur)),
         author: actor.author,
+        ...(actor.role ? { role: actor.role } : {}),
         reason: actor.reason,
         ...(actor.force ? { force: true } : {}),
         action,
@@ -161,8 +166,7 @@ export class OpsService {
     return this.opts.service.apply({
       document: planUndrain(topology, target, name),
       baseVersion: record.version,
-      author: actor.author,
-      reason: actor.reason,
+      ...who(actor),
       action: { kind: 'undrain', target, name },
     });
   }
@@ -173,9 +177,11 @@ export class OpsService {
     return this.opts.service.apply({
       document: planFailoverPause(topology, paused),
       baseVersion: record.version,
-      author: actor.author,
-      reason: actor.reason,
+      ...who(actor),
       action: { kind: paused ? 'failover-pause' : 'failover-resume' },
     });
   }
 }
+
+/** The audit facts of an actor, as a change request takes them. */
+const who = (a: Actor) => ({ author: a.author, reason: a.reason, ...(a.role ? { role: a.role } : {}) });

@@ -1,4 +1,4 @@
-import type { LoadedTopology, Topology } from '@setgate/config';
+import type { AdminRoleName, LoadedTopology, Topology } from '@setgate/config';
 import type { ConfigService } from '../config-service.js';
 import type { ChangeAction } from '../store/config-store.js';
 import { runLeaderChange, type ShardSwitch, type SwitchoverReport } from './leader-protocol.js';
@@ -14,6 +14,8 @@ export interface SwitchoverOptions {
   /** The document to publish, rebuilt from the then-current version (drain flags etc.); the moves are added to it. */
   readonly edit: (current: LoadedTopology) => Topology;
   readonly author: string;
+  /** The author's role, audited with the version. */
+  readonly role?: AdminRoleName;
   readonly reason: string;
   readonly action: ChangeAction;
   /** The operator's explicit choice to promote a target that may lack acknowledged writes (`--force-unclean`). */
@@ -34,6 +36,7 @@ export async function runSwitchover(opts: SwitchoverOptions): Promise<Switchover
     control: opts.control,
     build: (cur) => applyMoves(opts.edit(cur), opts.moves),
     author: opts.author,
+    ...(opts.role ? { role: opts.role } : {}),
     reason: opts.reason,
     action: opts.action,
     ...(opts.force ? { force: true } : {}),

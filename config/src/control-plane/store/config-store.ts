@@ -1,4 +1,4 @@
-import type { Change, Topology } from '@setgate/config';
+import type { AdminRoleName, Change, Topology } from '@setgate/config';
 import type { LogPosition } from '@setgate/contracts';
 
 /** What made a version: the ops action behind it, for the audit trail. */
@@ -41,11 +41,16 @@ export interface LeaderChangeAudit {
   readonly note?: string;
 }
 
+/** Who made a version: an admin API role, or the control plane itself. */
+export type AuditRole = AdminRoleName | 'system';
+
 /** One numbered version with its audit facts: who, what, when, why. */
 export interface VersionRecord {
   readonly version: number;
   /** Name of the token that made the change. */
   readonly author: string;
+  /** The role that token had (`system`: the bootstrap and the failover controller); absent in versions stored before roles were audited. */
+  readonly role?: AuditRole;
   readonly reason: string;
   /** ISO-8601 time the version was stored. */
   readonly time: string;

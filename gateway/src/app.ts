@@ -3,7 +3,7 @@ import { type LoadedTopology, resolveSecret } from '@setgate/config';
 import { createDispatcher, type Dispatcher } from '@setgate/http-client';
 import type { HopSecrets } from '@setgate/contracts';
 import type { Redis } from '@setgate/redis-client';
-import { createService, DEFAULT_LIMITS } from '@setgate/service-kit';
+import { createService, DEFAULT_LIMITS, type TlsFiles } from '@setgate/service-kit';
 import type { Telemetry } from '@setgate/telemetry';
 import { buildRoutingTable, type RoutingTable, RoutingTableRef, TopologyView } from '@setgate/topology';
 import type { FastifyInstance } from 'fastify';
@@ -51,6 +51,8 @@ export interface GatewayOptions {
    * X-Forwarded-For is believed. Omitted: hops are unauthenticated (development, in-process tests).
    */
   readonly hopSecrets?: HopSecrets;
+  /** HTTPS on the traffic listener from these files, reloaded when they change (the instance's `tls`); omitted: HTTP. */
+  readonly tls?: TlsFiles;
   /** Test hooks of admission: a fixed random source and event-loop delay. */
   readonly admission?: Pick<AdmissionOptions, 'random' | 'eventLoopDelayMs'>;
 }
@@ -89,7 +91,7 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
     throw new Error(`region ${region} is not in config version ${topology.version}`);
   }
   // Behind the regional proxy: its x-request-id is kept so one id follows the request.
-  const app = createService({ telemetry, trustRequestId: true, limits: topology.limits });
+  const app = createService({ telemetry, trustRequestId: true, limits: topology.limits, ...(options.tls ? { tls: options.tls } : {}) });
   const routes = new RoutingTableRef(buildRoutingTable(topology));
   const dispatcher = options.dispatcher ?? createDispatcher();
   if (options.dispatcher === undefined) app.addHook('onClose', async () => dispatcher.close());

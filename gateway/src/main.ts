@@ -42,6 +42,7 @@ const hopSecrets = processHopSecrets((err) =>
 const app = buildGateway({
   topology: args.topology,
   ...(hopSecrets ? { hopSecrets } : {}),
+  ...(self.tls ? { tls: self.tls } : {}),
   region: self.region,
   telemetry,
   dispatcher,

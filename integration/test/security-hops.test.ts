@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { randomBytes, X509Certificate } from 'node:crypto';
+import { copyFileSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { connect } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { PROBLEM_CONTENT_TYPE } from '@setgate/contracts';
 import { signDevToken, type Stack, startStack } from '@setgate/launcher';
 import { shardOf, type TopologyView } from '@setgate/topology';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 import { freshTopology } from './harness.js';
 
 /**
@@ -25,6 +30,32 @@ const LEADER = 'us-east-a-1';
 const FOLLOWER = 'eu-west-b-1';
 const READY_TIMEOUT_MS = 180_000;
 
+/** A self-signed certificate for 127.0.0.1 (openssl, as an operator would make one), written to `dir/<name>.{crt,key}`. */
+function makeCertificate(dir: string, name: string): { certFile: string; keyFile: string } {
+  const certFile = join(dir, `${name}.crt`);
+  const keyFile = join(dir, `${name}.key`);
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+    '-subj', `/CN=setgate-test-${name}`, '-addext', 'subjectAltName=IP:127.0.0.1',
+    '-keyout', keyFile, '-out', certFile,
+  ], { stdio: 'ignore' });
+  return { certFile, keyFile };
+}
+
+/** The SHA-256 fingerprint of the certificate a TLS listener serves now (a new connection each time). */
+function servedFingerprint(url: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    // Only the certificate is read here; whether it is trusted is checked by the HTTPS requests.
+    const socket = connect({ host: hostname, port: Number(port), rejectUnauthorized: false }, () => {
+      const fingerprint = socket.getPeerCertificate().fingerprint256;
+      socket.end();
+      resolve(fingerprint);
+    });
+    socket.once('error', reject);
+  });
+}
+
 /** A subject whose shard is led by LEADER (and followed by FOLLOWER). */
 function subjectLedBy(view: TopologyView, node: string, prefix: string): { sub: string; shard: number } {
   for (let n = 0; n < 100_000; n++) {
@@ -38,13 +69,25 @@ function subjectLedBy(view: TopologyView, node: string, prefix: string): { sub: 
 describe('authenticated hops (real processes)', () => {
   let stack: Stack;
   let cleanup = () => {};
+  let certDir = '';
+  let first: { certFile: string; keyFile: string };
   const started = new Set([PROXY, GATEWAY, LEADER, FOLLOWER]);
+  const served = { certFile: '', keyFile: '' };
 
   before(async () => {
+    certDir = mkdtempSync(join(tmpdir(), 'setgate-tls-'));
+    first = makeCertificate(certDir, 'first');
+    served.certFile = join(certDir, 'served.crt');
+    served.keyFile = join(certDir, 'served.key');
+    copyFileSync(first.certFile, served.certFile);
+    copyFileSync(first.keyFile, served.keyFile);
     const t = await freshTopology((doc) => {
-      const regions = doc.regions as Array<{ name: string; gateways: Array<{ id: string }> }>;
+      const regions = doc.regions as Array<{ name: string; gateways: Array<{ id: string }>; proxies: Array<Record<string, unknown>> }>;
       const r = regions.find((x) => x.name === REGION);
       if (r) r.gateways = r.gateways.filter((g) => g.id === GATEWAY);
+      // The entry serves HTTPS from files the test replaces later (the other proxies stay HTTP).
+      const proxy = r?.proxies.find((p) => p.id === PROXY);
+      if (proxy) proxy.tls = served;
       // Only some nodes run: a shard acknowledges on its write-point's own append.
       for (const p of doc.placements as Array<Record<string, unknown>>) Object.assign(p, { mode: 'async', minInsync: 0 });
     });
@@ -66,9 +109,12 @@ describe('authenticated hops (real processes)', () => {
   after(async () => {
     await stack?.stop();
     cleanup();
+    if (certDir) rmSync(certDir, { recursive: true, force: true });
   });
 
   const token = (sub: string) => signDevToken(stack.topology, { sub });
+  /** A client that trusts the certificate `certFile` (the entry serves HTTPS). */
+  const trusting = (certFile: string) => new Agent({ connect: { ca: readFileSync(certFile) } });
 
   /** The node headers a gateway asserts for a profile command, plus `extra`. */
   function asserted(sub: string, shard: number, extra: Record<string, string> = {}): Record<string, string> {
@@ -103,7 +149,7 @@ describe('authenticated hops (real processes)', () => {
     }
     // Read through the proper path: the refused writes never reached a handler.
     const auth = { authorization: `Bearer ${await token(sub)}` };
-    const read = await request(`${stack.url(PROXY)}/v1/profile`, { headers: auth });
+    const read = await request(`${stack.url(PROXY)}/v1/profile`, { headers: auth, dispatcher: trusting(served.certFile) });
     const text = await read.body.text();
     assert.equal(read.statusCode, 404, text);
     assert.equal(read.headers['x-setgate-node'], LEADER, 'the write-point itself said there is no profile');
@@ -114,6 +160,7 @@ describe('authenticated hops (real processes)', () => {
     const auth = { authorization: `Bearer ${await token(sub)}` };
     const put = await request(`${stack.url(PROXY)}/v1/profile`, {
       method: 'PUT',
+      dispatcher: trusting(served.certFile),
       headers: { ...auth, 'content-type': 'application/json' },
       body: JSON.stringify({ displayName: 'Ada' }),
     });
@@ -126,5 +173,68 @@ describe('authenticated hops (real processes)', () => {
       assert.equal(res.statusCode, 200, text);
       assert.match(text, /Ada/);
     }
+  });
+
+  it('refuses a replication fetch without the secret or with a retired one, and serves the previous one', async () => {
+    const { shard } = subjectLedBy(stack.view, LEADER, 'hop-repl-');
+    const admin = stack.view.node(LEADER)?.adminUrl as string;
+    const fetch = (authorization?: string) =>
+      request(`${admin}/internal/replication/${shard}/fetch`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+        body: JSON.stringify({ node: FOLLOWER, epoch: stack.view.placement(shard).epoch, fromLsn: 1, lastEpoch: 0, maxWaitMs: 0 }),
+      });
+    for (const authorization of [undefined, `Bearer ${RETIRED}`]) await expectRefused(await fetch(authorization), 'SETGATE_NODE_UNAUTHORIZED');
+    const ok = await fetch(`Bearer ${PREVIOUS}`);
+    assert.equal(ok.statusCode, 200, await ok.body.text());
+  });
+
+  it('serves a client reaching a gateway directly with its token, and refuses a wrong proxy hop credential', async () => {
+    const { sub } = subjectLedBy(stack.view, LEADER, 'hop-direct-');
+    const auth = { authorization: `Bearer ${await token(sub)}` };
+    const gateway = stack.url(GATEWAY);
+    const direct = await request(`${gateway}/v1/profile`, { headers: auth });
+    const text = await direct.body.text();
+    assert.equal(direct.statusCode, 404, text);
+    assert.equal(direct.headers['x-setgate-node'], LEADER, 'the node answered: the gateway forwarded with the hop secret');
+    await expectRefused(await request(`${gateway}/v1/profile`, { headers: { ...auth, 'x-setgate-hop': RETIRED } }), 'SETGATE_GW_HOP_UNAUTHENTICATED');
+    const asProxy = await request(`${gateway}/v1/profile`, { headers: { ...auth, 'x-setgate-hop': PREVIOUS } });
+    assert.equal(asProxy.statusCode, 404, await asProxy.body.text());
+  });
+
+  it('serves HTTPS at the regional proxy and takes a replaced certificate without a restart', async () => {
+    const entry = stack.url(PROXY);
+    assert.match(entry, /^https:\/\//, 'the ready URL says https');
+    const { sub } = subjectLedBy(stack.view, LEADER, 'hop-tls-');
+    const auth = { authorization: `Bearer ${await token(sub)}` };
+    const fingerprintOf = (certFile: string) => new X509Certificate(readFileSync(certFile)).fingerprint256;
+    assert.equal(await servedFingerprint(entry), fingerprintOf(first.certFile));
+    const put = await request(`${entry}/v1/profile`, {
+      method: 'PUT',
+      dispatcher: trusting(first.certFile),
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ displayName: 'Over TLS' }),
+    });
+    assert.equal(put.statusCode, 201, await put.body.text());
+
+    // Rotate: a new pair replaces the files (key first, each by an atomic rename); the process stays up.
+    const pid = stack.supervisor.get(PROXY)?.pid;
+    const next = makeCertificate(certDir, 'next');
+    renameSync(next.keyFile, served.keyFile);
+    renameSync(next.certFile, served.certFile);
+    const want = fingerprintOf(served.certFile);
+    const deadline = Date.now() + 60_000;
+    let seen = '';
+    while ((seen = await servedFingerprint(entry)) !== want) {
+      assert.ok(Date.now() < deadline, `still serving ${seen} a minute after the files were replaced`);
+      await sleep(200);
+    }
+    assert.equal(stack.supervisor.get(PROXY)?.pid, pid, 'the proxy was not restarted');
+    const get = await request(`${entry}/v1/profile`, { dispatcher: trusting(served.certFile), headers: auth });
+    const text = await get.body.text();
+    assert.equal(get.statusCode, 200, text);
+    assert.match(text, /Over TLS/);
+    // A client pinned to the old certificate no longer gets through.
+    await assert.rejects(request(`${entry}/v1/profile`, { dispatcher: trusting(first.certFile), headers: auth }));
   });
 });

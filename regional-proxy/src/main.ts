@@ -30,6 +30,7 @@ const hopSecrets = processHopSecrets((err) =>
 const app = buildRegionalProxy({
   telemetry,
   ...(hopSecrets ? { hopSecrets } : {}),
+  ...(self.tls ? { tls: self.tls } : {}),
   region: placed.region,
   gateways: placed.gateways,
   routes: buildRoutingTable(args.topology),

@@ -1,7 +1,7 @@
 import type { LoadedTopology } from '@setgate/config';
 import type { HopSecrets } from '@setgate/contracts';
 import type { DispatcherOptions } from '@setgate/http-client';
-import type { ServiceLimits } from '@setgate/service-kit';
+import type { ServiceLimits, TlsFiles } from '@setgate/service-kit';
 import type { Telemetry } from '@setgate/telemetry';
 import type { RoutingTable } from '@setgate/topology';
 import type { GatewayTarget } from './gateway-directory.js';
@@ -46,6 +46,8 @@ export interface RegionalProxyOptions {
    * this proxy's X-Forwarded-For. Omitted: hops are unauthenticated (development, in-process tests).
    */
   readonly hopSecrets?: HopSecrets;
+  /** HTTPS on the traffic listener from these files, reloaded when they change (the instance's `tls`); omitted: HTTP. */
+  readonly tls?: TlsFiles;
 }
 
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 5000;

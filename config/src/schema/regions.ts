@@ -1,13 +1,14 @@
 import { Type } from '@sinclair/typebox';
 import { Listener, Name } from './common.js';
+import { EntryTls } from './tls.js';
 
 export const ProxyInstance = Type.Object(
-  { id: Name, ...Listener },
+  { id: Name, ...Listener, tls: Type.Optional(EntryTls) },
   { additionalProperties: false, description: 'One regional-proxy process.' },
 );
 
 export const GatewayInstance = Type.Object(
-  { id: Name, ...Listener },
+  { id: Name, ...Listener, tls: Type.Optional(EntryTls) },
   { additionalProperties: false, description: 'One gateway process.' },
 );
 

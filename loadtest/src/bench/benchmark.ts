@@ -46,6 +46,8 @@ export interface ConfigurationSpec {
   readonly name: string;
   /** One line on what the configuration sends where. */
   readonly description: string;
+  /** The setup may leave it out (e.g. a row that cannot run with `--wan`); the table then omits it. */
+  readonly optional?: boolean;
 }
 
 /** What the harness hands a benchmark when it starts. */

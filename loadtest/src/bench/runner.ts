@@ -44,10 +44,11 @@ function checkDeclaration(b: Benchmark): void {
 }
 
 function targetsOf(b: Benchmark, setup: BenchSetup) {
-  return b.configurations.map((c) => {
+  return b.configurations.flatMap((c) => {
     const target = setup.targets[c.name];
+    if (!target && c.optional) return [];
     if (!target) throw new Error(`benchmark ${b.name}: setup returned no target for configuration ${c.name}`);
-    return { name: c.name, target };
+    return [{ name: c.name, target }];
   });
 }
 
@@ -105,7 +106,12 @@ export async function runBenchmark(benchmark: Benchmark, options: BenchOptions, 
     baseline: benchmark.baseline,
     options: runOptions,
     clockTicksPerSecond: hz,
-    configurations: summarize(benchmark.configurations, benchmark.baseline, measured, samples),
+    configurations: summarize(
+      benchmark.configurations.filter((c) => c.name in measured),
+      benchmark.baseline,
+      measured,
+      samples,
+    ),
     details: setup.details ?? {},
   };
 }

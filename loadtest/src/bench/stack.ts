@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultTopologyPath } from '@setgate/config';
+import { INTERNAL_TOKEN_ENV } from '@setgate/contracts';
 import { type EtcdMode, prepareEtcdMode, rebindTopology, type Stack, startStack } from '@setgate/launcher';
 import type { EtcdCluster } from '@setgate/process-supervisor';
 import type { InstanceRef } from '@setgate/topology';
@@ -20,6 +21,11 @@ export interface BenchStackOptions {
   readonly wan?: boolean;
   /** The control plane on a local 3-member etcd cluster with two replicas (`--control-plane etcd`). */
   readonly etcd?: boolean;
+  /**
+   * false: the stack runs without a hop secret, so no hop is authenticated (the side-by-side
+   * row that prices hop authentication). Default true, as `npm start` runs.
+   */
+  readonly hopAuth?: boolean;
 }
 
 /** A partial topology running on free ports in a scratch directory. */
@@ -29,6 +35,8 @@ export interface BenchStack {
   readonly workDir: string;
   /** The control plane's etcd cluster, with `etcd: true`. */
   readonly etcd?: EtcdCluster;
+  /** What a caller of a node's listeners sends (the hop secret); empty when hops are unauthenticated. */
+  readonly nodeAuth: Readonly<Record<string, string>>;
   /** PID of a running instance; throws if it is not running. */
   pidOf(id: string): number;
   stop(): Promise<void>;
@@ -58,6 +66,8 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
       readyTimeoutMs: opts.readyTimeoutMs,
       ...(opts.wan ? { wan: true } : {}),
       ...(etcd ? { controlPlaneReplicas: etcd.replicas } : {}),
+      // An empty SETGATE_INTERNAL_TOKEN is "no secret" to every component: its hops are open.
+      ...(opts.hopAuth === false ? { env: { [INTERNAL_TOKEN_ENV]: '' } } : {}),
     });
   } catch (err) {
     await etcd?.stop();
@@ -67,6 +77,7 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
   return {
     stack,
     workDir,
+    nodeAuth: stack.internalToken ? { authorization: `Bearer ${stack.internalToken}` } : {},
     ...(etcd ? { etcd: etcd.cluster } : {}),
     pidOf(id) {
       const c = stack.supervisor.get(id);

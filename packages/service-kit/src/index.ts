@@ -6,3 +6,4 @@ export * from './errors.js';
 export * from './run.js';
 export * from './service.js';
 export * from './tracing.js';
+export * from './tls.js';

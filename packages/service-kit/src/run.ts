@@ -49,7 +49,9 @@ export async function runComponent(opts: RunOptions): Promise<void> {
   const bindHost = process.env[BIND_HOST_ENV] || opts.host;
   await app.listen({ host: bindHost, port: opts.port });
   await admin.listen({ host: bindHost, port: opts.adminPort });
-  const url = `http://${opts.host}:${opts.port}`;
+  // An entry listener with `tls` in the topology serves HTTPS (createService made an https server).
+  const scheme = 'setSecureContext' in app.server ? 'https' : 'http';
+  const url = `${scheme}://${opts.host}:${opts.port}`;
   const ready: ReadyMessage = {
     type: 'setgate:ready',
     id: opts.id,

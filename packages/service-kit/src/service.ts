@@ -3,6 +3,8 @@ import type { Socket } from 'node:net';
 import { Header, type HopSecrets } from '@setgate/contracts';
 import type { Telemetry } from '@setgate/telemetry';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { Server as TlsServer } from 'node:tls';
+import { readTlsPair, type TlsFiles, watchTlsFiles } from './tls.js';
 import { clientErrorResponse, installProblemHandlers, sendProblem } from './errors.js';
 import { installTracing, tracingChildLoggerFactory } from './tracing.js';
 
@@ -44,6 +46,8 @@ export interface ServiceOptions {
    * it never reaches a handler; `refuse` makes the component's 401.
    */
   readonly requireHop?: HopRequirement;
+  /** Serve HTTPS with these certificate files, reloaded when they change (entry listeners); omitted: HTTP. */
+  readonly tls?: TlsFiles;
 }
 
 /** How a listener checks its callers' hop secret. */
@@ -67,6 +71,13 @@ export function checkingIntervalMs(limits: Pick<ServiceLimits, 'headersTimeoutMs
 export function createService(opts: ServiceOptions): FastifyInstance {
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const tracing = opts.tracing !== false;
+  const listener = {
+    maxHeaderSize: limits.maxHeaderBytes,
+    headersTimeout: limits.headersTimeoutMs,
+    // Node checks both timeouts only on this sweep (30 s by default, so a 5 s headersTimeout cut slow
+    // headers after 5-35 s). A quarter of the timeout, at most 1 s, holds it to within a second.
+    connectionsCheckingInterval: checkingIntervalMs(limits),
+  };
   const app = Fastify({
     ...(tracing ? { childLoggerFactory: tracingChildLoggerFactory(opts.telemetry) } : {}),
     // pino's Logger is a FastifyBaseLogger; naming the base type keeps FastifyInstance's default generics.
@@ -77,13 +88,8 @@ export function createService(opts: ServiceOptions): FastifyInstance {
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     connectionTimeout: limits.requestTimeoutMs * 2,
-    http: {
-      maxHeaderSize: limits.maxHeaderBytes,
-      headersTimeout: limits.headersTimeoutMs,
-      // Node checks both timeouts only on this sweep (30 s by default, so a 5 s headersTimeout cut slow
-      // headers after 5-35 s). A quarter of the timeout, at most 1 s, holds it to within a second.
-      connectionsCheckingInterval: checkingIntervalMs(limits),
-    },
+    // https.createServer takes the same listener options as http's, plus the certificate pair.
+    ...(opts.tls ? { https: { ...listener, ...readTlsPair(opts.tls) } } : { http: listener }),
     // A shard key (255 latin1 characters) percent-encoded as UTF-8 takes up to 1530; longer answers 400 problem+json.
     routerOptions: { maxParamLength: 2048 },
     // Requests fastify's router refuses before any route or hook (bad percent-encoding, an over-long
@@ -104,6 +110,10 @@ export function createService(opts: ServiceOptions): FastifyInstance {
     },
   });
   installProblemHandlers(app);
+  if (opts.tls) {
+    const stop = watchTlsFiles(app.server as unknown as TlsServer, opts.tls, app.log);
+    app.addHook('onClose', async () => stop());
+  }
   const hop = opts.requireHop;
   if (hop?.secrets) {
     const secrets = hop.secrets;

@@ -25,11 +25,14 @@ export interface InstanceRef {
   readonly host: string;
   readonly port: number;
   readonly adminPort: number;
+  /** https when the instance serves its traffic listener over TLS (`tls` in the topology). */
   readonly url: string;
   readonly adminUrl: string;
+  /** Certificate files of an HTTPS traffic listener (regional proxies and gateways only). */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string };
 }
 
-const urlOf = (host: string, port: number) => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+const urlOf = (host: string, port: number, scheme = 'http') => `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
 /**
  * Read-only lookups over one topology version: shard → placement → nodes,
@@ -85,8 +88,9 @@ export class TopologyView {
             host: i.host,
             port: i.port,
             adminPort: i.adminPort,
-            url: urlOf(i.host, i.port),
+            url: urlOf(i.host, i.port, i.tls ? 'https' : 'http'),
             adminUrl: urlOf(i.host, i.adminPort),
+            ...(i.tls ? { tls: i.tls } : {}),
           });
         }
       }

@@ -28,10 +28,10 @@ export interface TestNode {
 }
 
 /** Builds a node of the test topology on a temp directory, not listening (use app.inject). */
-export function startTestNode(nodeId: string, view: TopologyView = testView()): TestNode {
+export function startTestNode(nodeId: string, view: TopologyView = testView(), internalToken?: string): TestNode {
   const { dir, remove } = tempDir();
   const store = LmdbNodeStore.open({ dir: join(dir, nodeId) });
-  const node = buildNode({ view, nodeId, store, telemetry: testTelemetry(), idempotencyPruneIntervalMs: 0 });
+  const node = buildNode({ view, nodeId, store, telemetry: testTelemetry(), idempotencyPruneIntervalMs: 0, ...(internalToken ? { internalToken } : {}) });
   return {
     node,
     dir,

@@ -48,6 +48,16 @@ export const pathBenchmark: Benchmark = {
       description: 'GET /cmd/profile/<key> straight to the write-point node, with the headers the gateway asserts (key, shard, epoch, subject, command, config version)',
     },
     { name: 'full-path', description: 'GET /v1/profile with a dev token through one regional proxy and one gateway' },
+    {
+      name: 'direct-no-hop-auth',
+      optional: true,
+      description: 'direct, on a second stack run without a hop secret: the difference is what checking the hop secret costs the node',
+    },
+    {
+      name: 'full-path-no-hop-auth',
+      optional: true,
+      description: 'full-path on the second stack (no hop secret): the difference is what authenticating both hops (proxy → gateway, gateway → node) costs',
+    },
   ],
   baseline: 'direct',
 
@@ -58,8 +68,13 @@ export const pathBenchmark: Benchmark = {
     const nodeId = placed.writePoint.id;
 
     ctx.log(`path: region ${region}, key ${placed.key} (shard ${placed.shard}), starting ${[...started].join(', ')}`);
-    const bench = await startBenchStack({ edit: keepOneGateway(region, gatewayId), only: (i) => started.has(i.id), ...(ctx.wan ? { wan: true } : {}) });
+    const stackFor = (hopAuth: boolean) =>
+      startBenchStack({ edit: keepOneGateway(region, gatewayId), only: (i) => started.has(i.id), hopAuth, ...(ctx.wan ? { wan: true } : {}) });
+    const bench = await stackFor(true);
+    let benchOff: Awaited<ReturnType<typeof stackFor>> | undefined;
     try {
+      // WAN emulation needs the hop secret (its admin endpoint takes it): no side-by-side row then.
+      benchOff = ctx.wan ? undefined : await stackFor(false);
       const { stack } = bench;
       const read = commandFor(stack.topology.commands, READ.method, READ.path);
       commandFor(stack.topology.commands, SEED.method, SEED.path);
@@ -68,41 +83,42 @@ export const pathBenchmark: Benchmark = {
       const nodeUrl = stack.url(nodeId);
       const auth = { authorization: `Bearer ${token}` };
 
-      await expect2xx('seeding the profile', {
-        method: SEED.method,
-        url: `${proxyUrl}${SEED.path}`,
-        headers: { ...auth, 'content-type': 'application/json' },
-        body: JSON.stringify(SEED.body),
-      });
+      for (const b of benchOff ? [bench, benchOff] : [bench]) {
+        await expect2xx('seeding the profile', {
+          method: SEED.method,
+          url: `${b.stack.url(proxyId)}${SEED.path}`,
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: JSON.stringify(SEED.body),
+        });
+      }
 
       const upstreamPath = read.upstream.path.replace('{key}', encodeURIComponent(placed.key));
-      const node = { name: 'set-runtime', pid: bench.pidOf(nodeId) };
-      return {
-        targets: {
+      const asserted = {
+        [Header.key]: placed.key,
+        [Header.shard]: String(placed.shard),
+        [Header.epoch]: String(stack.view.placement(placed.shard).epoch),
+        [Header.subject]: placed.key,
+        [Header.command]: read.name,
+        [Header.configVersion]: String(stack.topology.version),
+      };
+      const rows = (b: typeof bench) => {
+        const node = { name: 'set-runtime', pid: b.pidOf(nodeId) };
+        return {
           direct: {
-            request: {
-              method: read.upstream.method as LoadMethod,
-              url: `${nodeUrl}${upstreamPath}`,
-              headers: {
-                [Header.key]: placed.key,
-                [Header.shard]: String(placed.shard),
-                [Header.epoch]: String(stack.view.placement(placed.shard).epoch),
-                [Header.subject]: placed.key,
-                [Header.command]: read.name,
-                [Header.configVersion]: String(stack.topology.version),
-              },
-            },
+            request: { method: read.upstream.method as LoadMethod, url: `${b.stack.url(nodeId)}${upstreamPath}`, headers: { ...asserted, ...b.nodeAuth } },
             measured: [node],
           },
           'full-path': {
-            request: { method: READ.method, url: `${proxyUrl}${READ.path}`, headers: auth },
-            measured: [
-              { name: 'regional-proxy', pid: bench.pidOf(proxyId) },
-              { name: 'gateway', pid: bench.pidOf(gatewayId) },
-              node,
-            ],
+            request: { method: READ.method, url: `${b.stack.url(proxyId)}${READ.path}`, headers: auth },
+            measured: [{ name: 'regional-proxy', pid: b.pidOf(proxyId) }, { name: 'gateway', pid: b.pidOf(gatewayId) }, node],
           },
-        },
+        };
+      };
+      const on = rows(bench);
+      const off = benchOff ? rows(benchOff) : undefined;
+      const started = benchOff;
+      return {
+        targets: { ...on, ...(off ? { 'direct-no-hop-auth': off.direct, 'full-path-no-hop-auth': off['full-path'] } : {}) },
         details: {
           region,
           key: placed.key,
@@ -112,10 +128,14 @@ export const pathBenchmark: Benchmark = {
           urls: { regionalProxy: proxyUrl, node: nodeUrl },
           configVersion: stack.topology.version,
         },
-        stop: () => bench.stop(),
+        stop: async () => {
+          await bench.stop();
+          await started?.stop();
+        },
       };
     } catch (err) {
       await bench.stop();
+      await benchOff?.stop();
       throw err;
     }
   },

@@ -57,7 +57,7 @@ function putTo(stack: BenchStack, nodeId: string, kind: ShardKind): LoadRequest 
   return {
     method: 'PUT',
     url: `${stack.stack.url(nodeId)}/state/${shard}/${key}`,
-    headers: { 'content-type': 'application/json', [Header.epoch]: '1' },
+    headers: { 'content-type': 'application/json', [Header.epoch]: '1', ...stack.nodeAuth },
     body: JSON.stringify({ bench: 'replication', payload: 'x'.repeat(64) }),
   };
 }

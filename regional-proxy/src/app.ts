@@ -52,7 +52,7 @@ export function buildRegionalProxy(options: RegionalProxyOptions): FastifyInstan
   // Health thresholds are fixed at start (the checker runs from then); region policy follows each version.
   const policy = options.policy ?? options.routes.view.doc.regionalProxy;
   // First setgate hop: a client-sent x-request-id must not reach logs as ours.
-  const app = createService({ telemetry, limits, trustRequestId: false });
+  const app = createService({ telemetry, limits, trustRequestId: false, ...(options.tls ? { tls: options.tls } : {}) });
 
   const onTransition = (t: HealthTransition) => {
     selector.healthChanged();

@@ -77,6 +77,10 @@ export const gatewayBenchmark: Benchmark = {
     { name: 'bare-buffered', description: 'the same bare forward, reading the small body whole before replying as the gateway does (no pipeline)' },
     { name: 'gateway', description: 'GET /v1/profile with a cached dev JWT through one gateway process, rate limits synced to Redis in batches' },
     { name: 'direct', description: 'GET /cmd/profile/<key> straight to the write-point node with the headers the gateway asserts' },
+    {
+      name: 'gateway-no-hop-auth',
+      description: 'the gateway row on a second stack run without a hop secret (its own gateway, node and redis): the difference is what authenticating the gateway → node hop costs',
+    },
   ],
   baseline: 'bare-forward',
 
@@ -90,14 +94,17 @@ export const gatewayBenchmark: Benchmark = {
     const nodeId = placed.writePoint.id;
 
     let redis: RedisServer | undefined;
+    let redisOff: RedisServer | undefined;
     let bare: ChildProcess | undefined;
     let bareBuffered: ChildProcess | undefined;
     redis = await startRedisServer();
     const redisPort = redis.port;
     ctx.log(`gateway: region ${region}, key ${placed.key} (shard ${placed.shard}), starting ${gatewayId}, ${nodeId}, redis on ${redisPort}`);
     let bench: Awaited<ReturnType<typeof startBenchStack>> | undefined;
-    try {
-      bench = await startBenchStack({
+    let benchOff: Awaited<ReturnType<typeof startBenchStack>> | undefined;
+    const stackFor = (redisPort: number, hopAuth: boolean) =>
+      startBenchStack({
+        hopAuth,
         edit: (doc) => {
           const regions = doc.regions as Array<{ name: string; gateways: Array<{ id: string }> }>;
           const r = regions.find((x) => x.name === region);
@@ -110,6 +117,10 @@ export const gatewayBenchmark: Benchmark = {
         },
         only: (i) => i.id === gatewayId || i.id === nodeId,
       });
+    try {
+      bench = await stackFor(redisPort, true);
+      redisOff = await startRedisServer();
+      benchOff = await stackFor(redisOff.port, false);
       const { stack } = bench;
       const read = stack.topology.commands.find((c) => c.method === 'GET' && c.path === READ_PATH);
       if (!read) throw new Error(`the topology has no command for GET ${READ_PATH}`);
@@ -117,12 +128,15 @@ export const gatewayBenchmark: Benchmark = {
       const auth = { authorization: `Bearer ${token}` };
       const gatewayUrl = stack.url(gatewayId);
       const nodeUrl = stack.url(nodeId);
-      await expect2xx('seeding the profile', {
-        method: 'PUT',
-        url: `${gatewayUrl}${READ_PATH}`,
-        headers: { ...auth, 'content-type': 'application/json' },
-        body: JSON.stringify({ displayName: 'Bench User' }),
-      });
+      const gatewayOffUrl = benchOff.stack.url(gatewayId);
+      for (const url of [gatewayUrl, gatewayOffUrl]) {
+        await expect2xx('seeding the profile', {
+          method: 'PUT',
+          url: `${url}${READ_PATH}`,
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: JSON.stringify({ displayName: 'Bench User' }),
+        });
+      }
       const upstreamPath = read.upstream.path.replace('{key}', encodeURIComponent(placed.key));
       const asserted = {
         [Header.key]: placed.key,
@@ -131,6 +145,7 @@ export const gatewayBenchmark: Benchmark = {
         [Header.subject]: placed.key,
         [Header.command]: read.name,
         [Header.configVersion]: String(stack.topology.version),
+        ...bench.nodeAuth,
       };
       const bareArgs = [...nodeArgsFor(BARE_FORWARD), BARE_FORWARD, '--upstream', nodeUrl, '--path', upstreamPath, '--headers', JSON.stringify(asserted)];
       const barePort = await freePort();
@@ -139,6 +154,8 @@ export const gatewayBenchmark: Benchmark = {
       bareBuffered = await spawnReady(process.execPath, [...bareArgs, '--port', String(bufferedPort), '--buffered'], /ready/, 'bare-buffered');
       const node = { name: 'set-runtime', pid: bench.pidOf(nodeId) };
       const started = bench;
+      const startedOff = benchOff;
+      const offRedis = redisOff;
       return {
         targets: {
           'bare-forward': {
@@ -154,20 +171,32 @@ export const gatewayBenchmark: Benchmark = {
             measured: [{ name: 'gateway', pid: bench.pidOf(gatewayId) }, node, { name: 'redis-server', pid: redis.pid }],
           },
           direct: { request: { method: 'GET', url: `${nodeUrl}${upstreamPath}`, headers: asserted }, measured: [node] },
+          'gateway-no-hop-auth': {
+            request: { method: 'GET', url: `${gatewayOffUrl}${READ_PATH}`, headers: auth },
+            measured: [
+              { name: 'gateway', pid: benchOff.pidOf(gatewayId) },
+              { name: 'set-runtime', pid: benchOff.pidOf(nodeId) },
+              { name: 'redis-server', pid: offRedis.pid },
+            ],
+          },
         },
         details: { region, key: placed.key, shard: placed.shard, command: read.name, gateway: gatewayId, node: nodeId, redisPort },
         stop: async () => {
           await stopChild(bare);
           await stopChild(bareBuffered);
           await started.stop();
+          await startedOff.stop();
           await redis?.kill();
+          await offRedis.kill();
         },
       };
     } catch (err) {
       await stopChild(bare);
       await stopChild(bareBuffered);
       await bench?.stop();
+      await benchOff?.stop();
       await redis?.kill();
+      await redisOff?.kill();
       redis = undefined;
       throw err;
     }

@@ -7,3 +7,4 @@ export * from './run.js';
 export * from './service.js';
 export * from './tracing.js';
 export * from './tls.js';
+export * from './ready-file.js';

@@ -1,6 +1,7 @@
 import type { ReadyMessage } from '@setgate/contracts';
 import type { Telemetry } from '@setgate/telemetry';
 import type { FastifyInstance } from 'fastify';
+import { localAdminUrl, removeReadyFile, writeReadyFile } from './ready-file.js';
 
 /** Environment variable naming the address to listen on when it differs from the topology's host. */
 export const BIND_HOST_ENV = 'SETGATE_BIND_HOST';
@@ -33,6 +34,7 @@ export async function runComponent(opts: RunOptions): Promise<void> {
       telemetry.logger.info({ signal }, 'shutting down');
       const timer = setTimeout(() => process.exit(1), 10000);
       timer.unref();
+      removeReadyFile();
       await Promise.allSettled([app.close(), admin.close()]);
       await opts.onClose?.();
       await telemetry.shutdown();
@@ -59,6 +61,9 @@ export async function runComponent(opts: RunOptions): Promise<void> {
     url,
     adminUrl: `http://${opts.host}:${opts.adminPort}`,
   };
+  // The port actually bound (a test's port 0 becomes a real one).
+  const adminAddress = admin.server.address();
+  writeReadyFile(localAdminUrl(bindHost, typeof adminAddress === 'object' && adminAddress ? adminAddress.port : opts.adminPort));
   telemetry.logger.info({ url, adminUrl: ready.adminUrl }, `${opts.kind} ${opts.id} ready`);
   process.send?.(ready);
 }

@@ -31,7 +31,7 @@ describe('rate-limit Redis of a region', () => {
   });
 
   it('refuses a region Redis that is not a redis:// URL', () => {
-    const doc = structuredClone(loadTopologyFile(`${root}config/topology.yaml`)) as { regions: Array<Record<string, unknown>> };
+    const doc = structuredClone(loadTopologyFile(`${root}config/topology.yaml`)) as unknown as { regions: Array<Record<string, unknown>> };
     if (doc.regions[0]) doc.regions[0].rateLimitRedisUrl = 'http://redis:6379';
     const result = validateTopology(doc);
     assert.equal(result.ok, false);

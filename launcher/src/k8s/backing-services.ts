@@ -3,7 +3,7 @@ import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IService } from 'kubernetes-models/v1/Service';
 import { ETCD_CLIENT_PORT, ETCD_NAME, ETCD_PEER_PORT, podHost, REDIS_PORT, redisName } from './k8s-topology.js';
 import { workloadLabels, workloadSelector } from './labels.js';
-import { dataClaim, POD_NAME_ENV, restrictedContainer } from './pod.js';
+import { APP_UID, dataClaim, hardenedPod, POD_NAME_ENV, restrictedContainer } from './pod.js';
 
 /** Pinned images of what runs beside setgate. */
 export const ETCD_IMAGE = 'quay.io/coreos/etcd:v3.5.17';
@@ -31,9 +31,7 @@ export function etcdStatefulSet(members: number): IStatefulSet {
       template: {
         metadata: { labels: workloadLabels('etcd', ETCD_NAME) },
         spec: {
-          automountServiceAccountToken: false,
-          enableServiceLinks: false,
-          securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+          ...hardenedPod(APP_UID),
           containers: [
             {
               name: 'etcd',
@@ -104,9 +102,7 @@ export function redisDeployment(region: string): IDeployment {
       template: {
         metadata: { labels: workloadLabels('redis', name, region) },
         spec: {
-          automountServiceAccountToken: false,
-          enableServiceLinks: false,
-          securityContext: { runAsNonRoot: true, runAsUser: REDIS_UID, runAsGroup: REDIS_UID, seccompProfile: { type: 'RuntimeDefault' } },
+          ...hardenedPod(REDIS_UID),
           containers: [
             {
               name: 'redis',

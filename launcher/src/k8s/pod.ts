@@ -82,14 +82,24 @@ export function setgateContainer(o: SetgateContainerOptions): IContainer {
   };
 }
 
-/** The pod around one or more containers: non-root, no service-account token, the topology and a scratch /tmp. */
-export function podSpec(containers: IContainer[], volumes: IVolume[] = []): IPodSpec {
+/**
+ * What every pod here shares: no service-account token (nothing calls the
+ * Kubernetes API), no service links (every Service's address in the
+ * environment: nothing reads them), a non-root user whose group owns the volumes.
+ */
+export function hardenedPod(uid: number): Pick<IPodSpec, 'automountServiceAccountToken' | 'enableServiceLinks' | 'securityContext'> {
   return {
     automountServiceAccountToken: false,
-    // Service links would put every Service's address into the environment: nothing here reads them.
     enableServiceLinks: false,
+    securityContext: { runAsNonRoot: true, runAsUser: uid, runAsGroup: uid, fsGroup: uid, seccompProfile: { type: 'RuntimeDefault' } },
+  };
+}
+
+/** The pod around one or more setgate containers: hardened, the topology and a scratch /tmp. */
+export function podSpec(containers: IContainer[], volumes: IVolume[] = []): IPodSpec {
+  return {
+    ...hardenedPod(APP_UID),
     terminationGracePeriodSeconds: 30,
-    securityContext: { runAsNonRoot: true, runAsUser: APP_UID, runAsGroup: APP_UID, fsGroup: APP_UID, seccompProfile: { type: 'RuntimeDefault' } },
     containers,
     volumes: [
       { name: 'topology', configMap: { name: TOPOLOGY_CONFIGMAP } },

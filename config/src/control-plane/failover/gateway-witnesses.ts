@@ -1,4 +1,4 @@
-import { INTERNAL_TOKEN_ENV } from '@setgate/contracts';
+import { type HopSecrets, processHopSecrets } from '@setgate/contracts';
 import type { LoadedTopology } from '@setgate/config';
 import type { Dispatcher } from 'undici';
 import { request } from 'undici';
@@ -38,7 +38,8 @@ export class GatewayWitnesses implements WitnessPanel {
   constructor(
     private readonly current: () => Promise<{ readonly topology: LoadedTopology }>,
     private readonly dispatcher: Dispatcher,
-    private readonly token = process.env[INTERNAL_TOKEN_ENV],
+    // The stack's hop secrets, read per call: a rotated secrets file takes effect at once.
+    private readonly secrets: HopSecrets | undefined = processHopSecrets(),
   ) {}
 
   witnesses() {
@@ -60,7 +61,7 @@ export class GatewayWitnesses implements WitnessPanel {
           const res = await request(`${g.adminUrl}${WITNESS_PATH}?nodes=${nodes.map(encodeURIComponent).join(',')}&timeoutMs=${timeoutMs}`, {
             dispatcher: this.dispatcher,
             signal: AbortSignal.timeout(2 * timeoutMs),
-            headers: this.token ? { authorization: `Bearer ${this.token}` } : {},
+            headers: this.secrets ? { authorization: this.secrets.bearer } : {},
           });
           const text = await res.body.text();
           if (res.statusCode !== 200) return abstain(`witness answered ${res.statusCode}`);

@@ -1,4 +1,4 @@
-import { INTERNAL_TOKEN_ENV, NodePath, type NodeStatus, type ShardReplicationStatus } from '@setgate/contracts';
+import { type HopSecrets, NodePath, type NodeStatus, processHopSecrets, type ShardReplicationStatus } from '@setgate/contracts';
 import type { NodeRef } from '@setgate/topology';
 import type { Dispatcher } from 'undici';
 import { request } from 'undici';
@@ -34,7 +34,8 @@ export function failureKind(err: unknown): 'refused' | 'timeout' | 'error' {
 export class HttpNodeProbe implements NodeProbe {
   constructor(
     private readonly dispatcher: Dispatcher,
-    private readonly token = process.env[INTERNAL_TOKEN_ENV],
+    // The stack's hop secrets, read per call: a rotated secrets file takes effect at once.
+    private readonly secrets: HopSecrets | undefined = processHopSecrets(),
   ) {}
 
   async status(node: NodeRef, timeoutMs: number): Promise<ProbedStatus> {
@@ -44,7 +45,7 @@ export class HttpNodeProbe implements NodeProbe {
       signal: AbortSignal.timeout(timeoutMs),
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
-      headers: this.token ? { authorization: `Bearer ${this.token}` } : {},
+      headers: this.secrets ? { authorization: this.secrets.bearer } : {},
     });
     const text = await res.body.text();
     if (res.statusCode !== 200) throw new Error(`/status answered ${res.statusCode}`);

@@ -1,11 +1,4 @@
-import {
-  type FenceRequest,
-  type FenceResponse,
-  INTERNAL_TOKEN_ENV,
-  InternalPath,
-  type LogPosition,
-  type TopologyPutResponse,
-} from '@setgate/contracts';
+import { type FenceRequest, type FenceResponse, type HopSecrets, InternalPath, type LogPosition, processHopSecrets, type TopologyPutResponse } from '@setgate/contracts';
 import type { LoadedTopology } from '@setgate/config';
 import type { NodeRef } from '@setgate/topology';
 import type { Dispatcher } from 'undici';
@@ -38,7 +31,8 @@ interface ShardStatusLike {
 export class HttpReplicationControl implements ReplicationControl {
   constructor(
     private readonly dispatcher: Dispatcher,
-    private readonly token = process.env[INTERNAL_TOKEN_ENV],
+    // The stack's hop secrets, read per call: a rotated secrets file takes effect at once.
+    private readonly secrets: HopSecrets | undefined = processHopSecrets(),
     private readonly timeoutMs = 5000,
   ) {}
 
@@ -50,7 +44,7 @@ export class HttpReplicationControl implements ReplicationControl {
       bodyTimeout: this.timeoutMs,
       headers: {
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        ...(this.secrets ? { authorization: this.secrets.bearer } : {}),
       },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });

@@ -76,11 +76,11 @@ export const gatewayBenchmark: Benchmark = {
     { name: 'bare-forward', description: 'GET through plain fastify + undici dispatcher.request to the write-point node, body streamed (no pipeline)' },
     { name: 'bare-buffered', description: 'the same bare forward, reading the small body whole before replying as the gateway does (no pipeline)' },
     { name: 'gateway', description: 'GET /v1/profile with a cached dev JWT through one gateway process, rate limits synced to Redis in batches' },
-    { name: 'direct', description: 'GET /cmd/profile/<key> straight to the write-point node with the headers the gateway asserts' },
     {
       name: 'gateway-no-hop-auth',
-      description: 'the gateway row on a second stack run without a hop secret (its own gateway, node and redis): the difference is what authenticating the gateway → node hop costs',
+      description: 'the gateway row on a second stack run without a hop secret (its own gateway, node and redis), run right after it: the difference is what authenticating the gateway → node hop costs',
     },
+    { name: 'direct', description: 'GET /cmd/profile/<key> straight to the write-point node with the headers the gateway asserts' },
   ],
   baseline: 'bare-forward',
 

@@ -47,12 +47,12 @@ export const pathBenchmark: Benchmark = {
       name: 'direct',
       description: 'GET /cmd/profile/<key> straight to the write-point node, with the headers the gateway asserts (key, shard, epoch, subject, command, config version)',
     },
-    { name: 'full-path', description: 'GET /v1/profile with a dev token through one regional proxy and one gateway' },
     {
       name: 'direct-no-hop-auth',
       optional: true,
       description: 'direct, on a second stack run without a hop secret: the difference is what checking the hop secret costs the node',
     },
+    { name: 'full-path', description: 'GET /v1/profile with a dev token through one regional proxy and one gateway' },
     {
       name: 'full-path-no-hop-auth',
       optional: true,
@@ -62,6 +62,7 @@ export const pathBenchmark: Benchmark = {
   baseline: 'direct',
 
   async setup(ctx): Promise<BenchSetup> {
+    // Each row runs right after its pair (A A' B B'), so drift on a busy machine hits both alike.
     // Pick region, instances and key from the source topology; rebinding changes ports only.
     const source = new TopologyView(loadTopologyFile(defaultTopologyPath()));
     const { region, proxyId, gatewayId, placed, started } = firstRegionPath(source);

@@ -259,13 +259,16 @@ describe('security: secrets, roles and input limits of the control plane (issue 
       }
       walked.push(`${role} ${key} ${r.status}`);
     };
-    // Twice: the second round also reads the versions the first round's changes stored.
-    for (let round = 0; round < 2; round++) {
+    // Every route once; then the reads again, over the versions and operations the changes made.
+    for (const round of ['all', 'reads'] as const) {
       for (const [route, methods] of Object.entries(paths)) {
-        for (const method of Object.keys(methods)) for (const role of ROLES) await walk(role, method, route);
+        for (const method of Object.keys(methods)) {
+          if (round === 'reads' && method !== 'get') continue;
+          for (const role of ROLES) await walk(role, method, route);
+        }
       }
     }
-    assert.ok(walked.length >= 2 * 4 * 16, `walked ${walked.length} calls`);
+    assert.ok(walked.length >= 4 * (16 + 8), `walked ${walked.length} calls`);
     assert.deepEqual([...leaks], [], 'no answer holds a secret');
   });
 

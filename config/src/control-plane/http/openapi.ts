@@ -27,7 +27,7 @@ export const ROUTES: Readonly<Record<string, Readonly<Record<string, Op>>>> = {
     post: { summary: 'Diff and impact of a document against the current version', role: 'viewer', body: ConfigBodies.document, ok: 200 },
   },
   '/v1/config/apply': {
-    post: { summary: 'Store a document as the next version; 409 unless baseVersion is current; admin for auth/controlPlane', role: 'operator', body: ConfigBodies.apply, ok: 201 },
+    post: { summary: 'Store a document as the next version; 409 unless baseVersion is current; 413 past the document limits; admin for auth, controlPlane, network, limits, trust, secret references and anonymous commands (403 lists the fields)', role: 'operator', body: ConfigBodies.apply, ok: 201 },
   },
   '/v1/config/rollback': { post: { summary: "Make version N's document current again, as a new version", role: 'operator', body: ConfigBodies.rollback, ok: 201 } },
   '/v1/config/watch': {

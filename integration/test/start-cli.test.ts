@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { request } from 'undici';
 import { allPorts, freshTopology, portIsFree, START_SCRIPT } from './harness.js';
 
@@ -73,6 +74,17 @@ describe('npm start', () => {
         body: JSON.stringify({ node: node.id, epoch: 1, fromLsn: 1, lastEpoch: 0 }),
       });
       assert.equal(fetched.statusCode, 401, await fetched.body.text());
+
+      // The banner's snippet works pasted as printed: the read through the last region carries the
+      // write's session and sees the write (it answered 400 with a placeholder session before).
+      const snippet = /^# try it:.*\n((?:.+\n)+)/m.exec(out)?.[1];
+      assert.ok(snippet, `no snippet in:\n${out}`);
+      const pasted = await promisify(execFile)('bash', ['-c', snippet], { timeout: 60_000 });
+      const [, profile, cart] = pasted.stdout.split(/^(?=HTTP\/)/m);
+      assert.match(profile ?? '', /^HTTP\/1\.1 200 /, pasted.stdout);
+      assert.match(profile ?? '', /"displayName":"Ada"/);
+      assert.match(pasted.stdout, /^PUT session: \S+$/m);
+      assert.match(cart ?? '', /^HTTP\/1\.1 200 [\s\S]*"sku":"book-1"/, pasted.stdout);
 
       run.child.kill('SIGINT');
       assert.equal(await run.exited, 0);

@@ -1,9 +1,30 @@
+import { Header } from '@setgate/contracts';
 import { devAdminTokens } from './admin-tokens.js';
 import type { Stack } from './stack.js';
 
 /**
+ * Shell lines a newcomer can paste as they are (bash, zsh): a write through the first
+ * region, then a read of the same key through the last one carrying the write's
+ * `setgate-session` header, so the read sees the write even from a replica that has not
+ * caught up yet; the same for a cart item. `session` keeps the session header of a write's answer.
+ */
+export function trySnippet(token: string, first: string, last: string): string[] {
+  const auth = '-H "authorization: Bearer $TOKEN"';
+  const json = "-H 'content-type: application/json'";
+  return [
+    '# try it: paste these lines into a shell (a write through the first region, read back through the last one with its session)',
+    `TOKEN='${token}'`,
+    `session() { tr -d '\\r' | awk 'tolower($1) == "${Header.session}:" { print $2 }'; }`,
+    `SESSION=$(curl -s -o /dev/null -D - -X PUT ${first}/v1/profile ${auth} ${json} -d '{"displayName":"Ada"}' | session); echo "PUT session: $SESSION"`,
+    `curl -si ${last}/v1/profile ${auth} -H "${Header.session}: $SESSION"; echo`,
+    `SESSION=$(curl -s -o /dev/null -D - -X POST ${first}/v1/cart/items ${auth} ${json} -d '{"sku":"book-1","qty":1,"priceCents":1299}' | session); echo "POST session: $SESSION"`,
+    `curl -si ${last}/v1/cart ${auth} -H "${Header.session}: $SESSION"; echo`,
+  ];
+}
+
+/**
  * What `npm start` prints once every process answers: one `entry` line per
- * region, a ready-to-use token and curl lines for a write and a read.
+ * region, a ready-to-use token and a shell snippet for a write and a read.
  */
 export function banner(stack: Stack, token: string): string {
   const admin = devAdminTokens(stack.topology);
@@ -23,14 +44,8 @@ export function banner(stack: Stack, token: string): string {
       lines.push(`# ops CLI: SETGATE_ADMIN_URL=${stack.controlPlaneUrl} SETGATE_ADMIN_TOKEN=${operator.token} npx setgate status`);
     }
   }
+  lines.push('', ...trySnippet(token, first, last));
   lines.push(
-    '',
-    '# write through the first region, read the same key through the last one:',
-    `curl -si -X PUT ${first}/v1/profile -H "authorization: Bearer ${token}" -H 'content-type: application/json' -d '{"displayName":"Ada"}'`,
-    '# reads may come from a nearby replica: send back the write\'s setgate-session header to see your own write',
-    `curl -si ${last}/v1/profile -H "authorization: Bearer ${token}" -H "setgate-session: <from the PUT's response>"`,
-    `curl -si -X POST ${first}/v1/cart/items -H "authorization: Bearer ${token}" -H 'content-type: application/json' -d '{"sku":"book-1","qty":1,"priceCents":1299}'`,
-    `curl -si ${last}/v1/cart -H "authorization: Bearer ${token}"`,
     '',
     `${stack.supervisor.components().length} processes running; logs in each process's log file. Ctrl-C stops everything.`,
   );

@@ -224,8 +224,7 @@ describe('authenticated hops (real processes)', () => {
     renameSync(next.certFile, served.certFile);
     const want = fingerprintOf(served.certFile);
     const deadline = Date.now() + 60_000;
-    let seen = '';
-    while ((seen = await servedFingerprint(entry)) !== want) {
+    for (let seen = await servedFingerprint(entry); seen !== want; seen = await servedFingerprint(entry)) {
       assert.ok(Date.now() < deadline, `still serving ${seen} a minute after the files were replaced`);
       await sleep(200);
     }

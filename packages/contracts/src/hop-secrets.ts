@@ -64,7 +64,7 @@ export class HopSecrets {
 
   /** True when an `authorization` header is `Bearer <an accepted secret>`. */
   acceptsBearer(header: string | undefined): boolean {
-    return header !== undefined && header.startsWith(BEARER) && this.accepts(header.slice(BEARER.length));
+    return header?.startsWith(BEARER) === true && this.accepts(header.slice(BEARER.length));
   }
 }
 

@@ -1,13 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { defaultTopologyPath, loadTopologyFile } from '@setgate/config';
-import { Header } from '@setgate/contracts';
 import { signDevToken } from '@setgate/launcher';
 import { freePorts, nodeArgsFor, type RedisServer, startRedisServer } from '@setgate/process-supervisor';
 import { TopologyView } from '@setgate/topology';
 import type { Benchmark, BenchSetup } from '../benchmark.js';
 import { expect2xx } from '../preflight.js';
 import { startBenchStack } from '../stack.js';
+import { assertedHeaders } from './asserted-headers.js';
 import { keyLedInRegion } from './key-placement.js';
 
 const BARE_FORWARD = fileURLToPath(import.meta.resolve('@setgate/gateway/bench/bare-forward'));
@@ -138,15 +138,7 @@ export const gatewayBenchmark: Benchmark = {
         });
       }
       const upstreamPath = read.upstream.path.replace('{key}', encodeURIComponent(placed.key));
-      const asserted = {
-        [Header.key]: placed.key,
-        [Header.shard]: String(placed.shard),
-        [Header.epoch]: String(stack.view.placement(placed.shard).epoch),
-        [Header.subject]: placed.key,
-        [Header.command]: read.name,
-        [Header.configVersion]: String(stack.topology.version),
-        ...bench.nodeAuth,
-      };
+      const asserted = { ...assertedHeaders(stack, placed, read.name), ...bench.nodeAuth };
       const bareArgs = [...nodeArgsFor(BARE_FORWARD), BARE_FORWARD, '--upstream', nodeUrl, '--path', upstreamPath, '--headers', JSON.stringify(asserted)];
       const barePort = await freePort();
       bare = await spawnReady(process.execPath, [...bareArgs, '--port', String(barePort)], /ready/, 'bare-forward');

@@ -1,10 +1,10 @@
 import { defaultTopologyPath, loadTopologyFile } from '@setgate/config';
-import { Header } from '@setgate/contracts';
 import { signDevToken } from '@setgate/launcher';
 import { type CommandView, TopologyView } from '@setgate/topology';
 import type { Benchmark, BenchSetup, LoadMethod } from '../benchmark.js';
 import { expect2xx } from '../preflight.js';
 import { startBenchStack } from '../stack.js';
+import { assertedHeaders } from './asserted-headers.js';
 import { firstRegionPath } from './key-placement.js';
 
 /** The client route read under load, and the write that seeds it. */
@@ -94,14 +94,7 @@ export const pathBenchmark: Benchmark = {
       }
 
       const upstreamPath = read.upstream.path.replace('{key}', encodeURIComponent(placed.key));
-      const asserted = {
-        [Header.key]: placed.key,
-        [Header.shard]: String(placed.shard),
-        [Header.epoch]: String(stack.view.placement(placed.shard).epoch),
-        [Header.subject]: placed.key,
-        [Header.command]: read.name,
-        [Header.configVersion]: String(stack.topology.version),
-      };
+      const asserted = assertedHeaders(stack, placed, read.name);
       const rows = (b: typeof bench) => {
         const node = { name: 'set-runtime', pid: b.pidOf(nodeId) };
         return {

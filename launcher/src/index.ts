@@ -18,3 +18,4 @@ export * from './k8s/manifests.js';
 export * from './k8s/k8s-topology.js';
 export * from './compose/observability.js';
 export * from './compose/redis-services.js';
+export * from './k8s/secret-env.js';

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { loadTopologyFile, parseTopology } from '@setgate/config';
 import { TopologyView } from '@setgate/topology';
 import { parse, parseAllDocuments } from 'yaml';
-import { generateK8s, K8S_DIR, type K8sObject, renderK8s } from '../src/index.js';
+import { generateK8s, HOP_SECRET_DIR, K8S_DIR, type K8sObject, renderK8s } from '../src/index.js';
 import { validateK8sObject } from './helpers/k8s-schema.js';
 import { ingressAllowed } from './helpers/network-policy-eval.js';
 import { knownSecretValues } from './helpers/secret-values.js';
@@ -27,7 +27,10 @@ interface Workload extends K8sObject {
     ordinals?: { start: number };
     serviceName?: string;
     volumeClaimTemplates?: Array<{ metadata: { name: string } }>;
-    template: { metadata: { labels: Record<string, string> }; spec: { containers: Container[] } };
+    template: {
+      metadata: { labels: Record<string, string> };
+      spec: { containers: Container[]; volumes?: Array<{ name: string; secret?: { secretName: string; items?: Array<{ key: string }> } }> };
+    };
   };
 }
 interface Svc extends K8sObject {
@@ -39,6 +42,7 @@ const objectsIn = (files: Map<string, string>) =>
   [...files].filter(([f]) => f !== 'kustomization.yaml').flatMap(([, text]) => parseAllDocuments(text).map((d) => d.toJSON() as K8sObject));
 const find = <T extends K8sObject>(objects: K8sObject[], kind: string, name: string) =>
   objects.find((o) => o.kind === kind && o.metadata?.name === name) as T | undefined;
+const workloads = (objects: K8sObject[]) => objects.filter((x) => x.kind === 'StatefulSet' || x.kind === 'Deployment') as Workload[];
 const portsOf = (c: Container | undefined) => Object.fromEntries((c?.ports ?? []).map((p) => [p.name, p.containerPort]));
 
 describe('Kubernetes manifests (npm run k8s)', () => {
@@ -140,24 +144,29 @@ describe('Kubernetes manifests (npm run k8s)', () => {
 
   it('hold no secret value: credentials come from the Secret by reference only', () => {
     const text = [...files.values()].join('\n');
-    const values = knownSecretValues(root);
-    for (const v of values) assert.ok(!text.includes(v), 'a secret value is in the manifests');
+    for (const v of knownSecretValues(root)) assert.ok(!text.includes(v), 'a secret value is in the manifests');
     assert.ok(!objects.some((o) => o.kind === 'Secret'), 'no Secret object is generated');
-    let refs = 0;
-    for (const o of objects.filter((x) => x.kind === 'StatefulSet' || x.kind === 'Deployment')) {
-      for (const c of (o as Workload).spec.template.spec.containers) {
-        for (const e of c.env ?? []) {
-          if (!/TOKEN|SECRET|PASSWORD|KEY/.test(e.name)) continue;
-          assert.equal(e.value, undefined, `${o.metadata?.name}: ${e.name} has an inline value`);
-          assert.equal(e.valueFrom?.secretKeyRef?.name, 'setgate-secrets', `${o.metadata?.name}: ${e.name} comes from the Secret`);
-          refs++;
-        }
-      }
+    const credentials = workloads(objects).flatMap((o) =>
+      o.spec.template.spec.containers.flatMap((c) => (c.env ?? []).filter((e) => /TOKEN|SECRET|PASSWORD|KEY/.test(e.name)).map((e) => ({ o, e }))),
+    );
+    assert.ok(credentials.length > 0);
+    for (const { o, e } of credentials) {
+      const where = `${o.metadata.name}: ${e.name}`;
+      if (e.name === 'SETGATE_INTERNAL_TOKEN_FILE') assert.ok(e.value?.startsWith(`${HOP_SECRET_DIR}/`), `${where} is on the Secret volume`);
+      else assert.equal(e.valueFrom?.secretKeyRef?.name, 'setgate-secrets', `${where} comes from the Secret, not inline`);
     }
-    assert.ok(refs > 0);
-    for (const site of ['SETGATE_INTERNAL_TOKEN', 'SETGATE_JWT_SECRET', 'SETGATE_SESSION_TOKEN_SECRET']) {
-      const gw = find<Workload>(objects, 'Deployment', view.allInstances().find((i) => i.kind === 'gateway')?.id ?? '');
+    const gw = find<Workload>(objects, 'Deployment', view.allInstances().find((i) => i.kind === 'gateway')?.id ?? '');
+    for (const site of ['SETGATE_INTERNAL_TOKEN_FILE', 'SETGATE_JWT_SECRET', 'SETGATE_SESSION_TOKEN_SECRET']) {
       assert.ok(gw?.spec.template.spec.containers[0]?.env?.some((e) => e.name === site), `a gateway gets ${site}`);
+    }
+  });
+
+  it('authenticate every setgate hop with the hop secret, a file from the Secret', () => {
+    for (const o of workloads(objects).filter((x) => x.spec.template.spec.containers[0]?.args?.[0] === 'node')) {
+      const pod = o.spec.template.spec;
+      assert.ok(pod.containers[0]?.env?.some((e) => e.name === 'SETGATE_INTERNAL_TOKEN_FILE'), `${o.metadata.name} authenticates its hops`);
+      const hop = pod.volumes?.find((v) => v.secret?.items?.some((i) => i.key === 'SETGATE_INTERNAL_TOKEN'));
+      assert.equal(hop?.secret?.secretName, 'setgate-secrets', `${o.metadata.name} mounts the hop secret from the Secret`);
     }
   });
 

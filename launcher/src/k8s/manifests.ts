@@ -112,6 +112,8 @@ export function kustomization(m: K8sManifests): string {
 ${literals}
 #     --dry-run=client -o yaml | kubectl apply -f -
 # SETGATE_CONTROL_PLANE_TOKEN: a viewer token whose SHA-256 the topology's controlPlane.tokens lists.
+# SETGATE_INTERNAL_TOKEN reaches the pods as a file they re-read: rotate it without a restart by
+# setting it to "old<newline>new", then "new<newline>old", then "new" (README: Security model).
 ${stringify(
   {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',

@@ -1,4 +1,4 @@
-import { INTERNAL_TOKEN_ENV } from '@setgate/contracts';
+import { INTERNAL_TOKEN_ENV, INTERNAL_TOKEN_FILE_ENV } from '@setgate/contracts';
 import { type LoadedTopology, secretSites } from '@setgate/config';
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
 import type { IVolume } from 'kubernetes-models/v1/Volume';
@@ -35,16 +35,26 @@ export interface SecretWiring {
 }
 
 /**
- * The secrets of one component: every hop's internal token; the viewer token
+ * Where every pod reads the hop secret: the Secret's SETGATE_INTERNAL_TOKEN key
+ * as a file (not subPath-mounted, so Kubernetes updates it in place), named by
+ * SETGATE_INTERNAL_TOKEN_FILE, which the components re-read on change: the
+ * secret rotates without a restart (first line sent, further lines accepted;
+ * README, Security model).
+ */
+export const HOP_SECRET_DIR = '/run/secrets/setgate-hop';
+const HOP_SECRET_FILE = 'internal-token';
+
+/**
+ * The secrets of one component: the hop secret (a file, see HOP_SECRET_DIR); the viewer token
  * the components (not the control plane itself) watch the control plane with;
  * and, for gateways, the topology's own secret references (signing keys,
  * session-token keys): `{ env }` as a secretKeyRef, `{ file }` as that key of
  * the Secret mounted at the path.
  */
 export function secretWiring(topology: LoadedTopology, kind: 'control-plane' | 'set-runtime' | 'gateway' | 'regional-proxy'): SecretWiring {
-  const env: IEnvVar[] = [fromSecret(INTERNAL_TOKEN_ENV)];
+  const env: IEnvVar[] = [{ name: INTERNAL_TOKEN_FILE_ENV, value: `${HOP_SECRET_DIR}/${HOP_SECRET_FILE}` }];
   if (kind !== 'control-plane' && topology.controlPlane) env.push(fromSecret(CONTROL_PLANE_TOKEN_ENV));
-  const volumeMounts: IVolumeMount[] = [];
+  const volumeMounts: IVolumeMount[] = [{ name: 'hop-secret', mountPath: HOP_SECRET_DIR, readOnly: true }];
   const items: Array<{ key: string; path: string }> = [];
   if (kind === 'gateway') {
     for (const { ref } of secretSites(topology)) {
@@ -56,6 +66,9 @@ export function secretWiring(topology: LoadedTopology, kind: 'control-plane' | '
       }
     }
   }
-  const volumes: IVolume[] = items.length > 0 ? [{ name: 'secret-files', secret: { secretName: SECRET_NAME, items, defaultMode: 0o440 } }] : [];
+  const volumes: IVolume[] = [
+    { name: 'hop-secret', secret: { secretName: SECRET_NAME, items: [{ key: INTERNAL_TOKEN_ENV, path: HOP_SECRET_FILE }], defaultMode: 0o440 } },
+    ...(items.length > 0 ? [{ name: 'secret-files', secret: { secretName: SECRET_NAME, items, defaultMode: 0o440 } }] : []),
+  ];
   return { env, volumeMounts, volumes };
 }

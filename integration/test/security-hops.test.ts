@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes, X509Certificate } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,8 +16,9 @@ import { freshTopology } from './harness.js';
 /**
  * Trust boundaries, class 2 ("nodes trust the network"), on real processes: every hop
  * inside setgate authenticates its caller with the stack's hop secret. The stack runs
- * with a rotated secret: CURRENT is sent, PREVIOUS is still accepted, RETIRED (the one
- * before) is refused like any wrong secret.
+ * with a rotated secret from a secrets file: CURRENT is sent, PREVIOUS is still
+ * accepted, RETIRED (the one before) is refused like any wrong secret; the last test
+ * rotates the file under load.
  */
 const CURRENT = randomBytes(24).toString('base64url');
 const PREVIOUS = randomBytes(24).toString('base64url');
@@ -70,6 +71,7 @@ describe('authenticated hops (real processes)', () => {
   let stack: Stack;
   let cleanup = () => {};
   let certDir = '';
+  let secretsFile = '';
   let first: { certFile: string; keyFile: string };
   const started = new Set([PROXY, GATEWAY, LEADER, FOLLOWER]);
   const served = { certFile: '', keyFile: '' };
@@ -81,6 +83,8 @@ describe('authenticated hops (real processes)', () => {
     served.keyFile = join(certDir, 'served.key');
     copyFileSync(first.certFile, served.certFile);
     copyFileSync(first.keyFile, served.keyFile);
+    secretsFile = join(certDir, 'hop-secrets');
+    writeFileSync(secretsFile, `${CURRENT}\n${PREVIOUS}\n`, { mode: 0o600 });
     const t = await freshTopology((doc) => {
       const regions = doc.regions as Array<{ name: string; gateways: Array<{ id: string }>; proxies: Array<Record<string, unknown>> }>;
       const r = regions.find((x) => x.name === REGION);
@@ -99,7 +103,8 @@ describe('authenticated hops (real processes)', () => {
         logDir: join(t.dir, 'logs'),
         only: (i) => started.has(i.id),
         readyTimeoutMs: READY_TIMEOUT_MS,
-        env: { SETGATE_INTERNAL_TOKEN: CURRENT, SETGATE_INTERNAL_TOKEN_PREVIOUS: PREVIOUS },
+        // Every process follows this file (it wins over the launcher's SETGATE_INTERNAL_TOKEN).
+        env: { SETGATE_INTERNAL_TOKEN_FILE: secretsFile },
       });
     } catch (err) {
       cleanup();
@@ -235,5 +240,57 @@ describe('authenticated hops (real processes)', () => {
     assert.match(text, /Over TLS/);
     // A client pinned to the old certificate no longer gets through.
     await assert.rejects(request(`${entry}/v1/profile`, { dispatcher: trusting(first.certFile), headers: auth }));
+  });
+
+  it('rotates the hop secret through the file under load without one failed request', async () => {
+    const NEXT = randomBytes(24).toString('base64url');
+    const { sub } = subjectLedBy(stack.view, LEADER, 'hop-rotate-');
+    const auth = { authorization: `Bearer ${await token(sub)}` };
+    const client = trusting(served.certFile);
+    const entry = stack.url(PROXY);
+    const seed = await request(`${entry}/v1/profile`, { method: 'PUT', dispatcher: client, headers: { ...auth, 'content-type': 'application/json' }, body: '{"displayName":"R"}' });
+    assert.equal(seed.statusCode, 201, await seed.body.text());
+    const statuses = new Map<number, number>();
+    let stop = false;
+    const load = (async () => {
+      while (!stop) {
+        const res = await request(`${entry}/v1/profile`, { dispatcher: client, headers: auth });
+        await res.body.dump();
+        statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
+        await sleep(20);
+      }
+    })();
+    const node = stack.url(LEADER);
+    const nodeAnswers = async (secret: string) => {
+      const res = await request(`${node}/_setgate/health`, { headers: { authorization: `Bearer ${secret}` } });
+      await res.body.dump();
+      return res.statusCode;
+    };
+    const until = async (what: string, check: () => Promise<boolean>) => {
+      const deadline = Date.now() + 60_000;
+      while (!(await check())) {
+        assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
+        await sleep(100);
+      }
+    };
+    // Each step gives every process time to re-read the file (polled every second) before the next.
+    const settle = () => sleep(5000);
+    try {
+      writeFileSync(secretsFile, `${CURRENT}\n${NEXT}\n`); // 1: accept the new secret everywhere
+      await until('the node to accept the new secret', async () => (await nodeAnswers(NEXT)) === 200);
+      await until('the node to refuse PREVIOUS', async () => (await nodeAnswers(PREVIOUS)) === 401);
+      await settle();
+      writeFileSync(secretsFile, `${NEXT}\n${CURRENT}\n`); // 2: send the new secret, still accept the old one
+      await settle();
+      writeFileSync(secretsFile, `${NEXT}\n`); // 3: the old secret is gone
+      await until('the node to refuse the old secret', async () => (await nodeAnswers(CURRENT)) === 401);
+      await settle();
+    } finally {
+      stop = true;
+      await load;
+    }
+    assert.deepEqual([...statuses.keys()], [200], `answers during the rotation: ${JSON.stringify([...statuses])}`);
+    assert.ok((statuses.get(200) ?? 0) > 50, `only ${statuses.get(200)} requests during the rotation`);
+    assert.equal(await nodeAnswers(NEXT), 200);
   });
 });

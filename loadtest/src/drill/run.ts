@@ -309,7 +309,8 @@ async function drive(opts: RunOptions, bench: BenchStack, client: DrillClient, r
   const timeline = timelineOf(ops, Math.ceil(loadEndMs / 1000) + 1);
   const recovery = injected ? recoveryOf(ops, injected.affectedShards, faultMs, loadEndMs) : [];
   const rtos = recovery.map((r) => r.rtoMs);
-  const events = failovers.events().map((e) => ({ ...e, tMs: Date.parse(e.at) - wall0 }));
+  // The controller's recent list outlives a run on a shared stack (suites): only this run's promotions count.
+  const events = failovers.events().map((e) => ({ ...e, tMs: Date.parse(e.at) - wall0 })).filter((e) => e.tMs >= 0);
   for (const e of events) markers.push({ tMs: e.tMs, kind: 'failover', label: `shard ${e.shard} ${e.fromNode} → ${e.toNode} (epoch ${e.epoch})` });
   const asyncShards = new Set(topology.placements.filter((p) => p.mode === 'async').map((p) => p.shard));
   const lat = ops.map((o) => o.completeMs - o.invokeMs).sort((a, b) => a - b);

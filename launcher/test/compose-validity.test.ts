@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { loadTopologyFile } from '@setgate/config';
 import { TopologyView } from '@setgate/topology';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
-import { COMPOSE_TOPOLOGY_PATH, OTEL_METRICS_PORT, PROMETHEUS_CONFIG_PATH, PROMETHEUS_PORT } from '../src/index.js';
+import { COMPOSE_TOPOLOGY_PATH, HEALTHCHECK_MODULE, OTEL_METRICS_PORT, PROMETHEUS_CONFIG_PATH, PROMETHEUS_PORT } from '../src/index.js';
 import { knownSecretValues } from './helpers/secret-values.js';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -18,6 +18,7 @@ interface Service {
   profiles?: string[];
   environment?: Record<string, string>;
   depends_on?: Record<string, { condition: string }> | string[];
+  healthcheck?: { test?: string[] };
 }
 const compose = parse(read(COMPOSE)) as { name?: string; services: Record<string, Service> };
 const topology = loadTopologyFile(`${root}${COMPOSE_TOPOLOGY_PATH}`);
@@ -113,6 +114,13 @@ describe('docker-compose.yml validity', () => {
     for (const i of view.allInstances()) {
       assert.equal(compose.services[i.id]?.environment?.OTEL_EXPORTER_OTLP_ENDPOINT, 'http://otel-collector:4318');
     }
+  });
+
+  it("checks every setgate service's health with the image's own check, which the build emits", () => {
+    for (const id of [...view.allInstances().map((i) => i.id), ...(topology.controlPlane ? [topology.controlPlane.id] : [])]) {
+      assert.deepEqual(compose.services[id]?.healthcheck?.test, ['CMD', 'node', HEALTHCHECK_MODULE], id);
+    }
+    assert.ok(existsSync(`${root}${HEALTHCHECK_MODULE}`), `${HEALTHCHECK_MODULE} exists after npx tsc -b`);
   });
 
   it('runs k6 under the drill profile', () => {

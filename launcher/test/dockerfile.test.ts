@@ -8,7 +8,7 @@ import { loadTopologyFile } from '@setgate/config';
 import { freePorts } from '@setgate/process-supervisor';
 import { TopologyView } from '@setgate/topology';
 import { parse } from 'yaml';
-import { COMPOSE_TOPOLOGY_PATH, generateCompose, renderK8s } from '../src/index.js';
+import { COMPOSE_TOPOLOGY_PATH, generateCompose, HEALTHCHECK_MODULE, renderK8s } from '../src/index.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const READY_DEADLINE_MS = 120_000;
@@ -62,7 +62,7 @@ describe('deploy/Dockerfile', () => {
     assert.ok(user && user !== 'root' && user !== '0', `USER ${user}`);
     assert.match(stage.find((i) => i.op === 'ENTRYPOINT')?.args ?? '', /tini/);
     const health = stage.find((i) => i.op === 'HEALTHCHECK')?.args ?? '';
-    assert.match(health, /CMD \["node", "packages\/service-kit\/\.tsbuild\/src\/healthcheck\.js"\]/);
+    assert.ok(health.endsWith(`CMD ["node", "${HEALTHCHECK_MODULE}"]`), health);
     const exposed = stage
       .filter((i) => i.op === 'EXPOSE')
       .flatMap((i) => i.args.split(/\s+/))
@@ -133,7 +133,7 @@ describe('deploy/Dockerfile', () => {
         await new Promise((r) => setTimeout(r, 200));
       }
       const check = await new Promise<number>((resolve) =>
-        execFile(process.execPath, ['packages/service-kit/.tsbuild/src/healthcheck.js'], { cwd: tree, env }, (err) => resolve(err ? 1 : 0)),
+        execFile(process.execPath, [HEALTHCHECK_MODULE], { cwd: tree, env }, (err) => resolve(err ? 1 : 0)),
       );
       assert.equal(check, 0, 'HEALTHCHECK passes');
       const exited = new Promise<number | null>((resolve) => cp?.once('exit', (code) => resolve(code)));

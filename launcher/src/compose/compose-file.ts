@@ -2,7 +2,7 @@ import { INTERNAL_TOKEN_ENV } from '@setgate/contracts';
 import { type LoadedTopology, secretSites } from '@setgate/config';
 import { TopologyView } from '@setgate/topology';
 import { devAdminTokens } from '../admin-tokens.js';
-import { type ComponentKind, componentCommand } from '../deploy/entrypoints.js';
+import { type ComponentKind, componentCommand, HEALTHCHECK_MODULE } from '../deploy/entrypoints.js';
 import { k6Service } from './k6-service.js';
 import { observabilityServices } from './observability.js';
 import { composeRedisName, redisServices } from './redis-services.js';
@@ -42,7 +42,7 @@ export function composeFile(topology: LoadedTopology, root: string): Record<stri
       ...common(hopEnv),
       command: command('control-plane'),
       volumes: ['control-plane-data:/data'],
-      healthcheck: healthcheck(cp.host, cp.adminPort),
+      healthcheck: healthcheck(),
       ports: [`${cp.port}:${cp.port}`],
     };
   }
@@ -56,7 +56,7 @@ export function composeFile(topology: LoadedTopology, root: string): Record<stri
     const service: Record<string, unknown> = {
       ...common(env),
       command: command(i.kind, i.id),
-      healthcheck: healthcheck(i.host, i.adminPort),
+      healthcheck: healthcheck(),
       depends_on: Object.fromEntries(dependsOn(i.kind, i.region).map((d) => [d, { condition: 'service_healthy' }])),
     };
     if (i.kind === 'set-runtime') service.volumes = [`${i.id}-data:/data`];
@@ -86,10 +86,10 @@ function common(env: Record<string, string> = {}): Record<string, unknown> {
   };
 }
 
-/** Healthy once the instance's admin listener answers its health route. */
-function healthcheck(host: string, adminPort: number): Record<string, unknown> {
+/** Healthy once the component's admin listener answers its health route (the image's check, more often). */
+function healthcheck(): Record<string, unknown> {
   return {
-    test: ['CMD', 'node', '-e', `fetch('http://${host}:${adminPort}/_setgate/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`],
+    test: ['CMD', 'node', HEALTHCHECK_MODULE],
     interval: '5s',
     timeout: '2s',
     retries: 5,

@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/**
+ * The image's health check (deploy/Dockerfile HEALTHCHECK, the compose
+ * services' healthcheck): probes the admin listener the component recorded in
+ * its ready file (SETGATE_READY_FILE), whatever the instance and its ports.
+ */
+export const HEALTHCHECK_MODULE = 'packages/service-kit/.tsbuild/src/healthcheck.js';
+
 /** What a container runs: the control plane or one of the topology's instance kinds. */
 export type ComponentKind = 'control-plane' | 'set-runtime' | 'gateway' | 'regional-proxy';
 

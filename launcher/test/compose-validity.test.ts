@@ -30,13 +30,18 @@ function requiredEnv(): Record<string, string> {
   return Object.fromEntries([...names].map((n) => [n, `test-only-${n.toLowerCase()}-value-0123456789abcdef`]));
 }
 
-/** The Compose Specification schema (vendored, Apache-2.0), as Compose v2 validates with it. */
-function composeSchemaValidator() {
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  // The spec names draft-07 by its https URL; ajv knows draft-07 under http.
+/**
+ * A validator for a vendored JSON schema (fixtures/, Apache-2.0): the Compose
+ * Specification, as Compose v2 validates with it, or SchemaStore's Prometheus
+ * configuration. Formats are not checked (only uri-reference is used, on fields
+ * we do not set).
+ */
+function schemaValidator(fixture: string) {
+  const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+  // The compose spec names draft-07 by its https URL; ajv knows draft-07 under http.
   const draft7 = JSON.parse(read(`${root}node_modules/ajv/dist/refs/json-schema-draft-07.json`)) as Record<string, unknown>;
   ajv.addMetaSchema({ ...draft7, $id: 'https://json-schema.org/draft-07/schema' });
-  return ajv.compile(JSON.parse(read(new URL('./fixtures/compose-spec/compose-spec.json', import.meta.url))));
+  return ajv.compile(JSON.parse(read(new URL(`./fixtures/${fixture}`, import.meta.url))));
 }
 
 /** `service.VARIABLE` of every credential-like variable whose value is not an interpolation of the caller's environment. */
@@ -50,7 +55,7 @@ function inlineCredentials(): string[] {
 
 describe('docker-compose.yml validity', () => {
   it('is accepted by the Compose Specification schema (Compose v2), which refuses a misspelt field', () => {
-    const validate = composeSchemaValidator();
+    const validate = schemaValidator('compose-spec/compose-spec.json');
     assert.ok(validate(compose), JSON.stringify(validate.errors?.slice(0, 5)));
     const broken = structuredClone(compose) as { services: Record<string, Record<string, unknown>> };
     const first = Object.values(broken.services)[0];
@@ -103,6 +108,9 @@ describe('docker-compose.yml validity', () => {
     assert.equal(otel.exporters.prometheus?.endpoint, `0.0.0.0:${OTEL_METRICS_PORT}`);
     assert.ok(!pipelines.some((p) => p.exporters.includes('debug')), 'not only printed');
     const prom = parse(read(`${root}${PROMETHEUS_CONFIG_PATH}`)) as { scrape_configs: Array<{ static_configs: Array<{ targets: string[] }> }> };
+    const promSchema = schemaValidator('schemastore/prometheus.json');
+    assert.ok(promSchema(prom), `${PROMETHEUS_CONFIG_PATH}: ${JSON.stringify(promSchema.errors?.slice(0, 3))}`);
+    assert.equal(promSchema({ ...prom, global: { scrape_intervall: '15s' } }), false, 'the Prometheus schema check can fail');
     const targets = prom.scrape_configs.flatMap((c) => c.static_configs.flatMap((s) => s.targets));
     assert.ok(targets.includes(`otel-collector:${OTEL_METRICS_PORT}`));
     for (const i of view.allInstances()) assert.ok(targets.includes(`${i.id}:${i.adminPort}`), `${i.id} is scraped`);

@@ -9,9 +9,14 @@ test('path is registered and declares a baseline among its configurations', asyn
   assert.equal(b.name, 'path');
   assert.deepEqual(
     b.configurations.map((c) => c.name),
-    ['direct', 'full-path'],
+    ['direct', 'direct-no-hop-auth', 'full-path', 'full-path-no-hop-auth'],
   );
   assert.equal(b.baseline, 'direct');
+  // The rows without hop authentication cannot run with --wan: the setup may leave them out.
+  assert.deepEqual(
+    b.configurations.filter((c) => c.optional).map((c) => c.name),
+    ['direct-no-hop-auth', 'full-path-no-hop-auth'],
+  );
 });
 
 test('an unknown name lists the choices', async () => {

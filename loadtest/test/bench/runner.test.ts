@@ -145,3 +145,17 @@ test('Ctrl-C during load ends the run early and still stops everything', async (
   assert.equal(state.stopped, 1);
   assert.equal(state.server?.listening, false);
 });
+
+test('an optional configuration the setup leaves out is skipped and left out of the result; a required one is an error', async () => {
+  const state: { server?: Server; stopped: number } = { stopped: 0 };
+  const base = inProcessBenchmark(state);
+  const withOptional: Benchmark = { ...base, configurations: [...base.configurations, { name: 'extra', description: 'not started', optional: true }] };
+  const result = await runBenchmark(withOptional, { ...options, rounds: 1 }, { signal: new AbortController().signal, log: () => {} });
+  assert.deepEqual(
+    result.configurations.map((c) => c.name),
+    ['ok', 'teapot'],
+  );
+  const required: Benchmark = { ...base, configurations: [...base.configurations, { name: 'extra', description: 'not started' }] };
+  await assert.rejects(runBenchmark(required, { ...options, rounds: 1 }, { signal: new AbortController().signal, log: () => {} }), /no target for configuration extra/);
+  assert.equal(state.stopped, 2, 'both setups were stopped');
+});

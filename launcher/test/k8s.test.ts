@@ -19,6 +19,7 @@ interface Container {
   ports?: Array<{ name: string; containerPort: number }>;
   readinessProbe?: { httpGet?: { path: string; port: string } };
   livenessProbe?: unknown;
+  lifecycle?: { preStop?: { sleep?: { seconds: number } } };
 }
 interface Workload extends K8sObject {
   metadata: { name: string };
@@ -116,6 +117,7 @@ describe('Kubernetes manifests (npm run k8s)', () => {
       assert.equal(svc?.spec.ports.find((p) => p.name === 'traffic')?.port, i.port);
       assert.equal(svc?.spec.type === 'LoadBalancer', i.kind === 'regional-proxy', 'only proxies are exposed outside the cluster');
       assert.deepEqual(c?.readinessProbe?.httpGet, { path: '/_setgate/health', port: 'traffic' });
+      assert.ok((c?.lifecycle?.preStop?.sleep?.seconds ?? 0) > 0, `${i.id} leaves its Service before SIGTERM`);
       assert.ok(c?.livenessProbe);
     }
   });

@@ -53,6 +53,12 @@ export interface SetgateContainerOptions {
   readonly env: IEnvVar[];
   readonly volumeMounts: IVolumeMount[];
   readonly resources: IContainer['resources'];
+  /**
+   * Behind a load-balanced Service: wait this long after the pod is marked for
+   * deletion before SIGTERM, so the endpoint is gone everywhere before the
+   * listener closes (no request sent to a closing pod during a rollout).
+   */
+  readonly preStopSleepSeconds?: number;
 }
 
 /** One setgate process: listens on all pod addresses (SETGATE_BIND_HOST), peers reach it by the topology's host. */
@@ -73,6 +79,7 @@ export function setgateContainer(o: SetgateContainerOptions): IContainer {
     ],
     ...setgateProbes(o.readinessPort),
     resources: o.resources,
+    ...(o.preStopSleepSeconds ? { lifecycle: { preStop: { sleep: { seconds: o.preStopSleepSeconds } } } } : {}),
     securityContext: restrictedContainer,
     volumeMounts: [
       { name: 'topology', mountPath: TOPOLOGY_DIR, readOnly: true },
@@ -95,11 +102,18 @@ export function hardenedPod(uid: number): Pick<IPodSpec, 'automountServiceAccoun
   };
 }
 
-/** The pod around one or more setgate containers: hardened, the topology and a scratch /tmp. */
-export function podSpec(containers: IContainer[], volumes: IVolume[] = []): IPodSpec {
+/**
+ * The pod around one or more setgate containers: hardened, the topology and a
+ * scratch /tmp, and the pods of one workload (`selector`) spread over
+ * machines where the scheduler can.
+ */
+export function podSpec(containers: IContainer[], selector: Record<string, string>, volumes: IVolume[] = []): IPodSpec {
   return {
     ...hardenedPod(APP_UID),
     terminationGracePeriodSeconds: 30,
+    topologySpreadConstraints: [
+      { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } },
+    ],
     containers,
     volumes: [
       { name: 'topology', configMap: { name: TOPOLOGY_CONFIGMAP } },

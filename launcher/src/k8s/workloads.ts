@@ -39,10 +39,11 @@ function template(ctx: WorkloadContext, kind: ComponentKind, workload: string, r
     env: [POD_NAME_ENV, ...secrets.env],
     volumeMounts: [{ name: 'data', mountPath: '/data' }, ...secrets.volumeMounts],
     resources: RESOURCES[kind],
+    ...(kind === 'gateway' || kind === 'regional-proxy' ? { preStopSleepSeconds: 5 } : {}),
   });
   return {
     metadata: { labels: workloadLabels(kind, workload, region), annotations: podAnnotations(o.adminPort, ctx.topologySha256) },
-    spec: podSpec([container], [...(o.persistent ? [] : [{ name: 'data', emptyDir: {} }]), ...secrets.volumes]),
+    spec: podSpec([container], workloadSelector(workload), [...(o.persistent ? [] : [{ name: 'data', emptyDir: {} }]), ...secrets.volumes]),
   };
 }
 

@@ -3,6 +3,7 @@ import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadTopologyFile } from '@setgate/config';
+import { DEV_ADMIN_TOKENS } from '@setgate/launcher';
 import { shardOf, TopologyView } from '@setgate/topology';
 import { Agent, request } from 'undici';
 import { SHIPPED_TOPOLOGY, startTestStack, type TestStack } from './harness.js';
@@ -252,6 +253,20 @@ describe('security: client faults are never charged to upstream health (real pro
         assert.ok(res.status >= 400 && res.status < 500, `${base}${path.slice(0, 30)}: ${res.status} ${res.body.slice(0, 200)}`);
         assert.ok(res.type.startsWith(PROBLEM), `${base}${path.slice(0, 30)}: ${res.status} ${res.type} ${res.body.slice(0, 200)}`);
       }
+    }
+    // Malformed JSON and a wrong content type: through the proxy (the node parses the body) and at the admin API.
+    const bodies: Array<[string, string, string, Record<string, string>]> = [
+      [stack.entry('us-east'), '/v1/profile', '{"displayName":', { authorization: `Bearer ${token}`, 'content-type': 'application/json' }],
+      [stack.entry('us-east'), '/v1/profile', '<profile/>', { authorization: `Bearer ${token}`, 'content-type': 'application/xml' }],
+      [stack.controlPlaneUrl as string, '/v1/config/validate', '{"document":', { authorization: `Bearer ${DEV_ADMIN_TOKENS.viewer}`, 'content-type': 'application/json' }],
+      [stack.controlPlaneUrl as string, '/v1/config/validate', 'document', { authorization: `Bearer ${DEV_ADMIN_TOKENS.viewer}`, 'content-type': 'text/csv' }],
+    ];
+    for (const [base, path, body, headers] of bodies) {
+      const res = await request(`${base}${path}`, { method: path === '/v1/profile' ? 'PUT' : 'POST', body, headers, dispatcher: client });
+      const text = await res.body.text();
+      const what = `${base}${path} ${headers['content-type']}: ${res.statusCode} ${String(res.headers['content-type'])} ${text.slice(0, 200)}`;
+      assert.ok(res.statusCode === 400 || res.statusCode === 415, what);
+      assert.ok(String(res.headers['content-type']).startsWith(PROBLEM), what);
     }
   });
 });

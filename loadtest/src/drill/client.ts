@@ -1,4 +1,5 @@
 import { createDispatcher, type Dispatcher, failureCode, neverSent } from '@setgate/http-client';
+import { Agent } from 'undici';
 import type { ServedBy } from './checker/history.js';
 
 /** One answer as the drill client saw it. */
@@ -42,17 +43,41 @@ export function servedBy(headers: Record<string, string | string[] | undefined>)
   };
 }
 
-/** The drill's HTTP client: one keep-alive dispatcher for every entry, a deadline per request. */
+/** Source addresses the drill's users are spread over (127.0.1.1 …): users are many clients, not one. */
+const SOURCE_ADDRESSES = 32;
+
+/** A stable small hash of a user id, to pick its source address. */
+function slotOf(key: string): number {
+  let h = 0;
+  for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) >>> 0;
+  return h % SOURCE_ADDRESSES;
+}
+
+/**
+ * The drill's HTTP client: keep-alive dispatchers, a deadline per request.
+ * Users connect from several loopback source addresses (127.0.1.x), as
+ * real users come from many addresses: a proxy's per-address fairness caps
+ * then see a few users per address, not the whole drill as one client.
+ */
 export class DrillClient {
-  private readonly dispatcher: Dispatcher;
+  private readonly dispatchers: Dispatcher[];
+  private readonly loopback: Dispatcher;
 
   constructor(readonly timeoutMs: number, connections = 256) {
-    this.dispatcher = createDispatcher({ connections, headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs, connectTimeoutMs: 2000 });
+    const per = Math.max(4, Math.ceil(connections / SOURCE_ADDRESSES));
+    const common = { headersTimeout: timeoutMs, bodyTimeout: timeoutMs, keepAliveTimeout: 4000 };
+    this.dispatchers = Array.from(
+      { length: SOURCE_ADDRESSES },
+      (_, i) => new Agent({ ...common, connections: per, connect: { timeout: 2000, localAddress: `127.0.1.${i + 1}` } }),
+    );
+    this.loopback = createDispatcher({ connections, headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs, connectTimeoutMs: 2000 });
   }
 
-  async send(origin: string, method: 'GET' | 'PUT' | 'POST', path: string, headers: Record<string, string>, body?: unknown): Promise<Answer> {
+  /** `user` picks the source address (IPv4 loopback origins only); without it, or for another origin, the plain dispatcher. */
+  async send(origin: string, method: 'GET' | 'PUT' | 'POST', path: string, headers: Record<string, string>, body?: unknown, user?: string): Promise<Answer> {
+    const dispatcher = user !== undefined && new URL(origin).hostname.startsWith('127.') ? (this.dispatchers[slotOf(user)] as Dispatcher) : this.loopback;
     try {
-      const res = await this.dispatcher.request({
+      const res = await dispatcher.request({
         origin,
         method,
         path,
@@ -80,7 +105,7 @@ export class DrillClient {
     }
   }
 
-  close(): Promise<void> {
-    return this.dispatcher.close();
+  async close(): Promise<void> {
+    await Promise.all([this.loopback, ...this.dispatchers].map((d) => d.close()));
   }
 }

@@ -112,7 +112,7 @@ export class Load {
     let tries = 0;
     for (const origin of entries) {
       tries++;
-      answer = await this.opts.client.send(origin, method, path, headers, body);
+      answer = await this.opts.client.send(origin, method, path, headers, body, s.user.id);
       if (!answer.neverSent) break;
     }
     return { answer, tries };

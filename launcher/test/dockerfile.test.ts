@@ -9,6 +9,7 @@ import { freePorts } from '@setgate/process-supervisor';
 import { TopologyView } from '@setgate/topology';
 import { parse } from 'yaml';
 import { COMPOSE_TOPOLOGY_PATH, generateCompose, HEALTHCHECK_MODULE, renderK8s } from '../src/index.js';
+import { knownSecretValues } from './helpers/secret-values.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const READY_DEADLINE_MS = 120_000;
@@ -98,6 +99,17 @@ describe('deploy/Dockerfile', () => {
       const sources = spawnSync('find', [tree, '-path', '*/node_modules', '-prune', '-o', '(', '-name', '*.ts', '-o', '-path', '*/.tsbuild/test/*', ')', '-print'], { encoding: 'utf8' });
       assert.equal(sources.stdout.trim(), '', 'no TypeScript source or compiled test');
       assert.ok(!existsSync(join(tree, 'loadtest')) && !existsSync(join(tree, 'integration')));
+    });
+
+    it('holds no secret value (the development tokens, npm start\'s generated secrets, this environment\'s)', () => {
+      const files = spawnSync('find', [tree, '-path', '*/node_modules', '-prune', '-o', '-type', 'f', '-print'], { encoding: 'utf8' }).stdout.trim().split('\n');
+      assert.ok(files.length > 100, `${files.length} files`);
+      const values = knownSecretValues(root);
+      for (const f of files) {
+        const text = readFileSync(f, 'utf8');
+        for (const v of values) assert.ok(!text.includes(v), `${f} holds a secret value`);
+      }
+      assert.ok(!existsSync(join(tree, 'data')), 'no local data (data/secrets) in the image');
     });
 
     it('contains every module the compose file and the Kubernetes manifests start', () => {

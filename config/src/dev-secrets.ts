@@ -9,8 +9,8 @@ export function devSecretsDir(dataDir: string): string {
 }
 
 /**
- * Values for the topology's `{ env: NAME }` secret references that `env` does
- * not set: the one kept in `<data>/secrets/NAME`, or with `create` a fresh
+ * Values for the topology's `{ env: NAME }` HMAC keys that `env` does not
+ * set: the one kept in `<data>/secrets/NAME`, or with `create` a fresh
  * random one written there first (so a restart, and `setgate tokens`, see
  * the same key). A local stack thus runs without any secret in its config or
  * in the repository; file references and variables the caller sets are left
@@ -23,7 +23,9 @@ export function devSecretEnv(
 ): Record<string, string> {
   const env = opts.env ?? process.env;
   const out: Record<string, string> = {};
-  for (const { ref } of secretSites(topology)) {
+  for (const { ref, kind } of secretSites(topology)) {
+    // Only setgate's own keys: another service's password must match that service.
+    if (kind !== 'hmac') continue;
     const name = ref.env;
     if (name === undefined || env[name] !== undefined || out[name] !== undefined) continue;
     const path = join(devSecretsDir(dataDir), name);

@@ -4,10 +4,22 @@ import type { SecretRef } from './schema/secret.js';
 
 export type SecretRefDef = Readonly<Static<typeof SecretRef>>;
 
+/** A store that may name a password (Redis). */
+interface WithPassword {
+  readonly kind: string;
+  readonly password?: SecretRefDef | undefined;
+}
+
 /** The parts of a topology (loaded or not) that hold secret references. */
 export interface WithSecrets {
   readonly auth: { readonly issuers: ReadonlyArray<{ readonly keys: ReadonlyArray<{ readonly secret: SecretRefDef }> }> };
-  readonly gateway: { readonly sessionTokenSecret?: SecretRefDef | undefined; readonly previousSessionTokenSecret?: SecretRefDef | undefined };
+  readonly gateway: {
+    readonly sessionTokenSecret?: SecretRefDef | undefined;
+    readonly previousSessionTokenSecret?: SecretRefDef | undefined;
+    readonly rateLimit?: { readonly redisPassword?: SecretRefDef | undefined };
+  };
+  readonly sets?: ReadonlyArray<{ readonly nodes: ReadonlyArray<{ readonly store: WithPassword }> }>;
+  readonly controlPlane?: { readonly store: WithPassword } | undefined;
 }
 
 /** Shortest secret accepted: an HMAC key must not be guessable. */
@@ -33,9 +45,10 @@ export function describeSecretRef(ref: SecretRefDef): string {
 /**
  * The value behind `ref`, read from `env` or the file it names; `what` says
  * what it is for in the error. Throws SecretError when it is missing or
- * shorter than MIN_SECRET_CHARS.
+ * shorter than `minChars` (MIN_SECRET_CHARS: setgate's own HMAC keys; a
+ * password of another service takes 1).
  */
-export function resolveSecret(ref: SecretRefDef, what: string, env: NodeJS.ProcessEnv = process.env): string {
+export function resolveSecret(ref: SecretRefDef, what: string, env: NodeJS.ProcessEnv = process.env, minChars = MIN_SECRET_CHARS): string {
   let value: string | undefined;
   if (ref.env !== undefined) value = env[ref.env];
   else if (ref.file !== undefined) {
@@ -46,8 +59,8 @@ export function resolveSecret(ref: SecretRefDef, what: string, env: NodeJS.Proce
     }
   }
   if (value === undefined || value === '') throw new SecretError(`${what}: ${describeSecretRef(ref)} is not set`);
-  if (value.length < MIN_SECRET_CHARS) {
-    throw new SecretError(`${what}: the secret in ${describeSecretRef(ref)} has fewer than ${MIN_SECRET_CHARS} characters`);
+  if (value.length < minChars) {
+    throw new SecretError(`${what}: the secret in ${describeSecretRef(ref)} has fewer than ${minChars} characters`);
   }
   return value;
 }
@@ -56,17 +69,30 @@ export function resolveSecret(ref: SecretRefDef, what: string, env: NodeJS.Proce
 export interface SecretSite {
   readonly path: string;
   readonly ref: SecretRefDef;
+  /** The one component that reads it (the launcher and `setgate tokens` also read the issuer keys, to sign). */
+  readonly reader: 'gateway' | 'set-runtime' | 'control-plane';
+  /** hmac: a key setgate itself signs and checks with (npm start may generate it); password: another service's credential. */
+  readonly kind: 'hmac' | 'password';
 }
 
-/** Every secret reference in `t`: the issuers' HMAC keys and the session-token keys. */
+/**
+ * Every secret reference in `t`: the issuers' HMAC keys, the session-token
+ * keys, and the Redis passwords (rate limits, node stores, the control plane's store).
+ */
 export function secretSites(t: WithSecrets): SecretSite[] {
   const sites: SecretSite[] = [];
+  const add = (path: string, ref: SecretRefDef | undefined, reader: SecretSite['reader'], kind: SecretSite['kind']) => {
+    if (ref) sites.push({ path, ref, reader, kind });
+  };
   for (const [i, issuer] of t.auth.issuers.entries()) {
-    for (const [j, k] of issuer.keys.entries()) sites.push({ path: `/auth/issuers/${i}/keys/${j}/secret`, ref: k.secret });
+    for (const [j, k] of issuer.keys.entries()) add(`/auth/issuers/${i}/keys/${j}/secret`, k.secret, 'gateway', 'hmac');
   }
-  if (t.gateway.sessionTokenSecret) sites.push({ path: '/gateway/sessionTokenSecret', ref: t.gateway.sessionTokenSecret });
-  if (t.gateway.previousSessionTokenSecret) {
-    sites.push({ path: '/gateway/previousSessionTokenSecret', ref: t.gateway.previousSessionTokenSecret });
+  add('/gateway/sessionTokenSecret', t.gateway.sessionTokenSecret, 'gateway', 'hmac');
+  add('/gateway/previousSessionTokenSecret', t.gateway.previousSessionTokenSecret, 'gateway', 'hmac');
+  add('/gateway/rateLimit/redisPassword', t.gateway.rateLimit?.redisPassword, 'gateway', 'password');
+  for (const [i, set] of (t.sets ?? []).entries()) {
+    for (const [j, n] of set.nodes.entries()) add(`/sets/${i}/nodes/${j}/store/password`, n.store.password, 'set-runtime', 'password');
   }
+  add('/controlPlane/store/password', t.controlPlane?.store.password, 'control-plane', 'password');
   return sites;
 }

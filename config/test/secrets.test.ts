@@ -23,9 +23,28 @@ describe('secrets by reference', () => {
   it('the shipped topology names its secrets by environment variable, and lists them with their paths', () => {
     const sites = secretSites(loadTopologyFile(shipped));
     assert.deepEqual(sites, [
-      { path: '/auth/issuers/0/keys/0/secret', ref: { env: 'SETGATE_JWT_SECRET' } },
-      { path: '/gateway/sessionTokenSecret', ref: { env: 'SETGATE_SESSION_TOKEN_SECRET' } },
+      { path: '/auth/issuers/0/keys/0/secret', ref: { env: 'SETGATE_JWT_SECRET' }, reader: 'gateway', kind: 'hmac' },
+      { path: '/gateway/sessionTokenSecret', ref: { env: 'SETGATE_SESSION_TOKEN_SECRET' }, reader: 'gateway', kind: 'hmac' },
     ]);
+  });
+
+  it('lists Redis passwords by reference with the component that reads them; npm start never invents one', () => {
+    const doc = shippedDoc();
+    const node = doc.sets[0]?.nodes[0] as { store: unknown };
+    node.store = { kind: 'redis', url: 'redis://127.0.0.1:6379', password: { env: 'NODE_REDIS_PASSWORD' } };
+    setSecret(doc.gateway.rateLimit, 'redisPassword', { file: '/run/secrets/rate-limit-redis' });
+    const r = validateTopology(doc);
+    assert.ok(r.ok, r.ok ? '' : JSON.stringify(r.problems));
+    const passwords = secretSites(r.topology).filter((s) => s.kind === 'password');
+    assert.deepEqual(
+      passwords.map((s) => [s.path, s.reader]),
+      [
+        ['/gateway/rateLimit/redisPassword', 'gateway'],
+        ['/sets/0/nodes/0/store/password', 'set-runtime'],
+      ],
+    );
+    assert.deepEqual(Object.keys(devSecretEnv(r.topology, join(dir, 'pw-data'), { create: true, env: {} })).sort(), ['SETGATE_JWT_SECRET', 'SETGATE_SESSION_TOKEN_SECRET']);
+    assert.equal(resolveSecret({ env: 'P' }, 'a password', { P: 'short' }, 1), 'short');
   });
 
   it('refuses a secret written inline, and a reference with neither or both of env and file', () => {

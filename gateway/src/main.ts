@@ -1,4 +1,4 @@
-import { type LoadedTopology, loadTopologyFile } from '@setgate/config';
+import { type LoadedTopology, loadTopologyFile, resolveSecret } from '@setgate/config';
 import { CONTROL_PLANE_TOKEN_ENV, controlPlaneUrls, fetchCurrentTopologyFromAny, logWatchEvents, watchControlPlane } from '@setgate/config-watch';
 import { createDispatcher } from '@setgate/http-client';
 import { createRedis } from '@setgate/redis-client';
@@ -27,12 +27,17 @@ const telemetry = startTelemetry({ service: 'gateway', instance: self.id, region
 // One dispatcher per process: undici keeps one keep-alive pool per node behind it.
 const dispatcher = createDispatcher();
 // One Redis client per process, shared by the region's gateways for rate limits; its timeouts bound each sync batch.
-const { redisTimeoutMs } = args.topology.gateway.rateLimit;
+const { redisTimeoutMs, redisPassword } = args.topology.gateway.rateLimit;
 const redisUrl = rateLimitRedisUrl(args.topology, self.region);
 const redis =
   redisUrl === undefined
     ? undefined
-    : createRedis(redisUrl, { name: self.id, connectTimeoutMs: redisTimeoutMs, commandTimeoutMs: redisTimeoutMs });
+    : createRedis(redisUrl, {
+        name: self.id,
+        connectTimeoutMs: redisTimeoutMs,
+        commandTimeoutMs: redisTimeoutMs,
+        ...(redisPassword ? { password: resolveSecret(redisPassword, 'gateway.rateLimit.redisPassword', process.env, 1) } : {}),
+      });
 // ioredis reports every failed reconnect; the limiter logs the mode change once instead.
 redis?.on('error', () => {});
 // The stack's hop secrets (SETGATE_INTERNAL_TOKEN[_PREVIOUS|_FILE]): sent to nodes, asked of regional proxies.

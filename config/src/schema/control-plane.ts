@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { Listener } from './common.js';
+import { secretRef } from './secret.js';
 
 export const FileConfigStore = Type.Object(
   {
@@ -15,7 +16,8 @@ export const RedisConfigStore = Type.Object(
     kind: Type.Literal('redis', {
       description: 'Versions kept in Redis; compare-and-set on the version, changes announced by pub/sub.',
     }),
-    url: Type.String({ pattern: '^rediss?://', description: 'redis:// URL of the server that holds the versions.' }),
+    url: Type.String({ pattern: '^rediss?://', description: 'redis:// URL of the server that holds the versions, without credentials.' }),
+    password: Type.Optional(secretRef('AUTH password of that Redis server, read by the control plane.')),
     prefix: Type.String({
       minLength: 1,
       default: 'setgate:config',

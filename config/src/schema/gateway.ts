@@ -36,6 +36,9 @@ export const GatewayPolicy = Type.Object(
         redisUrl: Type.Optional(
           Type.String({ pattern: '^rediss?://', description: "Redis shared by the region's gateways; omitted: local only." }),
         ),
+        redisPassword: Type.Optional(
+          secretRef('AUTH password of the rate-limit Redis servers (redisUrl and regions[].rateLimitRedisUrl), read by the gateways.'),
+        ),
         classes: Type.Array(RateLimitClass, { default: [], description: 'Limits per rate-limit class.' }),
         anonymous: Type.Object(
           {

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { Listener, Name } from './common.js';
+import { secretRef } from './secret.js';
 
 export const LmdbStore = Type.Object(
   { kind: Type.Literal('lmdb', { description: 'Embedded LMDB under the node data directory.' }) },
@@ -9,7 +10,8 @@ export const LmdbStore = Type.Object(
 export const RedisStore = Type.Object(
   {
     kind: Type.Literal('redis', { description: 'A Redis server reached through the shared ioredis factory.' }),
-    url: Type.String({ pattern: '^rediss?://', description: 'redis:// URL of the server that holds this node.' }),
+    url: Type.String({ pattern: '^rediss?://', description: 'redis:// URL of the server that holds this node, without credentials.' }),
+    password: Type.Optional(secretRef('AUTH password of that Redis server, read by the node.')),
   },
   { additionalProperties: false },
 );

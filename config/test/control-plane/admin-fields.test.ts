@@ -59,3 +59,17 @@ describe('admin-only fields of a diff', () => {
     assert.deepEqual(adminFieldsTouched([change('/gateway', { trustedProxies: [] }, 'broken')]), ['/gateway']);
   });
 });
+
+describe('admin-only fields of a diff: secret references elsewhere', () => {
+  it('names a Redis password reference changed, or added and removed with the store or node that holds it', () => {
+    assert.deepEqual(
+      adminFieldsTouched([
+        change('/sets/us-east-a/nodes/us-east-a-1/store/password/env', 'A', 'B'),
+        change('/sets/us-east-b/nodes/us-east-b-1/store', { kind: 'lmdb' }, { kind: 'redis', url: 'redis://10.0.0.1', password: { env: 'P' } }),
+        change('/sets/eu-west-a/nodes/eu-west-a-2', undefined, { id: 'eu-west-a-2', store: { kind: 'redis', url: 'redis://10.0.0.2', password: { env: 'P' } } }),
+        change('/sets/eu-west-b/nodes/eu-west-b-2', undefined, { id: 'eu-west-b-2', store: { kind: 'lmdb' } }),
+      ]),
+      ['/sets/eu-west-a/nodes/eu-west-a-2', '/sets/us-east-a/nodes/us-east-a-1/store/password/env', '/sets/us-east-b/nodes/us-east-b-1/store'],
+    );
+  });
+});

@@ -28,18 +28,21 @@ export function composeFile(topology: LoadedTopology, root: string): Record<stri
   const byKind = (kind: string) => view.allInstances().filter((i) => i.kind === kind);
   const cp = topology.controlPlane;
   // Every hop authenticates with the stack's internal token; components watch the control plane with a
-  // viewer token; gateways read the topology's secret references from their environment.
+  // viewer token; each component reads the topology's secret references it uses from its environment.
   const hopEnv = { [INTERNAL_TOKEN_ENV]: required(INTERNAL_TOKEN_ENV, 'the stack\'s internal (hop) token, at least 32 characters') };
   const viewer = devAdminTokens(topology).find((t) => t.role === 'viewer');
   const watchEnv: Record<string, string> =
     cp && viewer ? { SETGATE_CONTROL_PLANE_TOKEN: required('SETGATE_CONTROL_PLANE_TOKEN', 'a viewer token of the control plane') } : {};
-  const secretEnv = Object.fromEntries(
-    secretSites(topology).flatMap(({ ref, path }) => (ref.env ? [[ref.env, required(ref.env, `the secret of ${path}, at least 32 characters`)]] : [])),
-  );
+  const secretEnv = (reader: string): Record<string, string> =>
+    Object.fromEntries(
+      secretSites(topology)
+        .filter((s) => s.reader === reader)
+        .flatMap(({ ref, path, kind }) => (ref.env ? [[ref.env, required(ref.env, kind === 'hmac' ? `the secret of ${path}, at least 32 characters` : `the password of ${path}`)]] : [])),
+    );
   const command = (kind: ComponentKind, id?: string) => [...componentCommand(root, kind), ...(id ? ['--id', id] : []), '--config', COMPOSE_TOPOLOGY_PATH, '--data', '/data'];
   if (cp) {
     services[cp.id] = {
-      ...common(hopEnv),
+      ...common({ ...hopEnv, ...secretEnv('control-plane') }),
       command: command('control-plane'),
       volumes: ['control-plane-data:/data'],
       healthcheck: healthcheck(),
@@ -52,7 +55,7 @@ export function composeFile(topology: LoadedTopology, root: string): Record<stri
     return byKind('gateway').map((i) => i.id);
   };
   for (const i of view.allInstances()) {
-    const env = i.kind === 'gateway' ? { ...hopEnv, ...watchEnv, ...secretEnv } : { ...hopEnv, ...watchEnv };
+    const env = { ...hopEnv, ...watchEnv, ...secretEnv(i.kind) };
     const service: Record<string, unknown> = {
       ...common(env),
       command: command(i.kind, i.id),

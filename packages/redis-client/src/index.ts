@@ -9,6 +9,8 @@ export interface RedisClientOptions {
   readonly commandTimeoutMs?: number;
   /** Longest pause between reconnect attempts, in ms. */
   readonly maxReconnectDelayMs?: number;
+  /** AUTH password, resolved from the topology's reference by the caller; URLs in the config carry no credentials. */
+  readonly password?: string;
 }
 
 /**
@@ -27,6 +29,7 @@ export function createRedis(url: string, opts: RedisClientOptions = {}): Redis {
     enableOfflineQueue: false,
     lazyConnect: false,
     retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 10), maxDelay),
+    ...(opts.password === undefined ? {} : { password: opts.password }),
   };
   return new Redis(url, options);
 }

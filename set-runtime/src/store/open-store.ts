@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { resolveSecret } from '@setgate/config';
 import type { NodeRef } from '@setgate/topology';
 import { LmdbNodeStore } from './lmdb-store.js';
 import { RedisNodeStore } from './redis-store.js';
@@ -16,6 +17,12 @@ export async function openNodeStore(node: NodeRef, dataDir: string, settings: St
     case 'lmdb':
       return LmdbNodeStore.open({ dir: join(dataDir, node.id), ...settings });
     case 'redis':
-      return RedisNodeStore.open({ url: node.store.url, nodeId: node.id, ...settings });
+      return RedisNodeStore.open({
+        url: node.store.url,
+        nodeId: node.id,
+        // The password is read here, where it is used, from where the topology's reference points.
+        ...(node.store.password ? { password: resolveSecret(node.store.password, `node ${node.id} store password`, process.env, 1) } : {}),
+        ...settings,
+      });
   }
 }

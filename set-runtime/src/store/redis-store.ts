@@ -8,6 +8,8 @@ import { EMPTY_META, IDEMPOTENCY_WINDOW_MS, type ShardMeta } from './write-plan.
 export interface RedisStoreOptions {
   /** `redis://` URL of the server that holds this node. */
   readonly url: string;
+  /** AUTH password (resolved from the topology's reference by the caller). */
+  readonly password?: string;
   /** The node's id: its keys live under `setgate:<nodeId>:`. */
   readonly nodeId: string;
   readonly idempotencyWindowMs?: number;
@@ -33,7 +35,8 @@ export class RedisNodeStore implements NodeStore {
   /** Connects and reads every shard's bookkeeping, so positions are known without a round trip. */
   static async open(opts: RedisStoreOptions): Promise<RedisNodeStore> {
     // A store command may move a whole snapshot: give it longer than a rate-limit lookup.
-    const redis = createRedis(opts.url, { name: `setgate-store-${opts.nodeId}`, commandTimeoutMs: 5000, connectTimeoutMs: 1000 });
+    const password = opts.password === undefined ? {} : { password: opts.password };
+    const redis = createRedis(opts.url, { name: `setgate-store-${opts.nodeId}`, commandTimeoutMs: 5000, connectTimeoutMs: 1000, ...password });
     try {
       await waitReady(redis, opts.connectTimeoutMs ?? 5000);
       const raw = await redis.hgetall(redisKeys(opts.nodeId, 0).meta);

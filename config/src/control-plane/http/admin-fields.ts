@@ -1,8 +1,9 @@
 import type { Change } from '@setgate/config';
+import { SECRET_KEYS } from './redact.js';
 
 /**
  * Fields only an admin may change: who can authenticate and with which
- * secrets (auth, the session-token keys), whom the components trust (trusted
+ * secrets (auth, the session-token keys, any secret reference), whom the components trust (trusted
  * proxies and edges), what the network may reach (network.allowedHosts),
  * the control plane itself, and the limits that protect the fleet (listener
  * limits, rate limits). An operator runs the fleet (placements, drains,
@@ -25,6 +26,15 @@ const COMMAND = /^\/commands\/([^/]+)(\/anonymous)?$/;
 
 const isAnonymous = (v: unknown) => typeof v === 'object' && v !== null && (v as { anonymous?: unknown }).anonymous === true;
 
+/** Whether `v` (part of a validated document, so shallow) holds a secret reference. */
+function holdsSecret(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  return Object.entries(v).some(([k, e]) => SECRET_KEYS.has(k) || holdsSecret(e));
+}
+
+/** A secret reference anywhere else (a node's or the store's Redis password): changed, added or removed with what holds it. */
+const touchesSecret = (c: Change) => c.path.split('/').some((s) => SECRET_KEYS.has(s)) || holdsSecret(c.before) || holdsSecret(c.after);
+
 /** The admin-only fields a diff touches, sorted, each named by the path of its change. */
 export function adminFieldsTouched(changes: readonly Change[]): string[] {
   const fields = new Set<string>();
@@ -38,6 +48,7 @@ export function adminFieldsTouched(changes: readonly Change[]): string[] {
     }
     const m = COMMAND.exec(c.path);
     if (m && (m[2] !== undefined || isAnonymous(c.before) || isAnonymous(c.after))) fields.add(`/commands/${m[1]}/anonymous`);
+    else if (touchesSecret(c)) fields.add(c.path);
   }
   return [...fields].sort();
 }

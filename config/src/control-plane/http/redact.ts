@@ -1,8 +1,8 @@
 import type { Change } from '@setgate/config';
 import type { VersionRecord, VersionSummary } from '../store/config-store.js';
 
-/** Keys whose value is a secret (or, today, a reference to one). */
-const SECRET_KEYS = new Set(['secret', 'sessionTokenSecret', 'previousSessionTokenSecret']);
+/** Keys whose value is a secret (or, today, a reference to one): config/src/secrets.ts lists where they sit. */
+export const SECRET_KEYS: ReadonlySet<string> = new Set(['secret', 'sessionTokenSecret', 'previousSessionTokenSecret', 'password', 'redisPassword']);
 
 /** What a viewer sees in place of a secret value. */
 export const REDACTED = '[redacted]';

@@ -35,8 +35,8 @@ export class RedisConfigStore implements ConfigStore {
   }
 
   /** Connects both connections (commands and pub/sub) and subscribes. */
-  static async open(url: string, prefix = 'setgate:config'): Promise<RedisConfigStore> {
-    const opts = { connectTimeoutMs: 1000, commandTimeoutMs: 5000 };
+  static async open(url: string, prefix = 'setgate:config', password?: string): Promise<RedisConfigStore> {
+    const opts = { connectTimeoutMs: 1000, commandTimeoutMs: 5000, ...(password === undefined ? {} : { password }) };
     const redis = createRedis(url, { ...opts, name: 'setgate-config-store' });
     const sub = createRedis(url, { ...opts, name: 'setgate-config-watch' });
     try {

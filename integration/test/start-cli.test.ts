@@ -1,51 +1,19 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { request } from 'undici';
-import { allPorts, freshTopology, portIsFree, START_SCRIPT } from './harness.js';
-
-interface Run {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-function runStart(configPath: string, dataDir: string): Run {
-  const child = spawn(process.execPath, [START_SCRIPT], {
-    env: { ...process.env, SETGATE_CONFIG: configPath, SETGATE_DATA_DIR: dataDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (c) => {
-    out += c;
-  });
-  child.stderr?.on('data', (c) => {
-    err += c;
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, stdout: () => out, stderr: () => err, exited };
-}
-
-async function waitFor(run: Run, re: RegExp, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!re.test(run.stdout())) {
-    if (run.child.exitCode !== null) throw new Error(`start exited early:\n${run.stdout()}\n${run.stderr()}`);
-    if (Date.now() > deadline) throw new Error(`no ${re} after ${timeoutMs} ms:\n${run.stdout()}\n${run.stderr()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { allPorts, freshTopology, portIsFree } from './harness.js';
+import { runStart, waitFor } from './start-run.js';
 
 describe('npm start', () => {
   it('prints entries, a token and curl lines, serves them, and Ctrl-C leaves nothing behind', async () => {
     const t = await freshTopology();
     const run = runStart(t.configPath, join(t.dir, 'data'));
     try {
-      await waitFor(run, /^token \S+$/m, 90000);
+      await waitFor(run, /^token \S+$/m, 240_000);
       const out = run.stdout();
       const entries = Object.fromEntries([...out.matchAll(/^entry (\S+) (\S+)$/gm)].map((m) => [m[1], m[2]]));
       assert.deepEqual(Object.keys(entries).sort(), ['ap-south', 'eu-west', 'us-east']);

@@ -3,6 +3,7 @@ import { defaultTopologyPath, loadTopologyFile, TopologyError } from '@setgate/c
 import { ComponentStartError } from '@setgate/process-supervisor';
 import { signDevToken } from './dev-token.js';
 import { banner } from './banner.js';
+import { reportConfigSource, resetData } from './config-source.js';
 import { controlPlaneMode, type EtcdMode, etcdModeBanner, prepareEtcdMode } from './etcd-mode.js';
 import { defaultReadyTimeoutMs, READY_TIMEOUT_ENV, readyTimeoutFromArgs, readyTimeoutFromEnv } from './ready-timeout.js';
 import { type Stack, type StackOptions, stackProcessCount, startStack } from './stack.js';
@@ -12,14 +13,39 @@ import { wanBanner } from './wan-banner.js';
 
 interface StartArgs {
   readonly mode: 'file' | 'etcd';
+  /** `--from-file`: apply the file as a new version when it differs from the stored one. */
+  readonly fromFile: boolean;
+  /** `--reset` (`--yes`: without asking): delete the local data first, so the file seeds version 1 again. */
+  readonly reset: boolean;
+  readonly yes: boolean;
   readonly wan: WanOptions | undefined;
   /** From --ready-timeout, else SETGATE_READY_TIMEOUT_MS; undefined: the default for the stack's size. */
   readonly readyTimeoutMs: number | undefined;
 }
 
-/** `npm start -- [--control-plane file|etcd] [--wan ...] [--ready-timeout 120]`; throws on a bad value. */
+/** `npm start -- [--control-plane file|etcd] [--wan ...] [--ready-timeout 120] [--from-file | --reset [--yes]]`; throws on a bad value. */
 function parseStartArgs(argv: readonly string[]): StartArgs {
-  return { mode: controlPlaneMode(argv), wan: wanFromArgs(argv), readyTimeoutMs: readyTimeoutFromArgs(argv) ?? readyTimeoutFromEnv() };
+  const fromFile = argv.includes('--from-file');
+  const reset = argv.includes('--reset');
+  if (fromFile && reset) throw new Error('--from-file and --reset exclude each other: --reset starts over from the file anyway');
+  return {
+    mode: controlPlaneMode(argv),
+    fromFile,
+    reset,
+    yes: argv.includes('--yes'),
+    wan: wanFromArgs(argv),
+    readyTimeoutMs: readyTimeoutFromArgs(argv) ?? readyTimeoutFromEnv(),
+  };
+}
+
+/** The `config:` lines: which version the stack serves and whether the file differs (never fatal: the stack is up). */
+async function configSourceLines(stack: Stack, configPath: string, dataDir: string, fromFile: boolean): Promise<string> {
+  if (!stack.controlPlaneUrl) return `config: ${configPath} (no control plane)\n`;
+  try {
+    return await reportConfigSource({ url: stack.controlPlaneUrl, topology: stack.topology, file: configPath, dataDir, fromFile });
+  } catch (err) {
+    return `config: could not compare ${configPath} with the version the control plane serves: ${(err as Error).message}\n`;
+  }
 }
 
 /** True when the start failed because a process was still starting at its deadline (not because it crashed). */
@@ -57,8 +83,13 @@ async function main(): Promise<number> {
     return 2;
   }
   const { mode, wan } = args;
+  if (args.reset && !(await resetData(dataDir, args.yes))) {
+    process.stderr.write('not reset: nothing started\n');
+    return 2;
+  }
   let etcd: EtcdMode | undefined;
-  process.stdout.write(`starting ${configPath} (config version ${topology.version})\n`);
+  // The file's version; which version is served (stored ones win after the first start) is said once the control plane answers.
+  process.stdout.write(`starting ${configPath} (file version ${topology.version})\n`);
 
   let stack: Stack | undefined;
   let stopping = false;
@@ -103,6 +134,7 @@ async function main(): Promise<number> {
       if (!stopping) process.stderr.write(`exited ${c.name} (${info.signal ?? `code ${info.code}`}); see its log\n`);
     });
   }
+  process.stdout.write(await configSourceLines(stack, configPath, dataDir, args.fromFile));
   const token = await signDevToken(topology, { sub: 'user-42', ttlSec: 24 * 3600 });
   process.stdout.write(banner(stack, token));
   if (etcd) process.stdout.write(etcdModeBanner(etcd, stack.controlPlaneUrls ?? []));

@@ -52,7 +52,8 @@ function formatLeaderChanges(changes: readonly LeaderChangeAudit[] | undefined):
   return `\n\n${table(['shard', 'from', 'to', 'epoch', 'how', 'old leader at', 'new leader at', 'acked writes may be lost'], rows)}`;
 }
 
-function readDocument(file: string | undefined): unknown {
+/** A YAML or JSON topology file, parsed; a missing or unreadable file is a UsageError. */
+export function readDocument(file: string | undefined): unknown {
   if (!file) throw new UsageError('missing FILE');
   let text: string;
   try {

@@ -243,6 +243,7 @@ describe('Kubernetes manifests (npm run k8s)', () => {
     assert.equal(cp?.spec.replicas, 2);
     assert.ok(cp?.spec.template.spec.containers[0]?.args?.includes('$(POD_NAME)'), 'each replica its own id');
     assert.equal(cp?.spec.volumeClaimTemplates, undefined, 'versions live in etcd');
+    assert.ok(find(all, 'PodDisruptionBudget', 'etcd') && find(all, 'PodDisruptionBudget', etcd.topology.controlPlane?.id ?? ''), 'one member or replica out at a time');
   });
 
   it('refuse a set whose node ids cannot be StatefulSet pod names', () => {

@@ -5,7 +5,7 @@ import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { stringify } from 'yaml';
 import { autoscaler, disruptionBudget } from './availability.js';
 import { etcdService, etcdStatefulSet, redisDeployment, redisService } from './backing-services.js';
-import { type K8sTopologyOptions, k8sTopology } from './k8s-topology.js';
+import { ETCD_NAME, type K8sTopologyOptions, k8sTopology } from './k8s-topology.js';
 import { partOfSetgate } from './labels.js';
 import { networkPolicies } from './network-policies.js';
 import { TOPOLOGY_CONFIGMAP } from './pod.js';
@@ -62,9 +62,11 @@ export function renderK8s(source: LoadedTopology, root: string, opts: RenderOpti
   files.set('topology-configmap.yaml', [as(configMap)]);
   if (cp) {
     files.set('control-plane.yaml', [
-      ...(withEtcd ? [as(etcdService()), as(etcdStatefulSet(opts.etcdMembers ?? 3))] : []),
+      // With etcd, a drain must never take two members (quorum) or both control-plane replicas at once.
+      ...(withEtcd ? [as(etcdService()), as(etcdStatefulSet(opts.etcdMembers ?? 3)), as(disruptionBudget('etcd', ETCD_NAME))] : []),
       as(workloadService('control-plane', cp.id, cp)),
       as(controlPlaneStatefulSet(ctx, opts.controlPlaneReplicas ?? 2)),
+      ...(withEtcd ? [as(disruptionBudget('control-plane', cp.id))] : []),
     ]);
   }
   files.set(

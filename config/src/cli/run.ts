@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
 import { AdminApiError, AdminClient } from './client.js';
 import * as cmd from './commands.js';
-import { runWanCli } from './wan.js';
 
 export const USAGE = `usage: setgate <command> [options]
 
@@ -31,8 +30,8 @@ exit codes: 0 done, 1 refused or failed, 2 bad command line, 3 control plane unr
 
 /** Runs one command line; returns the exit code. Output goes through `out`/`err`. */
 export async function runCli(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
-  // The WAN relay has its own endpoint, token and options.
-  if (argv[0] === 'wan') return runWanCli(argv.slice(1), out, err);
+  // The WAN relay has its own endpoint, token and options; its client loads only when asked for (a call's start-up cost).
+  if (argv[0] === 'wan') return (await import('./wan.js')).runWanCli(argv.slice(1), out, err);
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);

@@ -68,7 +68,8 @@ export class DrillClient {
     const common = { headersTimeout: timeoutMs, bodyTimeout: timeoutMs, keepAliveTimeout: 4000 };
     this.dispatchers = Array.from(
       { length: SOURCE_ADDRESSES },
-      (_, i) => new Agent({ ...common, connections: per, connect: { timeout: 2000, localAddress: `127.0.1.${i + 1}` } }),
+      // undici takes the source address as a pool option; inside `connect` it would be overridden.
+      (_, i) => new Agent({ ...common, connections: per, localAddress: `127.0.1.${i + 1}`, connect: { timeout: 2000 } }),
     );
     this.loopback = createDispatcher({ connections, headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs, connectTimeoutMs: 2000 });
   }

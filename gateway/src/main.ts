@@ -56,6 +56,12 @@ const app = buildGateway({
 });
 /** The nodes the failover witness may probe: those of the version in force. */
 let witnessView = new TopologyView(args.topology);
+/**
+ * Auth (keys, secret references) and the gateway policy are read once, at start; a version that
+ * changes them is said in the log, so a rotation knows to roll the gateways. References only: no value.
+ */
+const fixedAtStart = (t: LoadedTopology) => JSON.stringify([t.auth, t.gateway]);
+const startPolicy = fixedAtStart(args.topology);
 const watcher = watchControlPlane<RoutingTable>({
   topology: args.topology,
   // The new table is built beside the live one, off the request path, then swapped whole.
@@ -64,6 +70,9 @@ const watcher = watchControlPlane<RoutingTable>({
     witnessView = new TopologyView(topology);
     app.gatewayTopology.apply(table);
     telemetry.logger.info({ version: table.version }, 'routing table swapped from the control plane');
+    if (fixedAtStart(topology) !== startPolicy) {
+      telemetry.logger.warn({ version: table.version }, 'auth or gateway policy differs from the version this gateway started with: it applies at its next restart');
+    }
   },
   onEvent: logWatchEvents(telemetry.logger),
 });

@@ -17,6 +17,9 @@ const LEASE_HEADER = 'x-setgate-lease';
 export function grantLeasesOnWatch(app: FastifyInstance, leases: LeaseLedger): void {
   app.addHook('onSend', async (request, reply, payload) => {
     if (request.routeOptions.url !== WATCH_ROUTE || (reply.statusCode !== 200 && reply.statusCode !== 204)) return payload;
+    // A poll whose connection is already gone (its node was killed while it waited) cannot be answered, so
+    // it grants nothing: recording it would only make the controller wait longer for a dead node.
+    if (request.socket.destroyed) return payload;
     const node = (request.query as { node?: unknown }).node;
     // elapsedTime counts from the request's first hook, so this is at or after its arrival (lease-ledger.ts).
     if (typeof node === 'string' && node.length > 0 && node.length <= 100) reply.header(LEASE_HEADER, await leases.answer(node, performance.now() - reply.elapsedTime));

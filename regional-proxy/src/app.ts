@@ -3,6 +3,7 @@ import { createService, DEFAULT_LIMITS } from '@setgate/service-kit';
 import type { LoadedTopology } from '@setgate/config';
 import { buildRoutingTable, type RoutingTable } from '@setgate/topology';
 import type { FastifyInstance } from 'fastify';
+import { installFairness } from './fairness.js';
 import { createForwardHandler } from './forward.js';
 import { GatewayDirectory } from './gateway-directory.js';
 import type { HealthTransition } from './health/gateway-health.js';
@@ -53,6 +54,15 @@ export function buildRegionalProxy(options: RegionalProxyOptions): FastifyInstan
   const policy = options.policy ?? options.routes.view.doc.regionalProxy;
   // First setgate hop: a client-sent x-request-id must not reach logs as ours.
   const app = createService({ telemetry, limits, trustRequestId: false, ...(options.tls ? { tls: options.tls } : {}) });
+
+  const retryAfterSec = options.retryAfterSec ?? DEFAULT_RETRY_AFTER_SEC;
+  // First of all hooks: who the client is, and what it may hold of this proxy.
+  const fairness = installFairness(app, {
+    fairness: policy.fairness,
+    trustedEdges: policy.trustedEdges,
+    limits,
+    retryAfter: String(retryAfterSec),
+  });
 
   const onTransition = (t: HealthTransition) => {
     selector.healthChanged();
@@ -116,7 +126,7 @@ export function buildRegionalProxy(options: RegionalProxyOptions): FastifyInstan
       metrics,
       upstreamTimeoutMs: options.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS,
       bodyLimitBytes: limits.bodyLimitBytes,
-      retryAfterSec: options.retryAfterSec ?? DEFAULT_RETRY_AFTER_SEC,
+      retryAfterSec,
       maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
       ...(options.hopSecrets ? { hopSecrets: options.hopSecrets } : {}),
     }),
@@ -125,7 +135,8 @@ export function buildRegionalProxy(options: RegionalProxyOptions): FastifyInstan
   const handle: RegionalProxyHandle = {
     status: () => {
       const view = current.routes.view;
-      return proxyStatus(region, policy, view.regionsByDistance(region), (a, b) => view.rtt(a, b), directory.status());
+      const status = proxyStatus(region, policy, view.regionsByDistance(region), (a, b) => view.rtt(a, b), directory.status());
+      return { ...status, fairness: fairness() };
     },
     applyTopology: (topology) => {
       current = selectorFor(buildRoutingTable(topology));

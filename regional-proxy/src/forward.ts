@@ -95,6 +95,7 @@ export function createForwardHandler(opts: ForwardOptions) {
         targetRegion: target,
         requestId: request.id,
         clientAddress: request.ip,
+        trustedPeer: request.clientOrigin?.viaTrustedEdge === true,
       });
       if (opts.hopSecrets !== undefined) headers[Header.hop] = opts.hopSecrets.current;
       const served = await exchangeWithFailover(ctx, request, choice, headers, body);
@@ -102,6 +103,8 @@ export function createForwardHandler(opts: ForwardOptions) {
       return reply.code(served.response.statusCode).send(served.response.body);
     } catch (err) {
       body?.discard();
+      // Already answered (a body cut for its data rate): the failed exchange has nothing left to say.
+      if (reply.sent) return reply;
       // The proxy's own answers say where they were given, like forwarded ones.
       reply.header(Header.entryRegion, opts.entryRegion);
       const problem = toSetgateError(err);

@@ -15,6 +15,8 @@ export interface RequestFacts {
   readonly requestId: string;
   /** Peer address of the client connection. */
   readonly clientAddress: string;
+  /** True when the peer is a trusted edge: its X-Forwarded-For chain is kept and the peer appended. */
+  readonly trustedPeer: boolean;
 }
 
 const FORWARDED_FOR = 'x-forwarded-for';
@@ -29,7 +31,8 @@ const REPLACED: ReadonlySet<string> = new Set<string>([Header.requestId, Header.
 /**
  * Builds the gateway-bound headers from a client's: drops hop-by-hop headers
  * and every `x-setgate-*` a client sent (this is the first setgate hop, so none
- * of them can be genuine), extends X-Forwarded-For with the real peer, and sets
+ * of them can be genuine), sets X-Forwarded-For to the real peer (extending the chain
+ * only of a trusted edge), and sets
  * the entry and target region and the request id. Trace context is added by
  * the caller, per attempt.
  */
@@ -41,8 +44,9 @@ export function upstreamHeaders(incoming: IncomingHttpHeaders, facts: RequestFac
     const value = incoming[name];
     if (value !== undefined) out[name] = value;
   }
-  // A client-sent chain is kept (it is the client's claim); the peer we saw is appended as fact.
-  const claimed = incoming[FORWARDED_FOR];
+  // Only a trusted edge's chain goes on (with the edge appended as fact); anyone else's chain is a claim
+  // that would let a client pick the address its limits count by: it is replaced by the peer.
+  const claimed = facts.trustedPeer ? incoming[FORWARDED_FOR] : undefined;
   const chain = Array.isArray(claimed) ? claimed.join(', ') : claimed;
   out[FORWARDED_FOR] = chain ? `${chain}, ${facts.clientAddress}` : facts.clientAddress;
   out[Header.entryRegion] = facts.entryRegion;

@@ -1,3 +1,4 @@
+import type { FairnessStatus } from './fairness.js';
 import type { RegionStatus } from './gateway-directory.js';
 import type { RegionalPolicy } from './options.js';
 
@@ -15,6 +16,8 @@ export interface RegionalProxyStatus {
   };
   /** Every region nearest first from this proxy's region, with its health and its gateways'. */
   readonly regions: readonly (RegionStatus & { readonly rttMs: number })[];
+  /** What the per-client guards hold and have refused (absent from proxyStatus alone). */
+  readonly fairness?: FairnessStatus;
 }
 
 /** Assembles `/status` from the policy and the live health. */

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { upstreamHeaders } from '../src/request-headers.js';
 
-const facts = { entryRegion: 'us-east', targetRegion: 'eu-west', requestId: 'minted-1', clientAddress: '192.0.2.10' };
+const facts = {
+  entryRegion: 'us-east',
+  targetRegion: 'eu-west',
+  requestId: 'minted-1',
+  clientAddress: '192.0.2.10',
+  trustedPeer: false,
+};
 
 describe('upstreamHeaders', () => {
   it('drops hop-by-hop headers and the ones Connection names', () => {
@@ -49,10 +55,17 @@ describe('upstreamHeaders', () => {
     assert.equal(out.traceparent, undefined, 'the attempt injects its own trace context');
   });
 
-  it('keeps a client-sent X-Forwarded-For and appends the peer address', () => {
+  it("replaces an untrusted client's X-Forwarded-For with the peer address", () => {
     assert.equal(upstreamHeaders({}, facts)['x-forwarded-for'], '192.0.2.10');
+    assert.equal(upstreamHeaders({ 'x-forwarded-for': '203.0.113.7, 198.51.100.2' }, facts)['x-forwarded-for'], '192.0.2.10');
+    assert.equal(upstreamHeaders({ 'x-forwarded-for': ['203.0.113.7', '10.0.0.1'] }, facts)['x-forwarded-for'], '192.0.2.10');
+  });
+
+  it("keeps a trusted edge's X-Forwarded-For and appends the edge's address", () => {
+    const edge = { ...facts, trustedPeer: true };
+    assert.equal(upstreamHeaders({}, edge)['x-forwarded-for'], '192.0.2.10');
     assert.equal(
-      upstreamHeaders({ 'x-forwarded-for': '203.0.113.7, 198.51.100.2' }, facts)['x-forwarded-for'],
+      upstreamHeaders({ 'x-forwarded-for': '203.0.113.7, 198.51.100.2' }, edge)['x-forwarded-for'],
       '203.0.113.7, 198.51.100.2, 192.0.2.10',
     );
   });

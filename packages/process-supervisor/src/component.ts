@@ -51,6 +51,11 @@ export class RunningComponent {
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
+    // A child killed with output still in flight can reset its end of the pipe (ECONNRESET on read):
+    // the output is lost either way, and an unhandled 'error' would take the supervising process down.
+    const ignore = () => undefined;
+    child.stdout?.on('error', ignore);
+    child.stderr?.on('error', ignore);
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         this.exitInfo = { code, signal };

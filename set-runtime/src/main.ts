@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { processHopSecrets } from '@setgate/contracts';
 import { createAdminServer, componentArgs, runComponent } from '@setgate/service-kit';
 import { startTelemetry } from '@setgate/telemetry';
 import { logWatchEvents, watchControlPlane } from '@setgate/config-watch';
@@ -43,7 +44,12 @@ try {
   process.exit(2);
 }
 
-const node = buildNode({ view, nodeId: self.id, store, telemetry, limits: view.doc.limits, leaseGrantedAtStart: false });
+// The stack's hop secrets (SETGATE_INTERNAL_TOKEN[_PREVIOUS|_FILE]): every listener of the node asks for them.
+const hopSecrets = processHopSecrets((err) =>
+  err ? telemetry.logger.warn({ err }, 'hop secrets file refused') : telemetry.logger.info('hop secrets reloaded'),
+);
+if (!hopSecrets) telemetry.logger.warn('no hop secret (SETGATE_INTERNAL_TOKEN): the traffic and internal listeners answer anyone');
+const node = buildNode({ view, nodeId: self.id, store, telemetry, limits: view.doc.limits, leaseGrantedAtStart: false, ...(hopSecrets ? { internalToken: hopSecrets } : {}) });
 const admin = createAdminServer({ telemetry, status: () => node.status() });
 node.registerInternal(admin);
 

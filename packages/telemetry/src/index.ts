@@ -1,8 +1,6 @@
 import { context, type Meter, type Span, type Tracer, trace } from '@opentelemetry/api';
-import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import {
   BatchSpanProcessor,
   ParentBasedSampler,
@@ -12,9 +10,11 @@ import {
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pino, type Logger } from 'pino';
+import { startMetrics } from './metrics.js';
 import { UnrecordedTracer } from './unrecorded-tracer.js';
 
 export { extractContext, injectContext, parseTraceparent } from './trace-context.js';
+export * from './http-metrics.js';
 
 export interface TelemetryOptions {
   /** Component kind: gateway, set-runtime, regional-proxy, control-plane. */
@@ -63,8 +63,7 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
   // register() installs the W3C trace-context propagator and async context manager globally.
   tracerProvider.register();
 
-  const prometheus = new PrometheusExporter({ preventServerStart: true });
-  const meterProvider = new MeterProvider({ resource, readers: [prometheus] });
+  const metrics = startMetrics(resource);
 
   const logger = pino({
     level: opts.logLevel ?? process.env.SETGATE_LOG_LEVEL ?? 'info',
@@ -80,10 +79,10 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
   return {
     logger,
     tracer: recording ? tracerProvider.getTracer('setgate') : new UnrecordedTracer(),
-    meter: meterProvider.getMeter('setgate'),
-    scrape: (req, res) => prometheus.getMetricsRequestHandler(req, res),
+    meter: metrics.meter,
+    scrape: metrics.scrape,
     async shutdown() {
-      await Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown()]);
+      await Promise.allSettled([tracerProvider.shutdown(), metrics.shutdown()]);
     },
   };
 }

@@ -1,0 +1,184 @@
+import type { Attributes, Histogram, Meter } from '@opentelemetry/api';
+
+/**
+ * Request-duration buckets in seconds: 0.5 ms to 10 s, about ×2–2.5 apart, so a
+ * loopback hop (~1 ms) and a cross-region one (~100 ms) both land in buckets narrow
+ * enough for a useful p99. The SDK's default buckets are in ms-sized numbers (0–10000)
+ * and would put every request of a seconds histogram under 5.
+ */
+export const DURATION_BUCKETS_S: readonly number[] = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
+
+/** Body-size buckets in bytes: empty, small JSON, up to the 1 MiB default body limit and past it. */
+export const BODY_SIZE_BUCKETS_BY: readonly number[] = [0, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304];
+
+/** The histogram of `http.server.request.duration` / `http.client.request.duration`, in seconds. */
+export function durationHistogram(meter: Meter, name: string, description: string): Histogram {
+  return meter.createHistogram(name, {
+    unit: 's',
+    description,
+    advice: { explicitBucketBoundaries: [...DURATION_BUCKETS_S] },
+  });
+}
+
+function bodySizeHistogram(meter: Meter, name: string, description: string): Histogram {
+  return meter.createHistogram(name, {
+    unit: 'By',
+    description,
+    advice: { explicitBucketBoundaries: [...BODY_SIZE_BUCKETS_BY] },
+  });
+}
+
+/**
+ * One route of one method: its attribute sets by status code, made on the first
+ * response with that status and reused after, so the hot path allocates nothing.
+ */
+export class RouteRecorder {
+  private readonly byStatus = new Map<number, Attributes>();
+
+  constructor(
+    private readonly metrics: HttpServerMetrics,
+    private readonly attributes: Attributes,
+  ) {}
+
+  /** Records one finished request; sizes are omitted when unknown (a streamed body). */
+  record(status: number, seconds: number, requestBytes: number | undefined, responseBytes: number | undefined): void {
+    let attrs = this.byStatus.get(status);
+    if (attrs === undefined) {
+      attrs = Object.freeze({ ...this.attributes, 'http.response.status_code': status });
+      this.byStatus.set(status, attrs);
+    }
+    this.metrics.duration.record(seconds, attrs);
+    if (requestBytes !== undefined) this.metrics.requestSize.record(requestBytes, attrs);
+    if (responseBytes !== undefined) this.metrics.responseSize.record(responseBytes, attrs);
+  }
+}
+
+/**
+ * A server's request metrics by the OpenTelemetry HTTP conventions:
+ * `http.server.request.duration` (s), `http.server.active_requests`,
+ * `http.server.request.body.size` and `http.server.response.body.size` (By),
+ * labelled by method, route (a template or a command name, never a raw path),
+ * status and the component's fixed attributes (region, set, node).
+ */
+export class HttpServerMetrics {
+  readonly duration: Histogram;
+  readonly requestSize: Histogram;
+  readonly responseSize: Histogram;
+  /** Requests received and not yet answered; read when scraped. */
+  active = 0;
+  private readonly routes = new Map<string, Map<string, RouteRecorder>>();
+
+  constructor(
+    meter: Meter,
+    /** Fixed per process: `setgate.region`, `setgate.set`, `setgate.node`. */
+    private readonly base: Attributes,
+  ) {
+    this.duration = durationHistogram(meter, 'http.server.request.duration', 'Duration of HTTP server requests.');
+    this.requestSize = bodySizeHistogram(meter, 'http.server.request.body.size', 'Size of HTTP server request bodies (content-length).');
+    this.responseSize = bodySizeHistogram(meter, 'http.server.response.body.size', 'Size of HTTP server response bodies.');
+    meter
+      .createObservableUpDownCounter('http.server.active_requests', {
+        unit: '{request}',
+        description: 'HTTP server requests in flight.',
+      })
+      .addCallback((r) => r.observe(this.active, this.base));
+  }
+
+  /**
+   * The recorder of one method and route; `extra` (e.g. `setgate.command`) is asked for
+   * only when the pair is first seen. Routes must come from a bounded set.
+   */
+  recorder(method: string, route: string, extra?: () => Attributes): RouteRecorder {
+    let byMethod = this.routes.get(route);
+    if (byMethod === undefined) {
+      byMethod = new Map();
+      this.routes.set(route, byMethod);
+    }
+    let recorder = byMethod.get(method);
+    if (recorder === undefined) {
+      recorder = new RouteRecorder(this, {
+        ...this.base,
+        ...extra?.(),
+        'http.request.method': method,
+        'http.route': route,
+      });
+      byMethod.set(method, recorder);
+    }
+    return recorder;
+  }
+}
+
+/** How one upstream attempt ended, for `http.client.request.duration`'s `setgate.outcome`. */
+export type ClientOutcome = 'ok' | 'error_status' | 'timeout' | 'refused' | 'misdirected' | 'retried' | 'ejected' | 'failed';
+
+export const CLIENT_OUTCOMES: readonly ClientOutcome[] = [
+  'ok',
+  'error_status',
+  'timeout',
+  'refused',
+  'misdirected',
+  'retried',
+  'ejected',
+  'failed',
+];
+
+/**
+ * A client's upstream-attempt metrics: `http.client.request.duration` (s) by the
+ * upstream (set and node, or region and gateway) and outcome. Attribute sets are
+ * cached per upstream and outcome; upstreams come from the topology (bounded).
+ */
+export class HttpClientMetrics {
+  private readonly duration: Histogram;
+  private readonly cache = new Map<string, Map<ClientOutcome, Attributes>>();
+
+  constructor(
+    meter: Meter,
+    private readonly base: Attributes,
+  ) {
+    this.duration = durationHistogram(meter, 'http.client.request.duration', 'Duration of HTTP client requests to the next setgate hop, by upstream and outcome.');
+  }
+
+  /**
+   * Records one attempt. `upstreamKey` names the upstream uniquely (e.g. its node id);
+   * `upstream` gives its attributes the first time it is seen.
+   */
+  record(upstreamKey: string, upstream: () => Attributes, outcome: ClientOutcome, seconds: number): void {
+    let byOutcome = this.cache.get(upstreamKey);
+    if (byOutcome === undefined) {
+      byOutcome = new Map();
+      this.cache.set(upstreamKey, byOutcome);
+    }
+    let attrs = byOutcome.get(outcome);
+    if (attrs === undefined) {
+      attrs = Object.freeze({ ...this.base, ...upstream(), 'setgate.outcome': outcome });
+      byOutcome.set(outcome, attrs);
+    }
+    this.duration.record(seconds, attrs);
+  }
+}
+
+/**
+ * A counter whose every bounded label set is exported at 0 from start, so a rate()
+ * or an absent()-free alert sees the series before the first event.
+ */
+export function zeroedCounter(
+  meter: Meter,
+  name: string,
+  description: string,
+  labelSets: readonly Attributes[],
+): { add(value: number, attrs: Attributes): void } {
+  const counter = meter.createCounter(name, { description });
+  for (const attrs of labelSets) counter.add(0, attrs);
+  return counter;
+}
+
+/** Every combination of the given label values, as attribute sets (for zeroedCounter). */
+export function labelProduct(labels: Record<string, readonly (string | number)[]>): Attributes[] {
+  let sets: Attributes[] = [{}];
+  for (const [key, values] of Object.entries(labels)) {
+    sets = sets.flatMap((set) => values.map((v) => ({ ...set, [key]: v })));
+  }
+  return sets;
+}

@@ -1,0 +1,54 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Meter } from '@opentelemetry/api';
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { HostMetrics } from '@opentelemetry/host-metrics';
+import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
+import type { Resource } from '@opentelemetry/resources';
+import { type IMetricReader, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+
+/** A process's metrics: the meter, the Prometheus scrape handler and, when configured, an OTLP push. */
+export interface ProcessMetrics {
+  readonly meter: Meter;
+  scrape(req: IncomingMessage, res: ServerResponse): void;
+  shutdown(): Promise<void>;
+}
+
+/** How often metrics are pushed over OTLP; OTEL_METRIC_EXPORT_INTERVAL (ms) overrides, as the OTel SDKs read it. */
+const DEFAULT_EXPORT_INTERVAL_MS = 15_000;
+
+/**
+ * Starts the process's MeterProvider: read by Prometheus on the admin `/metrics`,
+ * and pushed over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set. Runtime metrics
+ * (event-loop delay and utilisation, heap, GC) come from OpenTelemetry's
+ * runtime-node instrumentation and process CPU and memory from its host-metrics,
+ * not from code of ours.
+ */
+export function startMetrics(resource: Resource, env: NodeJS.ProcessEnv = process.env): ProcessMetrics {
+  const prometheus = new PrometheusExporter({ preventServerStart: true });
+  const readers: IMetricReader[] = [prometheus];
+  if (env.OTEL_EXPORTER_OTLP_ENDPOINT) {
+    const interval = Number(env.OTEL_METRIC_EXPORT_INTERVAL ?? DEFAULT_EXPORT_INTERVAL_MS);
+    readers.push(
+      new PeriodicExportingMetricReader({
+        exporter: new OTLPMetricExporter(),
+        exportIntervalMillis: Number.isFinite(interval) && interval > 0 ? interval : DEFAULT_EXPORT_INTERVAL_MS,
+      }),
+    );
+  }
+  const meterProvider = new MeterProvider({ resource, readers });
+  // Not registered globally: each instrumentation is handed this provider.
+  const runtime = new RuntimeNodeInstrumentation({ monitoringPrecision: 20 });
+  runtime.setMeterProvider(meterProvider);
+  runtime.enable();
+  // Only the process groups: system-wide CPU, memory and network belong to a node exporter.
+  new HostMetrics({ meterProvider, name: 'setgate-host', metricGroups: ['process.cpu', 'process.memory'] }).start();
+  return {
+    meter: meterProvider.getMeter('setgate'),
+    scrape: (req, res) => prometheus.getMetricsRequestHandler(req, res),
+    async shutdown() {
+      runtime.disable();
+      await meterProvider.shutdown();
+    },
+  };
+}

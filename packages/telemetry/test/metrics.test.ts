@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { test } from 'node:test';
+import { HttpClientMetrics, HttpServerMetrics, labelProduct, startTelemetry, zeroedCounter } from '../src/index.js';
+
+async function scrapeOnce(telemetry: ReturnType<typeof startTelemetry>): Promise<string> {
+  const server = createServer((req, res) => telemetry.scrape(req, res));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`);
+    return await res.text();
+  } finally {
+    server.close();
+  }
+}
+
+test('a scrape has HTTP, runtime and zeroed series, and promtool finds nothing to lint', async () => {
+  const telemetry = startTelemetry({ service: 'test', instance: 't-1', region: 'us-east', logLevel: 'silent' });
+  try {
+    const server = new HttpServerMetrics(telemetry.meter, { 'setgate.region': 'us-east' });
+    server.recorder('GET', '/v1/profile').record(200, 0.0031, 0, 120);
+    server.recorder('GET', '/v1/profile').record(404, 0.0007, undefined, 80);
+    server.active = 3;
+    new HttpClientMetrics(telemetry.meter, { 'setgate.region': 'us-east' }).record(
+      'a-1',
+      () => ({ 'setgate.set': 'a', 'setgate.node': 'a-1' }),
+      'timeout',
+      2,
+    );
+    zeroedCounter(telemetry.meter, 'setgate.test.refused', 'Refused.', labelProduct({ 'setgate.reason': ['x', 'y'], 'setgate.mode': ['shared'] }));
+    // The runtime instrumentation samples the event loop on an interval.
+    await new Promise((r) => setTimeout(r, 500));
+    const text = await scrapeOnce(telemetry);
+
+    assert.match(text, /^# UNIT http_server_request_duration s$/m);
+    assert.match(
+      text,
+      /^http_server_request_duration_bucket\{setgate_region="us-east",http_request_method="GET",http_route="\/v1\/profile",http_response_status_code="200",otel_scope_name="setgate",le="0\.005"\} 1$/m,
+    );
+    assert.match(text, /^http_server_request_duration_bucket\{[^}]*http_response_status_code="404"[^}]*le="0\.001"\} 1$/m);
+    assert.match(text, /^http_server_active_requests\{setgate_region="us-east",otel_scope_name="setgate"\} 3$/m);
+    assert.match(text, /^http_client_request_duration_count\{[^}]*setgate_node="a-1"[^}]*setgate_outcome="timeout"[^}]*\} 1$/m);
+    assert.match(text, /^setgate_test_refused_total\{setgate_reason="y",setgate_mode="shared",otel_scope_name="setgate"\} 0$/m);
+    for (const runtime of ['nodejs_eventloop_delay_p99', 'v8js_memory_heap_used', 'v8js_gc_duration_bucket', 'process_cpu_time_total', 'process_memory_usage']) {
+      assert.match(text, new RegExp(`^${runtime}\\{`, 'm'), `${runtime} is exported`);
+    }
+    const lint = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    assert.equal(lint.status, 0, `promtool check metrics: ${lint.stdout}${lint.stderr}`);
+  } finally {
+    await telemetry.shutdown();
+  }
+});

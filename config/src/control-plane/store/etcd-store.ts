@@ -1,6 +1,7 @@
 import type { Etcd3, Watcher } from 'etcd3';
 import { type AppendResult, type ConfigStore, summarize, type VersionRecord, type VersionSummary } from './config-store.js';
 import { createEtcdClient } from './etcd-client.js';
+import { VersionListeners } from './version-listeners.js';
 
 const pad = (v: number) => String(v).padStart(10, '0');
 
@@ -33,8 +34,7 @@ export class FenceLostError extends Error {
  * control-plane replica is one a quorum of etcd members holds.
  */
 export class EtcdConfigStore implements ConfigStore {
-  private readonly listeners = new Set<(version: number) => void>();
-  private lastNotified = 0;
+  private readonly listeners = new VersionListeners();
   private watcher: Watcher | undefined;
   private closed = false;
 
@@ -60,9 +60,9 @@ export class EtcdConfigStore implements ConfigStore {
       if (store.ownClient) client.close();
       throw err;
     }
-    store.watcher.on('put', (kv) => store.notify(Number(kv.value.toString())));
+    store.watcher.on('put', (kv) => store.listeners.notify(Number(kv.value.toString())));
     // Puts made while the stream was down are replayed by etcd from the last revision, but read anyway: cheap and sure.
-    store.watcher.on('connected', () => void store.latestVersion().then((v) => store.notify(v), () => undefined));
+    store.watcher.on('connected', () => void store.latestVersion().then((v) => store.listeners.notify(v), () => undefined));
     store.watcher.on('error', () => undefined);
     return store;
   }
@@ -102,7 +102,7 @@ export class EtcdConfigStore implements ConfigStore {
       if (fence && !(await this.fenceHolds(fence))) throw new FenceLostError(fence.key);
       return { ok: false, current: await this.latestVersion() };
     }
-    this.notify(record.version);
+    this.listeners.notify(record.version);
     return { ok: true, version: record.version };
   }
 
@@ -133,15 +133,9 @@ export class EtcdConfigStore implements ConfigStore {
   }
 
   subscribe(listener: (version: number) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
-  private notify(version: number): void {
-    if (!Number.isFinite(version) || version <= this.lastNotified) return;
-    this.lastNotified = version;
-    for (const l of this.listeners) l(version);
-  }
 
   async close(): Promise<void> {
     if (this.closed) return;

@@ -3,6 +3,7 @@ import { type FSWatcher, watch } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { type AppendResult, type ConfigStore, summarize, type VersionRecord, type VersionSummary } from './config-store.js';
+import { VersionListeners } from './version-listeners.js';
 
 const NAME = /^(\d{10})\.json$/;
 const fileName = (v: number) => `${String(v).padStart(10, '0')}.json`;
@@ -36,7 +37,7 @@ export class FileConfigStore implements ConfigStore {
   private readonly versionsDir: string;
   private readonly tmpDir: string;
   private known = 0;
-  private readonly listeners = new Set<(version: number) => void>();
+  private readonly listeners = new VersionListeners();
   private watcher: FSWatcher | undefined;
 
   private constructor(readonly dir: string) {
@@ -109,7 +110,7 @@ export class FileConfigStore implements ConfigStore {
     }
     await fsyncPath(this.versionsDir);
     this.known = Math.max(this.known, record.version);
-    this.notify(record.version);
+    this.listeners.notify(record.version);
     return { ok: true, version: record.version };
   }
 
@@ -119,7 +120,7 @@ export class FileConfigStore implements ConfigStore {
     this.watcher ??= watch(this.versionsDir, () => {
       const before = this.known;
       void this.latestVersion().then((v) => {
-        if (v > before) this.notify(v);
+        if (v > before) this.listeners.notify(v);
       });
     });
     return () => {
@@ -131,12 +132,6 @@ export class FileConfigStore implements ConfigStore {
     };
   }
 
-  private lastNotified = 0;
-  private notify(version: number): void {
-    if (version <= this.lastNotified) return;
-    this.lastNotified = version;
-    for (const l of this.listeners) l(version);
-  }
 
   async close(): Promise<void> {
     this.watcher?.close();

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createRedis, type Redis } from '@setgate/redis-client';
 import { type AppendResult, type ConfigStore, summarize, type VersionRecord, type VersionSummary } from './config-store.js';
+import { VersionListeners } from './version-listeners.js';
 
 /**
  * Compare-and-set in one script, so the check and the write cannot interleave
@@ -21,17 +22,16 @@ return {1, tonumber(ARGV[1])}
  * the new version on `<prefix>:changes`, which every handle subscribes to.
  */
 export class RedisConfigStore implements ConfigStore {
-  private readonly listeners = new Set<(version: number) => void>();
-  private lastNotified = 0;
+  private readonly listeners = new VersionListeners();
 
   private constructor(
     private readonly redis: Redis,
     private readonly sub: Redis,
     private readonly prefix: string,
   ) {
-    sub.on('message', (_channel: string, message: string) => this.notify(Number(message)));
+    sub.on('message', (_channel: string, message: string) => this.listeners.notify(Number(message)));
     // Messages published while disconnected are lost; after a reconnect, catch up from the latest key.
-    sub.on('ready', () => void this.latestVersion().then((v) => this.notify(v), () => undefined));
+    sub.on('ready', () => void this.latestVersion().then((v) => this.listeners.notify(v), () => undefined));
   }
 
   /** Connects both connections (commands and pub/sub) and subscribes. */
@@ -84,20 +84,14 @@ export class RedisConfigStore implements ConfigStore {
       JSON.stringify(record),
     )) as [number, number];
     if (ok !== 1) return { ok: false, current };
-    this.notify(record.version);
+    this.listeners.notify(record.version);
     return { ok: true, version: record.version };
   }
 
   subscribe(listener: (version: number) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
-  private notify(version: number): void {
-    if (!Number.isFinite(version) || version <= this.lastNotified) return;
-    this.lastNotified = version;
-    for (const l of this.listeners) l(version);
-  }
 
   async close(): Promise<void> {
     this.listeners.clear();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { addressGroup, TrustedProxies } from '../../../src/stages/header-hygiene/client-address.js';
+import { addressGroup, addressKey, TrustedProxies, trustedProxyNetworks } from '../../../src/stages/header-hygiene/client-address.js';
 
 describe('client address', () => {
   const proxies = new TrustedProxies(['127.0.0.0/8', '10.1.0.0/16', '::1/128']);
@@ -20,5 +20,26 @@ describe('client address', () => {
     assert.equal(addressGroup('2001:db8:1:2:aaaa::1'), addressGroup('2001:db8:1:2:ffff::9'));
     assert.notEqual(addressGroup('2001:db8:1:2::1'), addressGroup('2001:db8:1:3::1'));
     assert.equal(addressGroup('198.51.100.7'), '198.51.100.7');
+  });
+
+  it('keys IPv4 addresses as they are and IPv6 ones by /64 without parsing IPv4', () => {
+    assert.equal(addressKey('198.51.100.7'), '198.51.100.7');
+    assert.equal(addressKey('2001:db8:1:2::1'), addressGroup('2001:db8:1:2::1'));
+  });
+
+  it("trusts the topology's proxies (IP literal hosts) and the configured networks, nothing else", () => {
+    const proxy = (host: string) => ({ id: `p-${host}`, host, port: 1, adminPort: 2 });
+    const networks = trustedProxyNetworks({
+      gateway: { trustedProxies: ['10.9.0.0/16'] },
+      regions: [
+        { proxies: [proxy('127.0.0.1'), proxy('proxy.internal')] },
+        { proxies: [proxy('::1'), proxy('127.0.0.1')] },
+      ],
+    } as unknown as Parameters<typeof trustedProxyNetworks>[0]);
+    assert.deepEqual(networks.sort(), ['10.9.0.0/16', '127.0.0.1/32', '::1/128']);
+    const trusted = new TrustedProxies(networks);
+    // A client on the same host but another loopback address is a client, whatever it claims.
+    assert.equal(trusted.clientAddress('127.0.0.7', '203.0.113.1'), '127.0.0.7');
+    assert.equal(trusted.clientAddress('127.0.0.1', '203.0.113.1'), '203.0.113.1');
   });
 });

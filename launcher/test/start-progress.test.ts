@@ -33,6 +33,8 @@ describe('npm start progress', () => {
         'a waiting line naming both and what slow-1 does',
         lines,
       );
+      // Signal only once it said it (its SIGUSR2 handler is then in place).
+      await until(() => spawned.get('slow-2')?.lastSaid() === 'replaying the log', 'slow-2 logging', lines);
       spawned.get('slow-2')?.kill('SIGUSR2');
       await until(() => lines.some((l) => /^ {2}up slow-2 \(1\/2, ready in \d+\.\d s\)$/.test(l)), 'slow-2 up', lines);
       const upAt = lines.length;

@@ -3,6 +3,7 @@ export * from './client-slots.js';
 export * from './admin.js';
 export * from './args.js';
 export * from './errors.js';
+export * from './http-metrics.js';
 export * from './run.js';
 export * from './service.js';
 export * from './tracing.js';

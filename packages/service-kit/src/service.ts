@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Server as TlsServer } from 'node:tls';
 import { readTlsPair, type TlsFiles, watchTlsFiles } from './tls.js';
 import { clientErrorResponse, installProblemHandlers, sendProblem } from './errors.js';
+import { type HttpMetricsOptions, installHttpMetrics } from './http-metrics.js';
 import { installTracing, tracingChildLoggerFactory } from './tracing.js';
 
 /** Listener limits; matches the topology's `limits` section. */
@@ -48,6 +49,8 @@ export interface ServiceOptions {
   readonly requireHop?: HopRequirement;
   /** Serve HTTPS with these certificate files, reloaded when they change (entry listeners); omitted: HTTP. */
   readonly tls?: TlsFiles;
+  /** Record `http.server.*` metrics for every request (traffic listeners; the admin listener does not). */
+  readonly metrics?: HttpMetricsOptions;
 }
 
 /** How a listener checks its callers' hop secret. */
@@ -127,5 +130,6 @@ export function createService(opts: ServiceOptions): FastifyInstance {
     done(null, payload);
   });
   if (tracing) installTracing(app);
+  if (opts.metrics) installHttpMetrics(app, opts.metrics);
   return app;
 }

@@ -1,5 +1,7 @@
 import type { Attributes, Histogram, Meter } from '@opentelemetry/api';
 
+export type { Attributes };
+
 /**
  * Request-duration buckets in seconds: 0.5 ms to 10 s, about ×2–2.5 apart, so a
  * loopback hop (~1 ms) and a cross-region one (~100 ms) both land in buckets narrow

@@ -3,7 +3,7 @@ import { type LoadedTopology, resolveSecret } from '@setgate/config';
 import { createDispatcher, type Dispatcher } from '@setgate/http-client';
 import type { HopSecrets } from '@setgate/contracts';
 import type { Redis } from '@setgate/redis-client';
-import { createService, DEFAULT_LIMITS, type TlsFiles } from '@setgate/service-kit';
+import { createService, DEFAULT_LIMITS, installHttpMetrics, type TlsFiles } from '@setgate/service-kit';
 import type { Telemetry } from '@setgate/telemetry';
 import { buildRoutingTable, type RoutingTable, RoutingTableRef, TopologyView } from '@setgate/topology';
 import type { FastifyInstance } from 'fastify';
@@ -22,6 +22,7 @@ import { requestContextStage } from './stages/request-context/plugin.js';
 import { responseHeadersStage } from './stages/response-headers/plugin.js';
 import { routingStage } from './stages/routing/plugin.js';
 import { SessionTokens } from './stages/routing/session-token.js';
+import { gatewayHttpMetrics } from './metrics/http-server.js';
 
 /** What a gateway is built from. */
 export interface GatewayOptions {
@@ -92,6 +93,7 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
   }
   // Behind the regional proxy: its x-request-id is kept so one id follows the request.
   const app = createService({ telemetry, trustRequestId: true, limits: topology.limits, ...(options.tls ? { tls: options.tls } : {}) });
+  installHttpMetrics(app, gatewayHttpMetrics(telemetry.meter, region));
   const routes = new RoutingTableRef(buildRoutingTable(topology));
   const dispatcher = options.dispatcher ?? createDispatcher();
   if (options.dispatcher === undefined) app.addHook('onClose', async () => dispatcher.close());

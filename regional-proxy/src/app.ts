@@ -1,5 +1,6 @@
 import { NodePath } from '@setgate/contracts';
-import { createService, DEFAULT_LIMITS } from '@setgate/service-kit';
+import { createService, DEFAULT_LIMITS, installHttpMetrics } from '@setgate/service-kit';
+import { HttpServerMetrics } from '@setgate/telemetry';
 import type { LoadedTopology } from '@setgate/config';
 import { buildRoutingTable, type RoutingTable } from '@setgate/topology';
 import type { FastifyInstance } from 'fastify';
@@ -55,6 +56,8 @@ export function buildRegionalProxy(options: RegionalProxyOptions): FastifyInstan
   // First setgate hop: a client-sent x-request-id must not reach logs as ours.
   const app = createService({ telemetry, limits, trustRequestId: false, ...(options.tls ? { tls: options.tls } : {}) });
 
+  // Every path goes to the one catch-all route: `http.route` is its template, never the client's path.
+  installHttpMetrics(app, { metrics: new HttpServerMetrics(telemetry.meter, { 'setgate.region': region }) });
   const retryAfterSec = options.retryAfterSec ?? DEFAULT_RETRY_AFTER_SEC;
   // First of all hooks: who the client is, and what it may hold of this proxy.
   const fairness = installFairness(app, {

@@ -1,9 +1,6 @@
 import type { ObservableResult } from '@opentelemetry/api';
-import type { Meter } from '@setgate/telemetry';
+import { type ClientOutcome, HttpClientMetrics, type Meter, outcomeOfError, outcomeOfStatus } from '@setgate/telemetry';
 import type { HealthTransition } from './health/gateway-health.js';
-
-/** Upstream latency buckets in ms: loopback hops up to the slowest command timeouts. */
-const LATENCY_BUCKETS_MS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
 
 /** Why a request was served outside its preferred region. */
 export type FailoverReason = 'unhealthy' | 'retry';
@@ -26,7 +23,7 @@ export class ProxyMetrics {
   private readonly retries;
   private readonly failovers;
   private readonly transitions;
-  private readonly upstreamLatency;
+  private readonly upstreamLatency: HttpClientMetrics;
   private readonly regionAttributes = new Map<string, Readonly<Record<string, string>>>();
   /** Unregisters the gauge callbacks, so a closed proxy stops reporting. */
   readonly close: () => void;
@@ -48,11 +45,8 @@ export class ProxyMetrics {
     this.transitions = meter.createCounter('setgate.regional_proxy.health.transitions', {
       description: 'Gateway health state changes, by region, gateway and new state; a fast-growing count means flapping.',
     });
-    this.upstreamLatency = meter.createHistogram('setgate.regional_proxy.upstream.duration', {
-      description: 'Time from sending a request to a gateway to its response headers.',
-      unit: 'ms',
-      advice: { explicitBucketBoundaries: LATENCY_BUCKETS_MS },
-    });
+    // Time from sending a request to a gateway to its response headers (or the failure), in seconds.
+    this.upstreamLatency = new HttpClientMetrics(meter, {});
     const regionGauge = meter.createObservableGauge('setgate.regional_proxy.region.healthy', {
       description: 'Health state per target region: 1 while it has a healthy gateway, 0 otherwise.',
     });
@@ -95,9 +89,19 @@ export class ProxyMetrics {
     this.transitions.add(1, { 'setgate.region': t.region, 'setgate.gateway': t.gateway, 'setgate.health.state': t.to });
   }
 
-  /** One attempt's time to response headers, attributed to its gateway. */
-  upstream(ms: number, gatewayAttributes: Readonly<Record<string, string>>): void {
-    this.upstreamLatency.record(ms, gatewayAttributes);
+  /** One answered attempt's time to response headers, attributed to its gateway (`setgate.region`, `setgate.gateway`). */
+  upstream(ms: number, gatewayAttributes: Readonly<Record<string, string>>, status = 200): void {
+    this.attempt(ms, gatewayAttributes, outcomeOfStatus(status));
+  }
+
+  /** One attempt that got no answer (refused, timed out, broken). */
+  upstreamFailed(ms: number, gatewayAttributes: Readonly<Record<string, string>>, err: unknown): void {
+    this.attempt(ms, gatewayAttributes, outcomeOfError(err));
+  }
+
+  private attempt(ms: number, gatewayAttributes: Readonly<Record<string, string>>, outcome: ClientOutcome): void {
+    const key = gatewayAttributes['setgate.gateway'] ?? '';
+    this.upstreamLatency.record(key, () => gatewayAttributes, outcome, ms / 1000);
   }
 
   private attributesOf(region: string): Readonly<Record<string, string>> {

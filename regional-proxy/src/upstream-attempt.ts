@@ -46,10 +46,11 @@ export async function sendToGateway(
       headersTimeout: ctx.timeoutMs,
       bodyTimeout: ctx.timeoutMs,
     });
-    ctx.metrics.upstream(performance.now() - started, gateway.attributes);
+    ctx.metrics.upstream(performance.now() - started, gateway.attributes, response.statusCode);
     span?.setAttribute('http.response.status_code', response.statusCode);
     return response;
   } catch (err) {
+    ctx.metrics.upstreamFailed(performance.now() - started, gateway.attributes, err);
     span?.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
     throw err;
   } finally {

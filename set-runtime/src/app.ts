@@ -1,6 +1,6 @@
 import { Header, type HopSecrets, NodePath } from '@setgate/contracts';
-import { createService, type ServiceLimits } from '@setgate/service-kit';
-import type { Telemetry } from '@setgate/telemetry';
+import { createService, installHttpMetrics, type ServiceLimits } from '@setgate/service-kit';
+import { HttpServerMetrics, type Telemetry } from '@setgate/telemetry';
 import type { FastifyInstance } from 'fastify';
 import { NodeErrors } from './errors.js';
 import { registerCartRoutes } from './commands/cart-routes.js';
@@ -28,6 +28,10 @@ const refuse = () =>
 export function createNodeApp(opts: NodeAppOptions): FastifyInstance {
   // Behind the gateway: keep its request id so one id follows the request through every hop.
   const app = createService({ telemetry: opts.telemetry, limits: opts.limits, trustRequestId: true, requireHop: { secrets: opts.hopSecrets, refuse } });
+  const self = opts.ownership.self;
+  installHttpMetrics(app, {
+    metrics: new HttpServerMetrics(opts.telemetry.meter, { 'setgate.region': self.region, 'setgate.set': self.set, 'setgate.node': self.id }),
+  });
   const deps: RoutingDeps = { ownership: opts.ownership, store: opts.store, replicator: opts.replicator };
 
   app.decorateRequest('shardRoute', null);

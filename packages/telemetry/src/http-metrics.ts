@@ -100,11 +100,12 @@ export class HttpServerMetrics {
     }
     let recorder = byMethod.get(method);
     if (recorder === undefined) {
+      // `extra` last: it may name the template (`http.route`) of a route keyed by command name.
       recorder = new RouteRecorder(this, {
         ...this.base,
-        ...extra?.(),
         'http.request.method': method,
         'http.route': route,
+        ...extra?.(),
       });
       byMethod.set(method, recorder);
     }
@@ -125,6 +126,22 @@ export const CLIENT_OUTCOMES: readonly ClientOutcome[] = [
   'ejected',
   'failed',
 ];
+
+/** The outcome of an attempt that got no answer, from the error's code (undici's and the socket's). */
+export function outcomeOfError(err: unknown): ClientOutcome {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ETIMEDOUT') {
+    return 'timeout';
+  }
+  if (code === 'ECONNREFUSED') return 'refused';
+  return 'failed';
+}
+
+/** The outcome of an answered attempt: a 421 (not the owner), another 5xx, or ok. */
+export function outcomeOfStatus(status: number): ClientOutcome {
+  if (status === 421) return 'misdirected';
+  return status >= 500 ? 'error_status' : 'ok';
+}
 
 /**
  * A client's upstream-attempt metrics: `http.client.request.duration` (s) by the

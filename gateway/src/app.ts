@@ -23,6 +23,7 @@ import { responseHeadersStage } from './stages/response-headers/plugin.js';
 import { routingStage } from './stages/routing/plugin.js';
 import { SessionTokens } from './stages/routing/session-token.js';
 import { gatewayHttpMetrics } from './metrics/http-server.js';
+import { gatewayRequestSummary } from './request-summary.js';
 
 /** What a gateway is built from. */
 export interface GatewayOptions {
@@ -92,7 +93,13 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
     throw new Error(`region ${region} is not in config version ${topology.version}`);
   }
   // Behind the regional proxy: its x-request-id is kept so one id follows the request.
-  const app = createService({ telemetry, trustRequestId: true, limits: topology.limits, ...(options.tls ? { tls: options.tls } : {}) });
+  const app = createService({
+    telemetry,
+    trustRequestId: true,
+    limits: topology.limits,
+    describeRequest: gatewayRequestSummary(region),
+    ...(options.tls ? { tls: options.tls } : {}),
+  });
   installHttpMetrics(app, gatewayHttpMetrics(telemetry.meter, region));
   const routes = new RoutingTableRef(buildRoutingTable(topology));
   const dispatcher = options.dispatcher ?? createDispatcher();
@@ -160,6 +167,7 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
     health,
     budget,
     sessionTokens,
+    tracer: telemetry.tracer,
     limits: { ...DEFAULT_LIMITS, ...topology.limits },
     ...hop,
     ...(options.reloadTopology ? { refresh: refresher(options.reloadTopology, handle) } : {}),

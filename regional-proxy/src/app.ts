@@ -20,6 +20,7 @@ import { HomeRegionPolicy } from './region/home-region.js';
 import { NearestHealthySelector } from './region/nearest-healthy.js';
 import { ResidencyPolicy } from './region/residency.js';
 import { proxyStatus, type RegionalProxyStatus } from './status.js';
+import { proxyRequestSummary } from './request-summary.js';
 
 /** Handle the proxy decorates its fastify instance with. */
 export interface RegionalProxyHandle {
@@ -54,7 +55,13 @@ export function buildRegionalProxy(options: RegionalProxyOptions): FastifyInstan
   // Health thresholds are fixed at start (the checker runs from then); region policy follows each version.
   const policy = options.policy ?? options.routes.view.doc.regionalProxy;
   // First setgate hop: a client-sent x-request-id must not reach logs as ours.
-  const app = createService({ telemetry, limits, trustRequestId: false, ...(options.tls ? { tls: options.tls } : {}) });
+  const app = createService({
+    telemetry,
+    limits,
+    trustRequestId: false,
+    describeRequest: proxyRequestSummary(region),
+    ...(options.tls ? { tls: options.tls } : {}),
+  });
 
   // Every path goes to the one catch-all route: `http.route` is its template, never the client's path.
   installHttpMetrics(app, { metrics: new HttpServerMetrics(telemetry.meter, { 'setgate.region': region }) });

@@ -1,13 +1,12 @@
-import { context, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Dispatcher } from '@setgate/http-client';
+import { noteUpstream } from '@setgate/service-kit';
 import { injectContext, type Tracer } from '@setgate/telemetry';
 import type { FastifyRequest } from 'fastify';
+import { answeredAttempt, failedAttempt, startAttemptSpan } from './attempt-span.js';
 import type { GatewayUpstream, RegionGateways } from './gateway-balancer.js';
 import type { ProxyMetrics } from './metrics.js';
 import type { ForwardBody } from './request-body.js';
 import type { UpstreamHeaders } from './request-headers.js';
-// Brings service-kit's declaration of request.span (the hop's server span) into scope.
-import '@setgate/service-kit';
 
 /** What one attempt needs besides the request itself. */
 export interface AttemptContext {
@@ -33,6 +32,7 @@ export async function sendToGateway(
   body: ForwardBody | undefined,
 ): Promise<Dispatcher.ResponseData> {
   const span = startAttemptSpan(ctx.tracer, request, gateway);
+  noteUpstream(request, gateway.id);
   // propagation only ever writes string values.
   if (span) injectContext(span, headers as Record<string, string>);
   const started = performance.now();
@@ -47,24 +47,14 @@ export async function sendToGateway(
       bodyTimeout: ctx.timeoutMs,
     });
     ctx.metrics.upstream(performance.now() - started, gateway.attributes, response.statusCode);
-    span?.setAttribute('http.response.status_code', response.statusCode);
+    answeredAttempt(span, response.statusCode);
     return response;
   } catch (err) {
     ctx.metrics.upstreamFailed(performance.now() - started, gateway.attributes, err);
-    span?.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+    failedAttempt(span, err);
     throw err;
   } finally {
     span?.end();
     gateways.release(gateway);
   }
-}
-
-function startAttemptSpan(tracer: Tracer, request: FastifyRequest, gateway: GatewayUpstream): Span | undefined {
-  const parent = request.span;
-  if (!parent) return undefined;
-  return tracer.startSpan(
-    `${request.method} gateway`,
-    { kind: SpanKind.CLIENT, attributes: gateway.attributes },
-    trace.setSpan(context.active(), parent),
-  );
 }

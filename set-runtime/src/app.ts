@@ -8,6 +8,7 @@ import { registerProfileRoutes } from './commands/profile-routes.js';
 import type { RoutingDeps } from './http/shard-route.js';
 import { registerStateRoutes } from './http/state-routes.js';
 import { installValidation } from './http/validation.js';
+import { nodeRequestSummary } from './http/request-summary.js';
 
 export interface NodeAppOptions extends RoutingDeps {
   readonly telemetry: Telemetry;
@@ -27,7 +28,13 @@ const refuse = () =>
  */
 export function createNodeApp(opts: NodeAppOptions): FastifyInstance {
   // Behind the gateway: keep its request id so one id follows the request through every hop.
-  const app = createService({ telemetry: opts.telemetry, limits: opts.limits, trustRequestId: true, requireHop: { secrets: opts.hopSecrets, refuse } });
+  const app = createService({
+    telemetry: opts.telemetry,
+    limits: opts.limits,
+    trustRequestId: true,
+    requireHop: { secrets: opts.hopSecrets, refuse },
+    describeRequest: nodeRequestSummary(opts.ownership),
+  });
   const self = opts.ownership.self;
   installHttpMetrics(app, {
     metrics: new HttpServerMetrics(opts.telemetry.meter, { 'setgate.region': self.region, 'setgate.set': self.set, 'setgate.node': self.id }),

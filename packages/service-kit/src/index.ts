@@ -1,3 +1,4 @@
+export * from './access-log.js';
 export * from './body-deadlines.js';
 export * from './client-slots.js';
 export * from './admin.js';

@@ -7,7 +7,8 @@ import type { Server as TlsServer } from 'node:tls';
 import { readTlsPair, type TlsFiles, watchTlsFiles } from './tls.js';
 import { clientErrorResponse, installProblemHandlers, sendProblem } from './errors.js';
 import { type HttpMetricsOptions, installHttpMetrics } from './http-metrics.js';
-import { installTracing, tracingChildLoggerFactory } from './tracing.js';
+import { accessLogEnabled } from './access-log.js';
+import { installTracing, type RequestDescriber, tracingChildLoggerFactory, UNTRACED_PATHS } from './tracing.js';
 
 /** Listener limits; matches the topology's `limits` section. */
 export interface ServiceLimits {
@@ -39,8 +40,14 @@ export interface ServiceOptions {
    * outermost component mints its own so ids cannot be forged into logs.
    */
   readonly trustRequestId?: boolean;
-  /** Open a server span per request; the admin listener does not need one. */
+  /** Open a server span and write an access line per request; the admin listener does neither. */
   readonly tracing?: boolean;
+  /** Names the server span and access line by what the request was (command, route) and adds the component's span attributes. */
+  readonly describeRequest?: RequestDescriber;
+  /** More path prefixes neither traced nor access-logged (long-polls), besides health and metrics. */
+  readonly untracedPaths?: readonly string[];
+  /** An access line per request; default: on unless SETGATE_ACCESS_LOG=off. */
+  readonly accessLog?: boolean;
   /**
    * Every request must carry `authorization: Bearer <hop secret>` (a listener only setgate
    * components call: a node's). Checked in the first onRequest hook, so a request without
@@ -74,6 +81,7 @@ export function checkingIntervalMs(limits: Pick<ServiceLimits, 'headersTimeoutMs
 export function createService(opts: ServiceOptions): FastifyInstance {
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const tracing = opts.tracing !== false;
+  const untraced = [...UNTRACED_PATHS, ...(opts.untracedPaths ?? [])];
   const listener = {
     maxHeaderSize: limits.maxHeaderBytes,
     headersTimeout: limits.headersTimeoutMs,
@@ -82,10 +90,10 @@ export function createService(opts: ServiceOptions): FastifyInstance {
     connectionsCheckingInterval: checkingIntervalMs(limits),
   };
   const app = Fastify({
-    ...(tracing ? { childLoggerFactory: tracingChildLoggerFactory(opts.telemetry) } : {}),
+    ...(tracing ? { childLoggerFactory: tracingChildLoggerFactory(opts.telemetry, untraced) } : {}),
     // pino's Logger is a FastifyBaseLogger; naming the base type keeps FastifyInstance's default generics.
     loggerInstance: opts.telemetry.logger as FastifyBaseLogger,
-    // Per-request access lines cost CPU on the hot path; components log what matters themselves.
+    // Fastify's own request lines are off: installTracing writes one access line per request with the trace and command.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: limits.bodyLimitBytes,
     requestTimeout: limits.requestTimeoutMs,
@@ -129,7 +137,9 @@ export function createService(opts: ServiceOptions): FastifyInstance {
     reply.header(Header.requestId, request.id);
     done(null, payload);
   });
-  if (tracing) installTracing(app);
+  if (tracing) {
+    installTracing(app, { telemetry: opts.telemetry, describe: opts.describeRequest, accessLog: opts.accessLog ?? accessLogEnabled(), untraced });
+  }
   if (opts.metrics) installHttpMetrics(app, opts.metrics);
   return app;
 }

@@ -1,19 +1,19 @@
 import { context, type Meter, type Span, type Tracer, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  BatchSpanProcessor,
-  ParentBasedSampler,
-  type SpanProcessor,
-  TraceIdRatioBasedSampler,
-} from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pino, type Logger } from 'pino';
 import { startMetrics } from './metrics.js';
+import { redactOption } from './redaction.js';
+import { samplingFromEnv } from './sampling.js';
 import { UnrecordedTracer } from './unrecorded-tracer.js';
 
-export { extractContext, injectContext, parseTraceparent } from './trace-context.js';
+export { REDACT_PATHS, REDACTED, redactOption } from './redaction.js';
+export { type Sampling, samplingFromEnv } from './sampling.js';
+export { extractContext, injectContext, parseTraceparent, traceparentOf } from './trace-context.js';
+export { UnrecordedTracer } from './unrecorded-tracer.js';
 export * from './http-metrics.js';
 
 export interface TelemetryOptions {
@@ -38,9 +38,11 @@ export interface Telemetry {
 
 /**
  * Starts OpenTelemetry for the process. Traces use W3C trace context; they are
- * exported over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set and sampled at
- * SETGATE_TRACE_RATIO (default 1 with an exporter, 0 without: ids still
- * propagate and appear in logs, but nothing is recorded for nobody to read).
+ * exported over OTLP/HTTP (JSON) when OTEL_EXPORTER_OTLP_ENDPOINT is set, head-sampled
+ * as OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG say (sampling.ts; default
+ * parent-based always-on with an exporter; without one nothing is recorded for
+ * nobody to read, but ids still propagate and appear in logs). Log lines have
+ * credentials redacted (redaction.ts).
  */
 export function startTelemetry(opts: TelemetryOptions): Telemetry {
   const resource = resourceFromAttributes({
@@ -52,14 +54,10 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
   const spanProcessors: SpanProcessor[] = [];
   const otlp = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
   if (otlp) spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
-  const ratio = Number(process.env.SETGATE_TRACE_RATIO ?? (otlp ? 1 : 0));
+  const sampling = samplingFromEnv(process.env, spanProcessors.length > 0);
   // With nothing to export to, or nothing sampled, spans only carry ids: the SDK's work per span would be wasted.
-  const recording = spanProcessors.length > 0 && ratio > 0;
-  const tracerProvider = new NodeTracerProvider({
-    resource,
-    spanProcessors,
-    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) }),
-  });
+  const recording = spanProcessors.length > 0 && sampling.mayRecord;
+  const tracerProvider = new NodeTracerProvider({ resource, spanProcessors, sampler: sampling.sampler });
   // register() installs the W3C trace-context propagator and async context manager globally.
   tracerProvider.register();
 
@@ -67,6 +65,7 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
 
   const logger = pino({
     level: opts.logLevel ?? process.env.SETGATE_LOG_LEVEL ?? 'info',
+    redact: redactOption,
     base: { service: opts.service, instance: opts.instance, ...(opts.region ? { region: opts.region } : {}) },
     mixin() {
       const span = trace.getSpan(context.active());

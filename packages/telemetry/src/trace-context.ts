@@ -46,9 +46,16 @@ export function extractContext(headers: Record<string, string | string[] | undef
  */
 export function injectContext(span: Span, headers: Record<string, string>): void {
   const sc = span.spanContext();
-  // Spans here come from a tracer, so their ids are well-formed; the API's invalid span is all zeros.
-  if (sc.traceId === INVALID_TRACEID || sc.spanId === INVALID_SPANID) return;
-  headers.traceparent = `00-${sc.traceId}-${sc.spanId}-${(sc.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED ? '01' : '00'}`;
+  const parent = traceparentOf(sc);
+  if (parent === undefined) return;
+  headers.traceparent = parent;
   const state = sc.traceState?.serialize();
   if (state) headers.tracestate = state;
+}
+
+/** A span context as a version-00 `traceparent` value; undefined for the invalid (all-zero) context. */
+export function traceparentOf(sc: SpanContext): string | undefined {
+  // Spans here come from a tracer, so their ids are well-formed; the API's invalid span is all zeros.
+  if (sc.traceId === INVALID_TRACEID || sc.spanId === INVALID_SPANID) return undefined;
+  return `00-${sc.traceId}-${sc.spanId}-${(sc.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED ? '01' : '00'}`;
 }

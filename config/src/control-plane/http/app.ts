@@ -46,6 +46,8 @@ export function buildControlPlaneApp(opts: ControlPlaneAppOptions): FastifyInsta
     telemetry: opts.telemetry,
     // A watch is held open up to watchTimeoutMs; the listener must not cut it first.
     limits: { bodyLimitBytes: BODY_LIMIT, requestTimeoutMs: opts.watchTimeoutMs + 10000 },
+    // Every component holds a watch open at all times: a span or access line per poll would drown the real requests.
+    untracedPaths: ['/v1/config/watch'],
   });
   const routes: string[] = [];
   app.decorate('registeredRoutes', routes);

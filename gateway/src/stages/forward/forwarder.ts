@@ -1,12 +1,14 @@
 import { Header } from '@setgate/contracts';
 import { type Dispatcher, discard, receive, type UpstreamAnswer, unsendable } from '@setgate/http-client';
 import { shardOf } from '@setgate/topology';
+import { injectContext, type Span } from '@setgate/telemetry';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayErrors } from '../../errors.js';
 import { type RequestContext, required } from '../request-context/request-context.js';
 import { type Candidate, planRoute, type RoutePlan } from '../routing/route-plan.js';
 import { mergePosition } from '../routing/session-token.js';
 import type { ForwardOptions } from './options.js';
+import { answeredAttempt, failedAttempt, startAttemptSpan } from './attempt-span.js';
 import { readConflict } from './read-refusal.js';
 import { misdirected, upstreamFailure, writeOutcomeUnknown } from './upstream-errors.js';
 import { type RoutedRequest, upstreamHeaders } from './upstream-headers.js';
@@ -52,18 +54,32 @@ export class Forwarder {
 
   /** One attempt on one candidate; `inFallback` attempts do not refresh the table on a 421. */
   private async attempt(request: FastifyRequest, reply: FastifyReply, walk: Walk, c: Candidate, inFallback: boolean): Promise<Step> {
-    const { health, budget } = this.opts;
+    const { health } = this.opts;
+    walk.attempts++;
+    const def = required(request.setgate.match, 'command match').command.def;
+    const span = startAttemptSpan(this.opts.tracer, request.span, def.name, def.upstream.method, c, walk.attempts);
     let response: UpstreamAnswer;
     try {
-      response = await receive(await this.send(request, c));
+      response = await receive(await this.send(request, c, span));
     } catch (err) {
       // undici could not build the request from what the client sent: no node saw it, none is charged, nothing is retried.
-      if (unsendable(err)) throw GatewayErrors.create('SETGATE_GW_UNFORWARDABLE', { detail: (err as Error).message, cause: err });
-      health.failure(c.node.id);
+      if (unsendable(err)) {
+        failedAttempt(span, err, false);
+        throw GatewayErrors.create('SETGATE_GW_UNFORWARDABLE', { detail: (err as Error).message, cause: err });
+      }
+      failedAttempt(span, err, health.failure(c.node.id));
       return walkFailed(walk, c, err, upstreamFailure(err, c.node, this.timeoutOf(request.setgate)));
     }
     health.success(c.node.id);
     walk.previousFailed = false;
+    const step = await this.settle(request, reply, walk, c, inFallback, response);
+    answeredAttempt(span, response, outcomeOf(step, response.statusCode));
+    return step;
+  }
+
+  /** What the walk does with a node's answer. */
+  private async settle(request: FastifyRequest, reply: FastifyReply, walk: Walk, c: Candidate, inFallback: boolean, response: UpstreamAnswer): Promise<Step> {
+    const { budget } = this.opts;
     if (response.statusCode === 421) {
       if (inFallback) {
         discard(response);
@@ -105,7 +121,7 @@ export class Forwarder {
     return undefined;
   }
 
-  private send(request: FastifyRequest, c: Candidate): Promise<Dispatcher.ResponseData> {
+  private send(request: FastifyRequest, c: Candidate, span: Span | undefined): Promise<Dispatcher.ResponseData> {
     const ctx = request.setgate;
     const routed: RoutedRequest = {
       ctx,
@@ -117,6 +133,8 @@ export class Forwarder {
     const { command, params } = routed.match;
     const { upstream, timeoutMs } = command.def;
     const headers = upstreamHeaders(request, routed);
+    // The node continues from this attempt's client span when there is one (upstreamHeaders wrote the server span's).
+    if (span !== undefined) injectContext(span, headers);
     // The client's own authorization never goes on (upstreamHeaders drops it): this is the hop's.
     if (this.opts.hopSecrets !== undefined) headers.authorization = this.opts.hopSecrets.bearer;
     if (c.minPosition !== undefined) headers[Header.minPosition] = `${c.minPosition.epoch}:${c.minPosition.lsn}`;
@@ -174,6 +192,13 @@ export class Forwarder {
   private timeoutOf(ctx: RequestContext): number {
     return required(ctx.match, 'command match').command.def.timeoutMs;
   }
+}
+
+/** The client span's outcome of an answered attempt, from what the walk did next. */
+function outcomeOf(step: Step, status: number): 'ok' | '421' | 'read-refused' | 'unstated' {
+  if (typeof step === 'object') return 'ok';
+  if (status === 421) return '421';
+  return status === 409 ? 'read-refused' : 'unstated';
 }
 
 function queryOf(url: string): string {

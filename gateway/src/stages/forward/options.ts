@@ -1,6 +1,7 @@
 import type { HopSecrets } from '@setgate/contracts';
 import type { Dispatcher } from '@setgate/http-client';
 import type { ServiceLimits } from '@setgate/service-kit';
+import type { Tracer } from '@setgate/telemetry';
 import type { RoutingTableRef } from '@setgate/topology';
 import type { SessionTokens } from '../routing/session-token.js';
 import type { NodeHealth } from './node-health.js';
@@ -27,6 +28,8 @@ export interface ForwardOptions {
   readonly sessionTokens: SessionTokens;
   /** The listener limits: the minimum data rate a body is read at. Default: service-kit's DEFAULT_LIMITS. */
   readonly limits?: Pick<ServiceLimits, 'bodyMinBytesPerSec' | 'bodyGraceMs'>;
+  /** Opens a client span per attempt (only under a recorded server span). Omitted: no attempt spans. */
+  readonly tracer?: Tracer;
   /** The stack's hop secrets: the current one goes to every node as `authorization: Bearer`. */
   readonly hopSecrets?: HopSecrets;
 }

@@ -14,6 +14,8 @@ export interface Walk {
   /** A write is resent only when that cannot apply it twice: never sent, or deduplicated by its idempotency key. */
   readonly idempotent: boolean;
   refreshed: boolean;
+  /** Attempts made so far (numbers each attempt's client span). */
+  attempts: number;
   /** The previous attempt failed (the next one costs retry budget); a refusal costs nothing. */
   previousFailed: boolean;
   failure: SetgateError | undefined;
@@ -38,6 +40,7 @@ export function startWalk(plan: RoutePlan, isWrite: boolean, idempotent: boolean
     isWrite,
     idempotent,
     refreshed: false,
+    attempts: 0,
     previousFailed: false,
     failure: undefined,
     writePointDown: false,

@@ -23,6 +23,9 @@ export const responseHeadersStage = fp<ResponseHeadersOptions>(
     app.addHook('onSend', (request, reply, payload, next) => {
       reply.header(Header.region, opts.region);
       const ctx = request.setgate;
+      // The command's name (public: it is the API's): the regional proxy names its span and access line by it.
+      const command = ctx?.match?.command.def.name;
+      if (command !== undefined) reply.header(Header.command, command);
       const upstream = ctx?.upstream;
       // Only when the node's body is what is being sent: a problem raised after forward must not inherit its headers.
       if (upstream !== undefined && payload === upstream.body) {

@@ -1,0 +1,52 @@
+import type { Logger } from '@setgate/telemetry';
+
+/** Env var that switches the access log off (`off`, `0`, `false`, `no`); anything else or unset: on. */
+export const ACCESS_LOG_ENV = 'SETGATE_ACCESS_LOG';
+
+/** Whether this process writes an access line per request. */
+export function accessLogEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  const v = env[ACCESS_LOG_ENV]?.trim().toLowerCase();
+  return !(v === 'off' || v === '0' || v === 'false' || v === 'no');
+}
+
+/** What an access line says about one request. */
+export interface AccessEntry {
+  readonly method: string;
+  /** The path without its query string: queries may carry keys or tokens, and are unbounded. */
+  readonly path: string;
+  /** The command name (gateway, node) or route template (proxy), as the server span is named. */
+  readonly route: string;
+  readonly status: number;
+  readonly durationMs: number;
+  /** Who answered upstream: a node id (gateway), a gateway id (proxy); absent when nothing was forwarded. */
+  readonly upstream: string | undefined;
+  readonly requestId: string;
+  readonly traceId: string;
+  readonly spanId: string;
+}
+
+/** The fields of an access line; `msg` is constant so lines are easy to select. */
+export function accessLine(e: AccessEntry): Record<string, unknown> {
+  return {
+    access: true,
+    method: e.method,
+    path: e.path,
+    route: e.route,
+    status: e.status,
+    duration_ms: Math.round(e.durationMs * 1000) / 1000,
+    ...(e.upstream === undefined ? {} : { upstream: e.upstream }),
+    request_id: e.requestId,
+    trace_id: e.traceId,
+    span_id: e.spanId,
+  };
+}
+
+/** 5xx is the server's failure (error); everything else, 4xx included, is traffic (info): a client's mistake is not an alarm. */
+export function accessLevel(status: number): 'info' | 'error' {
+  return status >= 500 ? 'error' : 'info';
+}
+
+/** Writes one access line at the status's level. */
+export function writeAccessLine(logger: Logger, e: AccessEntry): void {
+  logger[accessLevel(e.status)](accessLine(e), 'access');
+}

@@ -8,6 +8,7 @@ import { registerProfileRoutes } from './commands/profile-routes.js';
 import type { RoutingDeps } from './http/shard-route.js';
 import { registerStateRoutes } from './http/state-routes.js';
 import { installValidation } from './http/validation.js';
+import { ReadWaitMetrics } from './http/read-wait-metrics.js';
 import { nodeRequestSummary } from './http/request-summary.js';
 
 export interface NodeAppOptions extends RoutingDeps {
@@ -39,7 +40,12 @@ export function createNodeApp(opts: NodeAppOptions): FastifyInstance {
   installHttpMetrics(app, {
     metrics: new HttpServerMetrics(opts.telemetry.meter, { 'setgate.region': self.region, 'setgate.set': self.set, 'setgate.node': self.id }),
   });
-  const deps: RoutingDeps = { ownership: opts.ownership, store: opts.store, replicator: opts.replicator };
+  const deps: RoutingDeps = {
+    ownership: opts.ownership,
+    store: opts.store,
+    replicator: opts.replicator,
+    readWaits: new ReadWaitMetrics(opts.telemetry.meter),
+  };
 
   app.decorateRequest('shardRoute', null);
   app.addHook('onSend', async (request, reply) => {

@@ -33,8 +33,13 @@ export async function routeRead(deps: RoutingDeps, request: FastifyRequest, key:
   }
   if (min) {
     const reached = () => comparePositions(store.position(), min) >= 0;
-    const progress = replicator.progressOf(route.shard);
-    const ok = reached() || (progress ? await progress.until(reached, replicator.settings.readWaitMs) : false);
+    let ok = reached();
+    if (!ok) {
+      const started = performance.now();
+      const progress = replicator.progressOf(route.shard);
+      ok = progress ? await progress.until(reached, replicator.settings.readWaitMs) : false;
+      deps.readWaits?.record(ok ? 'reached' : 'timed_out', performance.now() - started);
+    }
     route.lsn = store.position().lsn;
     route.freshness = replicator.freshness(route.shard);
     if (!ok) {

@@ -5,6 +5,7 @@ import { NodeErrors } from '../errors.js';
 import type { Ownership } from '../ownership.js';
 import type { Replicator } from '../replication/replicator.js';
 import type { NodeStore, ShardStore } from '../store/types.js';
+import type { ReadWaitMetrics } from './read-wait-metrics.js';
 import { parseEpochHeader } from './request-headers.js';
 
 /** How a request reached one of this node's shards; its fields become the x-setgate-* response headers. */
@@ -33,6 +34,8 @@ export interface RoutingDeps {
   readonly ownership: Ownership;
   readonly store: NodeStore;
   readonly replicator: Replicator;
+  /** Counts reads that waited for their session position; omitted in tests that do not look. */
+  readonly readWaits?: ReadWaitMetrics;
 }
 
 /**

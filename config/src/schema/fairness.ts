@@ -42,9 +42,9 @@ export const ProxyFairness = Type.Object(
   {
     maxInFlightPerClient: Type.Integer({
       minimum: 1,
-      default: 32,
+      default: 64,
       description:
-        "Requests one client address may have in flight at a proxy; past it 429 SETGATE_CLIENT_BUSY with Retry-After. Keep it well below the gateway pool's connections, which every client shares.",
+        "Requests one client address may have in flight at a proxy; past it 429 SETGATE_CLIENT_BUSY with Retry-After. It bounds the share of the gateway pools (64 connections per gateway by default) one address can hold; a load generator on one address needs it raised.",
     }),
     maxConnectionsPerAddress: Type.Integer({
       minimum: 1,

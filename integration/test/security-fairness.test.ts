@@ -224,7 +224,8 @@ function summarize(outcomes: readonly RawOutcome[], targets: readonly number[], 
   const out: Record<string, DoorSummary> = {};
   outcomes.forEach((o, i) => {
     const door = targets[i] === proxyPort ? 'proxy' : 'gateway';
-    const s = (out[door] ??= { cut408: 0, refused429: 0, other: 0, slowestCutMs: 0 });
+    const s = out[door] ?? { cut408: 0, refused429: 0, other: 0, slowestCutMs: 0 };
+    out[door] = s;
     if (o.status === 408 && o.contentType?.startsWith(PROBLEM_CONTENT_TYPE)) {
       s.cut408++;
       s.slowestCutMs = Math.max(s.slowestCutMs, Math.round(o.answeredAfterMs));

@@ -28,7 +28,7 @@ describe('regional proxy fairness: per-client caps, body data rate, trusted-edge
   let proxy: RunningProxy;
   let port = 0;
   /** Answers held back by the stub until a test releases them. */
-  let held: (() => void)[] = [];
+  const held: (() => void)[] = [];
   let hold = false;
 
   before(async () => {

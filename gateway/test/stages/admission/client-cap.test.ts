@@ -11,7 +11,7 @@ const CAP = 2;
 
 describe('admission: per-client in-flight cap', () => {
   let node: FakeNode;
-  let held: ServerResponse[] = [];
+  const held: ServerResponse[] = [];
   before(async () => {
     node = await startFakeNode((_req, res) => held.push(res));
   });

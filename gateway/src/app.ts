@@ -23,6 +23,7 @@ import { responseHeadersStage } from './stages/response-headers/plugin.js';
 import { routingStage } from './stages/routing/plugin.js';
 import { SessionTokens } from './stages/routing/session-token.js';
 import { gatewayHttpMetrics } from './metrics/http-server.js';
+import { installStageOutcomes } from './metrics/stage-outcomes.js';
 import { gatewayRequestSummary } from './request-summary.js';
 
 /** What a gateway is built from. */
@@ -101,6 +102,7 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
     ...(options.tls ? { tls: options.tls } : {}),
   });
   installHttpMetrics(app, gatewayHttpMetrics(telemetry.meter, region));
+  installStageOutcomes(app, telemetry.meter);
   const routes = new RoutingTableRef(buildRoutingTable(topology));
   const dispatcher = options.dispatcher ?? createDispatcher();
   if (options.dispatcher === undefined) app.addHook('onClose', async () => dispatcher.close());

@@ -201,3 +201,32 @@ export function labelProduct(labels: Record<string, readonly (string | number)[]
   }
   return sets;
 }
+
+/**
+ * A counter over a fixed set of labels, every combination exported at 0 from start.
+ * `add` takes the label values in the order the labels were given; attribute sets are
+ * made once per combination, so counting allocates nothing but the key.
+ */
+export class LabelledCounter {
+  private readonly counter;
+  private readonly keys: readonly string[];
+  private readonly attrs = new Map<string, Attributes>();
+
+  constructor(meter: Meter, name: string, description: string, labels: Record<string, readonly string[]>) {
+    this.keys = Object.keys(labels);
+    const sets = labelProduct(labels);
+    for (const set of sets) this.attrs.set(this.keys.map((k) => set[k]).join('\u0000'), set);
+    this.counter = zeroedCounter(meter, name, description, sets);
+  }
+
+  add(...values: string[]): void {
+    const key = values.join('\u0000');
+    let attrs = this.attrs.get(key);
+    if (attrs === undefined) {
+      // A value outside the declared set (a class added by a newer config): kept, and counted from now.
+      attrs = Object.fromEntries(this.keys.map((k, i) => [k, values[i] ?? '']));
+      this.attrs.set(key, attrs);
+    }
+    this.counter.add(1, attrs);
+  }
+}

@@ -6,6 +6,7 @@ import { GatewayErrors } from '../../errors.js';
 import { clientOf } from './client-of.js';
 import { EventLoopDelay } from './load-monitor.js';
 import type { AdmissionOptions } from './options.js';
+import { shedCounter } from './shed-counter.js';
 import { type LoadSample, ShedPolicy } from './shed-policy.js';
 
 /** What admission knows now, for /status and tests. */
@@ -50,7 +51,7 @@ export const admissionStage = fp<AdmissionOptions>(
       sample: () => ({ inFlight: state.inFlight, eventLoopDelayMs: delayMs() }),
     };
     app.decorate('admission', state);
-    const sheds = opts.meter?.createCounter('setgate.gateway.shed', { description: 'Requests shed by admission, by priority.' });
+    const sheds = opts.meter ? shedCounter(opts.meter) : undefined;
     opts.meter
       ?.createObservableGauge('setgate.gateway.in_flight', { description: 'Requests admitted and not yet answered.' })
       .addCallback((r) => r.observe(state.inFlight));
@@ -58,6 +59,7 @@ export const admissionStage = fp<AdmissionOptions>(
     const busy = opts.meter?.createCounter('setgate.gateway.client_busy', {
       description: 'Requests refused because their client held its per-client in-flight cap.',
     });
+    busy?.add(0);
     const release = () => {
       state.inFlight--;
     };
@@ -76,9 +78,10 @@ export const admissionStage = fp<AdmissionOptions>(
         return;
       }
       const priority = request.setgate.match?.command.def.priority ?? 'normal';
-      if (policy.shouldShed(priority, state.sample(), random())) {
+      const sample = state.sample();
+      if (policy.shouldShed(priority, sample, random())) {
         state.shed[priority] = (state.shed[priority] ?? 0) + 1;
-        sheds?.add(1, { 'setgate.priority': priority });
+        sheds?.add(priority, policy.reason(priority, sample));
         next(
           GatewayErrors.create('SETGATE_GW_OVERLOADED', {
             detail: `The gateway is overloaded; ${priority}-priority requests are being shed.`,

@@ -12,6 +12,11 @@ const RAMPS: Readonly<Record<Exclude<PriorityName, 'critical'>, readonly [start:
   high: [1.5, 2.0],
 };
 
+/** Why a request was shed: the signal that put the load over its ramp, or critical's hard cap. */
+export type ShedReason = 'in_flight' | 'event_loop_delay' | 'hard_cap';
+
+export const SHED_REASONS: readonly ShedReason[] = ['in_flight', 'event_loop_delay', 'hard_cap'];
+
 /** The overload signals at one moment. */
 export interface LoadSample {
   readonly inFlight: number;
@@ -38,6 +43,12 @@ export class ShedPolicy {
     const load = this.load(s);
     if (load <= start) return 0;
     return load >= full ? 1 : (load - start) / (full - start);
+  }
+
+  /** The reason a request of `priority` shed under `s` is given (for metrics). */
+  reason(priority: PriorityName, s: LoadSample): ShedReason {
+    if (priority === 'critical') return 'hard_cap';
+    return s.inFlight / this.policy.maxInFlight >= s.eventLoopDelayMs / this.policy.maxEventLoopDelayMs ? 'in_flight' : 'event_loop_delay';
   }
 
   /** True when the request is to be shed; `random` is uniform in [0, 1). */

@@ -7,11 +7,16 @@ import { type CountResult, type LimiterMode, WindowCounters } from './window-cou
 
 /** A limit: requests per window. */
 export interface Limit {
+  /** The rate-limit class, or `anonymous`: a metric label from the config's bounded set. */
+  readonly name: string;
   readonly max: number;
   readonly windowMs: number;
 }
 
 type Policy = LoadedTopology['gateway']['rateLimit'];
+
+/** The limit of unauthenticated requests. */
+const ANONYMOUS = 'anonymous';
 
 /**
  * The region's rate limiter as one gateway runs it: which limit applies to a
@@ -41,8 +46,8 @@ export class RegionLimiter {
 
   constructor(opts: RateLimitStageOptions, onModeChange?: (mode: LimiterMode, cause?: unknown) => void) {
     const policy: Policy = opts.policy;
-    this.classes = new Map(policy.classes.map((c) => [c.name, { max: c.max, windowMs: c.windowMs }]));
-    this.anonymous = policy.anonymous;
+    this.classes = new Map(policy.classes.map((c) => [c.name, { name: c.name, max: c.max, windowMs: c.windowMs }]));
+    this.anonymous = { name: ANONYMOUS, max: policy.anonymous.max, windowMs: policy.anonymous.windowMs };
     this.gateways = Math.max(1, opts.gatewaysInRegion);
     this.now = opts.now ?? Date.now;
     // Without Redis a gateway starts local; with it, shared until the first batch fails.
@@ -58,6 +63,11 @@ export class RegionLimiter {
             now: this.now,
             ...(onModeChange ? { onModeChange } : {}),
           });
+  }
+
+  /** Every limit's name: the configured classes and `anonymous`. */
+  limitNames(): string[] {
+    return [...this.classes.keys(), ANONYMOUS];
   }
 
   get mode(): LimiterMode {

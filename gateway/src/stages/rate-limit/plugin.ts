@@ -2,6 +2,7 @@ import rateLimit, { type FastifyRateLimitStore } from '@fastify/rate-limit';
 import fp from 'fastify-plugin';
 import { GatewayErrors } from '../../errors.js';
 import { type Limit, RegionLimiter } from './limiter.js';
+import { refusalCounter } from './refusal-counter.js';
 import type { RateLimitStageOptions } from './options.js';
 
 declare module 'fastify' {
@@ -31,7 +32,7 @@ export const rateLimitStage = fp<RateLimitStageOptions>(
       else log.info('rate limits are shared again through Redis');
     });
     app.decorate('regionLimiter', limiter);
-    const refused = opts.meter?.createCounter('setgate.gateway.rate_limited', { description: 'Requests refused by a rate limit.' });
+    const refused = opts.meter ? refusalCounter(opts.meter, limiter.limitNames()) : undefined;
     opts.meter
       ?.createObservableGauge('setgate.gateway.rate_limit.shared', {
         description: '1 while rate limits are shared through Redis, 0 while each gateway counts alone.',
@@ -66,7 +67,7 @@ export const rateLimitStage = fp<RateLimitStageOptions>(
       timeWindow: (request) => ((request as unknown as Limited)[LIMIT] as Limit).windowMs,
       errorResponseBuilder: (request, ctx) => {
         limiter.refused++;
-        refused?.add(1, { 'setgate.mode': limiter.mode });
+        refused?.add(((request as unknown as Limited)[LIMIT] as Limit).name, limiter.mode);
         return GatewayErrors.create('SETGATE_GW_RATE_LIMITED', {
           detail: `At most ${ctx.max} requests per window for this command class; retry in ${ctx.after}.`,
           extensions: { limit: ctx.max, mode: limiter.mode, requestKey: request.setgate.principal?.tenant ?? undefined },

@@ -24,6 +24,7 @@ import { routingStage } from './stages/routing/plugin.js';
 import { SessionTokens } from './stages/routing/session-token.js';
 import { gatewayHttpMetrics } from './metrics/http-server.js';
 import { installStageOutcomes } from './metrics/stage-outcomes.js';
+import { NodeAttemptMetrics } from './metrics/node-attempts.js';
 import { gatewayRequestSummary } from './request-summary.js';
 
 /** What a gateway is built from. */
@@ -170,6 +171,7 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
     budget,
     sessionTokens,
     tracer: telemetry.tracer,
+    attempts: new NodeAttemptMetrics(telemetry.meter, region),
     limits: { ...DEFAULT_LIMITS, ...topology.limits },
     ...hop,
     ...(options.reloadTopology ? { refresh: refresher(options.reloadTopology, handle) } : {}),

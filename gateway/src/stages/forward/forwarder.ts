@@ -59,6 +59,7 @@ export class Forwarder {
     const def = required(request.setgate.match, 'command match').command.def;
     const span = startAttemptSpan(this.opts.tracer, request.span, def.name, def.upstream.method, c, walk.attempts);
     let response: UpstreamAnswer;
+    const startedAt = performance.now();
     try {
       response = await receive(await this.send(request, c, span));
     } catch (err) {
@@ -67,13 +68,16 @@ export class Forwarder {
         failedAttempt(span, err, false);
         throw GatewayErrors.create('SETGATE_GW_UNFORWARDABLE', { detail: (err as Error).message, cause: err });
       }
-      failedAttempt(span, err, health.failure(c.node.id));
+      const ejected = health.failure(c.node.id);
+      failedAttempt(span, err, ejected);
+      this.opts.attempts?.failed(c.node, startedAt, err, ejected);
       return walkFailed(walk, c, err, upstreamFailure(err, c.node, this.timeoutOf(request.setgate)));
     }
     health.success(c.node.id);
     walk.previousFailed = false;
     const step = await this.settle(request, reply, walk, c, inFallback, response);
     answeredAttempt(span, response, outcomeOf(step, response.statusCode));
+    this.opts.attempts?.answered(c.node, startedAt, response.statusCode, typeof step !== 'object');
     return step;
   }
 

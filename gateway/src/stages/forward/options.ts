@@ -2,6 +2,7 @@ import type { HopSecrets } from '@setgate/contracts';
 import type { Dispatcher } from '@setgate/http-client';
 import type { ServiceLimits } from '@setgate/service-kit';
 import type { Tracer } from '@setgate/telemetry';
+import type { NodeAttemptMetrics } from '../../metrics/node-attempts.js';
 import type { RoutingTableRef } from '@setgate/topology';
 import type { SessionTokens } from '../routing/session-token.js';
 import type { NodeHealth } from './node-health.js';
@@ -30,6 +31,8 @@ export interface ForwardOptions {
   readonly limits?: Pick<ServiceLimits, 'bodyMinBytesPerSec' | 'bodyGraceMs'>;
   /** Opens a client span per attempt (only under a recorded server span). Omitted: no attempt spans. */
   readonly tracer?: Tracer;
+  /** Records each attempt's duration and outcome (`http.client.request.duration`). Omitted: not recorded. */
+  readonly attempts?: NodeAttemptMetrics;
   /** The stack's hop secrets: the current one goes to every node as `authorization: Bearer`. */
   readonly hopSecrets?: HopSecrets;
 }

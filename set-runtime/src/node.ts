@@ -69,7 +69,7 @@ export function buildNode(opts: NodeOptions): SetNode {
   const ownership = new Ownership(opts.view, opts.nodeId);
   const { store, telemetry } = opts;
   const secrets = typeof opts.internalToken === 'string' ? new HopSecrets(opts.internalToken) : (opts.internalToken ?? processHopSecrets());
-  const replicator = new Replicator({ ownership, store, peer: new PeerClient(secrets, opts.view.shardCount), logger: telemetry.logger, now: opts.now, leaseClock: opts.leaseClock, leaseGrantedAtStart: opts.leaseGrantedAtStart });
+  const replicator = new Replicator({ ownership, store, peer: new PeerClient(secrets, opts.view.shardCount), logger: telemetry.logger, tracer: telemetry.tracer, now: opts.now, leaseClock: opts.leaseClock, leaseGrantedAtStart: opts.leaseGrantedAtStart });
   const updates = new TopologyUpdates(ownership, replicator);
   const app = createNodeApp({ ownership, store, replicator, telemetry, limits: opts.limits ?? opts.view.doc.limits, hopSecrets: secrets });
   registerReplicationMetrics(telemetry.meter, replicator);

@@ -81,7 +81,12 @@ export interface LeaderMark {
  * - `snapshot`: `fromLsn` is before the leader's log start; install the snapshot, then fetch the tail.
  */
 export type FetchResponse =
-  | (LeaderMark & { readonly kind: 'entries'; readonly entries: readonly ReplicatedEntry[] })
+  | (LeaderMark & {
+      readonly kind: 'entries';
+      readonly entries: readonly ReplicatedEntry[];
+      /** W3C `traceparent` of the sampled writes among `entries`, by LSN (absent when none was sampled): followers link their spans to them. */
+      readonly traces?: Readonly<Record<string, string>>;
+    })
   | (LeaderMark & { readonly kind: 'truncate'; readonly toLsn: number })
   | (LeaderMark & { readonly kind: 'snapshot' });
 

@@ -40,6 +40,8 @@ export async function runWrite(
   switch (outcome.kind) {
     case 'applied': {
       route.lsn = outcome.result.lsn;
+      // Before the notify: the fetch it wakes hands the write's trace context to the followers.
+      if (!outcome.replayed) tracker.traces.remember(outcome.result.lsn, request.span);
       tracker.appended.notify();
       // A replayed write waits too: its first attempt may have timed out before its replicas confirmed it.
       const acked = await tracker.awaitReplicated(outcome.result.lsn, route.replicator.settings.ackTimeoutMs);

@@ -2,6 +2,7 @@ import type { FetchResponse } from '@setgate/contracts';
 import type { Telemetry } from '@setgate/telemetry';
 import type { ShardStore } from '../store/types.js';
 import { Notifier } from './notifier.js';
+import { tracedApply } from './replication-spans.js';
 import type { PeerClient } from './peer-client.js';
 
 /** What one loop follows: a leader at an epoch. A new config that changes either starts a new loop. */
@@ -49,6 +50,7 @@ export class FollowerLoop {
     private readonly settings: () => FollowerSettings,
     private readonly logger: Telemetry['logger'],
     private readonly now: () => number = Date.now,
+    private readonly tracer?: Telemetry['tracer'],
   ) {}
 
   get state(): FollowerProgress {
@@ -81,6 +83,7 @@ export class FollowerLoop {
     const { shard, epoch, leaderAdminUrl } = this.target;
     const s = this.settings();
     const position = this.store.position();
+    const fetchedAt = Date.now();
     const answer = await this.peer.fetch(
       leaderAdminUrl,
       shard,
@@ -90,13 +93,15 @@ export class FollowerLoop {
     );
     // The config moved on while the fetch was out: its answer belongs to a leader we no longer follow.
     if (signal.aborted) return;
-    await this.handle(answer, signal);
+    await this.handle(answer, signal, fetchedAt);
   }
 
-  private async handle(answer: FetchResponse, signal: AbortSignal): Promise<void> {
+  private async handle(answer: FetchResponse, signal: AbortSignal, fetchedAt: number): Promise<void> {
     switch (answer.kind) {
       case 'entries':
-        if (answer.entries.length > 0) await this.store.appendReplicated(answer.entries);
+        if (answer.entries.length > 0) {
+          await tracedApply(this.tracer, this.target, this.nodeId, fetchedAt, answer, () => this.store.appendReplicated(answer.entries));
+        }
         break;
       case 'truncate':
         this.logger.info({ shard: this.target.shard, toLsn: answer.toLsn }, 'truncating a suffix the leader does not have');

@@ -2,6 +2,7 @@ import type { FollowerPosition } from '@setgate/contracts';
 import type { ShardStore } from '../store/types.js';
 import { Notifier } from './notifier.js';
 import { type QuorumRule, quorumLsn, satisfies } from './quorum.js';
+import { WriteTraces } from './write-traces.js';
 
 /** What the tracker needs from the current placement; read on every call, so a config swap applies at once. */
 export interface LeaderSettings {
@@ -34,6 +35,8 @@ export class LeaderTracker {
   /** Notified when a follower's position moves (wakes sync writes). */
   readonly progressed = new Notifier();
   private readonly followers = new Map<string, Follower>();
+  /** Trace context of recent sampled writes, handed to followers with their entries. */
+  readonly traces = new WriteTraces();
 
   constructor(
     readonly shard: number,

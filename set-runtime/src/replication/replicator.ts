@@ -14,6 +14,8 @@ export interface ReplicatorOptions {
   readonly store: NodeStore;
   readonly peer: PeerClient;
   readonly logger: Telemetry['logger'];
+  /** Follower fetch and apply spans, linked to the sampled writes they carry. Omitted: none. */
+  readonly tracer?: Telemetry['tracer'];
   readonly now?: () => number;
   /** Monotonic clock of the leader lease (performance.now by default). */
   readonly leaseClock?: () => number;
@@ -98,6 +100,7 @@ export class Replicator {
           () => this.settings,
           this.opts.logger,
           this.now,
+          this.opts.tracer,
         );
         this.followers.set(shard, loop);
         loop.start();

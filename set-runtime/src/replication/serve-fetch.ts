@@ -1,4 +1,4 @@
-import type { FetchRequest, FetchResponse, LeaderMark } from '@setgate/contracts';
+import type { FetchRequest, FetchResponse, LeaderMark, ReplicatedEntry } from '@setgate/contracts';
 import { NodeErrors } from '../errors.js';
 import type { LeaderTracker } from './leader-tracker.js';
 import { endOfEpoch } from './quorum.js';
@@ -75,5 +75,6 @@ export async function serveFetch(r: Replicator, shard: number, req: FetchRequest
   }
   const answer = mark();
   tracker.recordAnswer(follower.id, answer.leaderLsn);
-  return { kind: 'entries', entries, ...answer };
+  const traces = entries.length === 0 ? undefined : tracker.traces.between((entries[0] as ReplicatedEntry).lsn, (entries[entries.length - 1] as ReplicatedEntry).lsn);
+  return { kind: 'entries', entries, ...answer, ...(traces === undefined ? {} : { traces }) };
 }

@@ -31,7 +31,9 @@ export class WriteTraces {
     let found: Record<string, string> | undefined;
     for (let lsn = from; lsn <= to; lsn++) {
       const parent = this.byLsn.get(lsn);
-      if (parent !== undefined) (found ??= {})[lsn] = parent;
+      if (parent === undefined) continue;
+      found ??= {};
+      found[lsn] = parent;
     }
     return found;
   }

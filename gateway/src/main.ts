@@ -1,5 +1,5 @@
 import { type LoadedTopology, loadTopologyFile, resolveSecret } from '@setgate/config';
-import { CONTROL_PLANE_TOKEN_ENV, controlPlaneUrls, fetchCurrentTopologyFromAny, logWatchEvents, watchControlPlane } from '@setgate/config-watch';
+import { CONTROL_PLANE_TOKEN_ENV, controlPlaneUrls, fetchCurrentTopologyFromAny, logAndMeasureWatch, watchControlPlane } from '@setgate/config-watch';
 import { createDispatcher } from '@setgate/http-client';
 import { createRedis } from '@setgate/redis-client';
 import { componentArgs, createAdminServer, runComponent } from '@setgate/service-kit';
@@ -74,7 +74,7 @@ const watcher = watchControlPlane<RoutingTable>({
       telemetry.logger.warn({ version: table.version }, 'auth or gateway policy differs from the version this gateway started with: it applies at its next restart');
     }
   },
-  onEvent: logWatchEvents(telemetry.logger),
+  onEvent: logAndMeasureWatch(telemetry.logger, telemetry.meter, args.topology.version),
 });
 
 /** Where a 421 makes the gateway look for a newer topology. */

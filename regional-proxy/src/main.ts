@@ -1,5 +1,5 @@
 import type { LoadedTopology } from '@setgate/config';
-import { logWatchEvents, watchControlPlane } from '@setgate/config-watch';
+import { logAndMeasureWatch, watchControlPlane } from '@setgate/config-watch';
 import { processHopSecrets } from '@setgate/contracts';
 import { componentArgs, createAdminServer, runComponent } from '@setgate/service-kit';
 import { startTelemetry } from '@setgate/telemetry';
@@ -44,7 +44,7 @@ const watcher = watchControlPlane<LoadedTopology>({
     app.regionalProxy.applyTopology(topology);
     telemetry.logger.info({ version: topology.version }, 'topology swapped from the control plane');
   },
-  onEvent: logWatchEvents(telemetry.logger),
+  onEvent: logAndMeasureWatch(telemetry.logger, telemetry.meter, args.topology.version),
 });
 const admin = createAdminServer({
   telemetry,

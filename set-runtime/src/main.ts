@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { processHopSecrets } from '@setgate/contracts';
 import { createAdminServer, componentArgs, runComponent } from '@setgate/service-kit';
 import { startTelemetry } from '@setgate/telemetry';
-import { logWatchEvents, watchControlPlane } from '@setgate/config-watch';
+import { configWatchMetrics, logWatchEvents, watchControlPlane } from '@setgate/config-watch';
 import type { LoadedTopology } from '@setgate/config';
 import { TopologyView } from '@setgate/topology';
 import { buildNode } from './node.js';
@@ -70,6 +70,7 @@ const leaseThird = Math.max(50, Math.floor(view.doc.replication.leaseMs / 3));
 // A quarter: a healthy watch renews three or four times per lease, so one slow answer on a busy machine does not lapse it.
 const leaseQuarter = Math.max(50, Math.floor(view.doc.replication.leaseMs / 4));
 const logEvent = logWatchEvents(telemetry.logger);
+const configMetrics = configWatchMetrics(telemetry.meter, args.topology.version);
 const watcher = watchControlPlane<LoadedTopology>({
   topology: args.topology,
   node: self.id,
@@ -83,6 +84,7 @@ const watcher = watchControlPlane<LoadedTopology>({
     );
   },
   onEvent: (event) => {
+    configMetrics(event);
     if (event.kind === 'current' || event.kind === 'applied') {
       if (event.lease === 'revoked') node.updates.revokeLease(event.sentAt);
       else node.updates.renewLease(event.sentAt, event.version);

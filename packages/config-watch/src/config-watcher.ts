@@ -22,7 +22,8 @@ export interface AnswerTiming {
 
 /** What a component learns from its watch, for logs and metrics. */
 export type WatchEvent =
-  | ({ readonly kind: 'applied'; readonly version: number } & AnswerTiming)
+  /** `applyMs`: validating, building and swapping the version in, off the request path. */
+  | ({ readonly kind: 'applied'; readonly version: number; readonly applyMs: number } & AnswerTiming)
   /** The control plane answered and the component's version is still current (a long-poll ended empty). */
   | ({ readonly kind: 'current'; readonly version: number } & AnswerTiming)
   | { readonly kind: 'refused'; readonly version: number; readonly problems: readonly ConfigProblem[] }
@@ -162,6 +163,7 @@ export class ConfigWatcher<T> {
   }
 
   private accept(document: unknown, timing: AnswerTiming): void {
+    const startedAt = performance.now();
     const version = (document as { version?: unknown }).version;
     const result = validateTopology(document);
     if (!result.ok) {
@@ -177,7 +179,7 @@ export class ConfigWatcher<T> {
     }
     this.opts.onUpdate(built, result.topology);
     this.current = result.topology.version;
-    this.opts.onEvent?.({ kind: 'applied', version: this.current, ...timing });
+    this.opts.onEvent?.({ kind: 'applied', version: this.current, applyMs: performance.now() - startedAt, ...timing });
   }
 
   private refuse(version: number, problems: readonly ConfigProblem[]): void {

@@ -38,7 +38,7 @@ export interface Telemetry {
 
 /**
  * Starts OpenTelemetry for the process. Traces use W3C trace context; they are
- * exported over OTLP/HTTP (JSON) when OTEL_EXPORTER_OTLP_ENDPOINT is set, head-sampled
+ * exported over OTLP/HTTP (JSON) when OTEL_EXPORTER_OTLP_ENDPOINT (or _TRACES_ENDPOINT) is set, head-sampled
  * as OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG say (sampling.ts; default
  * parent-based always-on with an exporter; without one nothing is recorded for
  * nobody to read, but ids still propagate and appear in logs). Log lines have
@@ -52,7 +52,8 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
   });
 
   const spanProcessors: SpanProcessor[] = [];
-  const otlp = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  // The exporter reads either variable itself (the traces one is the full URL, the other gets /v1/traces appended).
+  const otlp = process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
   if (otlp) spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
   const sampling = samplingFromEnv(process.env, spanProcessors.length > 0);
   // With nothing to export to, or nothing sampled, spans only carry ids: the SDK's work per span would be wasted.

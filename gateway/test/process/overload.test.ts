@@ -42,13 +42,15 @@ describe('overload through a gateway process: mixed priorities at 3× its admiss
   });
 
   it('keeps ≥99% of critical requests, sheds low first, and stays up', async (t) => {
-    const headers = { ...bearer(await signToken()), 'x-tenant-id': 't-1' };
+    // Each client is a user of its own: one subject past gateway.fairness.maxInFlightPerClient would be refused (429) instead.
+    const headersOf = async (p: Priority, n: number) => ({ ...bearer(await signToken({ sub: `user-${p}-${n}` })), 'x-tenant-id': 't-1' });
     const agent = new Agent({ connections: CLIENTS_PER_PRIORITY * 4 });
     const counts = Object.fromEntries(PRIORITIES.map((p) => [p, { ok: 0, shed: 0, other: 0 }])) as Record<
       Priority,
       { ok: number; shed: number; other: number }
     >;
-    const client = async (p: Priority) => {
+    const client = async (p: Priority, n: number) => {
+      const headers = await headersOf(p, n);
       for (let i = 0; i < REQUESTS_PER_CLIENT; i++) {
         const res = await request(`${gateway.url}${URL_OF[p]}`, { headers, dispatcher: agent });
         await res.body.dump();
@@ -58,7 +60,7 @@ describe('overload through a gateway process: mixed priorities at 3× its admiss
       }
     };
     try {
-      await Promise.all(PRIORITIES.flatMap((p) => Array.from({ length: CLIENTS_PER_PRIORITY }, () => client(p))));
+      await Promise.all(PRIORITIES.flatMap((p) => Array.from({ length: CLIENTS_PER_PRIORITY }, (_, n) => client(p, n))));
     } finally {
       await agent.close();
     }

@@ -12,7 +12,10 @@ export function registerReplicationMetrics(meter: Meter, replicator: Replicator)
   const lsn = meter.createObservableGauge('setgate_replication_lsn', { description: 'Last LSN of the local log per shard.' });
   const hw = meter.createObservableGauge('setgate_replication_high_watermark', { description: 'High watermark per shard (leader).' });
   const lag = meter.createObservableGauge('setgate_replication_lag_entries', { description: 'Entries a replica is behind the leader.' });
-  const stale = meter.createObservableGauge('setgate_replication_staleness_ms', { description: 'ms since this replica was last caught up (follower).' });
+  const stale = meter.createObservableGauge('setgate_replication_staleness_seconds', {
+    unit: 's',
+    description: 'Seconds since this replica was last caught up (follower); compare with a command\'s maxStalenessMs / 1000.',
+  });
   meter.addBatchObservableCallback(
     (result) => {
       const { ownership, store } = replicator;
@@ -27,7 +30,7 @@ export function registerReplicationMetrics(meter: Meter, replicator: Replicator)
         } else {
           const fresh = replicator.freshness(shard);
           result.observe(lag, fresh.lagEntries, { shard, follower: ownership.nodeId });
-          if (fresh.stalenessMs !== Number.MAX_SAFE_INTEGER) result.observe(stale, fresh.stalenessMs, { shard });
+          if (fresh.stalenessMs !== Number.MAX_SAFE_INTEGER) result.observe(stale, fresh.stalenessMs / 1000, { shard });
         }
       }
     },

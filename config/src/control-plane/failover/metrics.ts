@@ -19,8 +19,9 @@ export function registerFailoverMetrics(meter: Meter, status: () => FailoverStat
   const up = meter.createObservableGauge('setgate_failover_node_up', {
     description: '1 when the node answered its last failover probe, 0 when not (or never since start).',
   });
-  const downMs = meter.createObservableGauge('setgate_failover_node_unreachable_ms', {
-    description: 'ms since the node first failed its current run of probes; 0 while it answers.',
+  const down = meter.createObservableGauge('setgate_failover_node_unreachable_seconds', {
+    unit: 's',
+    description: 'Seconds since the node first failed its current run of probes; 0 while it answers.',
   });
   const suppressed = meter.createObservableGauge('setgate_failover_suppressed', {
     description: '1 while a failover of this down write-point is suppressed because automated failover is paused.',
@@ -35,11 +36,11 @@ export function registerFailoverMetrics(meter: Meter, status: () => FailoverStat
       result.observe(paused, s.paused ? 1 : 0);
       for (const n of s.nodes) {
         result.observe(up, n.state === 'up' ? 1 : 0, { node: n.node });
-        result.observe(downMs, n.unreachableMs, { node: n.node });
+        result.observe(down, n.unreachableMs / 1000, { node: n.node });
         result.observe(suppressed, s.suppressed.some((x) => x.node === n.node) ? 1 : 0, { node: n.node });
       }
     },
-    [up, downMs, suppressed, paused],
+    [up, down, suppressed, paused],
   );
   return { count: (outcome, node, by = 1) => decisions.add(by, { outcome, node }) };
 }

@@ -4,7 +4,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pino, type Logger } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 import { startMetrics } from './metrics.js';
 import { redactOption } from './redaction.js';
 import { samplingFromEnv } from './sampling.js';
@@ -24,6 +24,8 @@ export interface TelemetryOptions {
   readonly region?: string;
   /** Log level; defaults to SETGATE_LOG_LEVEL or info. */
   readonly logLevel?: string;
+  /** Where log lines go; default stdout. Tests read lines back from a stream. */
+  readonly logDestination?: DestinationStream;
 }
 
 /** One process's telemetry: logger, tracer, meter and the Prometheus scrape handler. */
@@ -64,17 +66,20 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
 
   const metrics = startMetrics(resource);
 
-  const logger = pino({
-    level: opts.logLevel ?? process.env.SETGATE_LOG_LEVEL ?? 'info',
-    redact: redactOption,
-    base: { service: opts.service, instance: opts.instance, ...(opts.region ? { region: opts.region } : {}) },
-    mixin() {
-      const span = trace.getSpan(context.active());
-      if (!span) return {};
-      const sc = span.spanContext();
-      return { trace_id: sc.traceId, span_id: sc.spanId };
+  const logger = pino(
+    {
+      level: opts.logLevel ?? process.env.SETGATE_LOG_LEVEL ?? 'info',
+      redact: redactOption,
+      base: { service: opts.service, instance: opts.instance, ...(opts.region ? { region: opts.region } : {}) },
+      mixin() {
+        const span = trace.getSpan(context.active());
+        if (!span) return {};
+        const sc = span.spanContext();
+        return { trace_id: sc.traceId, span_id: sc.spanId };
+      },
     },
-  });
+    opts.logDestination ?? pino.destination(1),
+  );
 
   return {
     logger,

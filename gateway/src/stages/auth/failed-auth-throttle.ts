@@ -37,9 +37,10 @@ export class FailedAuthThrottle {
   /** Ms until `address` may authenticate again; 0 when it may now. */
   blockedForMs(address: string): number {
     const w = this.windows.get(address);
-    if (w === undefined || w.failures < this.policy.max) return 0;
+    if (w === undefined) return 0;
     const left = w.start + this.policy.windowMs - this.now();
-    if (left > 0) return left;
+    if (left > 0) return w.failures < this.policy.max ? 0 : left;
+    // An address that comes back after its window is forgotten, so the map shrinks back as clients behave.
     this.windows.delete(address);
     return 0;
   }

@@ -6,7 +6,7 @@ import { SECRET_KEYS } from './redact.js';
  * secrets (auth, the session-token keys, any secret reference), whom the components trust (trusted
  * proxies and edges), what the network may reach (network.allowedHosts),
  * the control plane itself, and the limits that protect the fleet (listener
- * limits, rate limits). An operator runs the fleet (placements, drains,
+ * limits, rate limits, per-client fairness caps). An operator runs the fleet (placements, drains,
  * commands, timings) but cannot open it up.
  */
 export const ADMIN_FIELDS: readonly string[] = [
@@ -18,7 +18,9 @@ export const ADMIN_FIELDS: readonly string[] = [
   '/gateway/sessionTokenSecret',
   '/gateway/previousSessionTokenSecret',
   '/gateway/rateLimit',
+  '/gateway/fairness',
   '/regionalProxy/trustedEdges',
+  '/regionalProxy/fairness',
 ];
 
 /** A command's path and anonymous flag: serving callers without credentials is an admin decision too. */

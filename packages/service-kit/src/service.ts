@@ -6,7 +6,6 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Server as TlsServer } from 'node:tls';
 import { readTlsPair, type TlsFiles, watchTlsFiles } from './tls.js';
 import { clientErrorResponse, installProblemHandlers, sendProblem } from './errors.js';
-import { type HttpMetricsOptions, installHttpMetrics } from './http-metrics.js';
 import { accessLogEnabled } from './access-log.js';
 import { installTracing, type RequestDescriber, tracingChildLoggerFactory, UNTRACED_PATHS } from './tracing.js';
 
@@ -56,8 +55,6 @@ export interface ServiceOptions {
   readonly requireHop?: HopRequirement;
   /** Serve HTTPS with these certificate files, reloaded when they change (entry listeners); omitted: HTTP. */
   readonly tls?: TlsFiles;
-  /** Record `http.server.*` metrics for every request (traffic listeners; the admin listener does not). */
-  readonly metrics?: HttpMetricsOptions;
 }
 
 /** How a listener checks its callers' hop secret. */
@@ -140,6 +137,5 @@ export function createService(opts: ServiceOptions): FastifyInstance {
   if (tracing) {
     installTracing(app, { telemetry: opts.telemetry, describe: opts.describeRequest, accessLog: opts.accessLog ?? accessLogEnabled(), untraced });
   }
-  if (opts.metrics) installHttpMetrics(app, opts.metrics);
   return app;
 }

@@ -42,9 +42,9 @@ export const ProxyFairness = Type.Object(
   {
     maxInFlightPerClient: Type.Integer({
       minimum: 1,
-      default: 64,
+      default: 32,
       description:
-        "Requests one client address may have in flight at a proxy; past it 429 SETGATE_CLIENT_BUSY with Retry-After. It bounds the share of the gateway pools (64 connections per gateway by default) one address can hold; a load generator on one address needs it raised.",
+        "Requests one client address may have in flight at a proxy; past it 429 SETGATE_CLIENT_BUSY with Retry-After. It bounds the share of the gateway pools (64 connections per gateway, shared by every client) one address can hold while its uploads trickle in; a load generator on one address needs it raised.",
     }),
     maxConnectionsPerAddress: Type.Integer({
       minimum: 1,

@@ -81,7 +81,7 @@ describe('fairness under abuse and proxy-chain hygiene (real processes)', () => 
   });
   after(() => stack?.close());
 
-  it("keeps another user's critical requests served while one user holds hundreds of slow bodies", async () => {
+  it("keeps another user's critical requests served while one user holds hundreds of slow bodies", async (t) => {
     const victimToken = await stack.token(keyLedBy(stack.view, 'victim-'));
     // One person, one address, two subjects (say two accounts): per-subject caps at the gateway and the
     // per-address cap at the proxy each have work to do.
@@ -137,6 +137,7 @@ describe('fairness under abuse and proxy-chain hygiene (real processes)', () => 
     for (const s of slow) s.close();
     assert.ok(settled, 'some slow uploads were never cut within 60 s');
     const summary = summarize(settled, targets, proxyPort);
+    t.diagnostic(`victim: ${ok}/${results.length} answered 200 (others: ${failures.join(', ') || 'none'}); slow uploads: ${JSON.stringify(summary)}`);
     for (const [door, seen] of Object.entries(summary)) {
       assert.ok(seen.cut408 > 0, `${door}: no slow upload was cut with 408 problem+json (${JSON.stringify(seen)})`);
       assert.equal(seen.other, 0, `${door}: slow uploads answered otherwise: ${JSON.stringify(seen)}`);
@@ -146,7 +147,7 @@ describe('fairness under abuse and proxy-chain hygiene (real processes)', () => 
     assert.deepEqual(matches(proxyLog, unhealthy), unhealthyBefore, 'the proxy marked its gateway unhealthy');
   });
 
-  it('cuts slow headers within headersTimeout (well before twice it), at the proxy and the gateway', async () => {
+  it('cuts slow headers within headersTimeout (well before twice it), at the proxy and the gateway', async (t) => {
     // Three connections 2.5 s apart per door: a check that only ran every 30 s could cut at most one in time.
     const clients: { door: string; client: SlowClient }[] = [];
     for (let i = 0; i < 3; i++) {
@@ -165,6 +166,7 @@ describe('fairness under abuse and proxy-chain hygiene (real processes)', () => 
       client.close();
       assert.ok(outcome, `${door}: slow headers were not cut within 40 s`);
       assert.ok(outcome.closedByServer, `${door}: the server did not close the connection`);
+      t.diagnostic(`${door}: slow headers cut after ${Math.round(outcome.answeredAfterMs)} ms (status ${outcome.status})`);
       assert.ok(
         outcome.answeredAfterMs < 2 * HEADERS_TIMEOUT_MS,
         `${door}: slow headers cut after ${Math.round(outcome.answeredAfterMs)} ms (headersTimeout ${HEADERS_TIMEOUT_MS} ms)`,

@@ -11,6 +11,11 @@ export const OTEL_METRICS_PORT = 8889;
 export const PROMETHEUS_PORT = 9090;
 export const GRAFANA_PORT = 3000;
 export const PROMETHEUS_CONFIG_PATH = 'deploy/prometheus.yml';
+/** setgate's alert rules (checked and unit-tested with promtool: launcher/test/prometheus-rules.test.ts). */
+export const PROMETHEUS_RULES_PATH = 'deploy/prometheus/alerts.yml';
+const RULES_IN_CONTAINER = '/etc/prometheus/rules/alerts.yml';
+/** One Grafana dashboard per tier, provisioned by deploy/grafana/provisioning/dashboards. */
+export const GRAFANA_DASHBOARDS_PATH = 'deploy/grafana/dashboards';
 
 /**
  * The telemetry services: the OpenTelemetry collector (traces in over OTLP,
@@ -30,7 +35,7 @@ export function observabilityServices(required: (name: string, what: string) => 
     prometheus: {
       image: PROMETHEUS_IMAGE,
       command: ['--config.file=/etc/prometheus/prometheus.yml', '--storage.tsdb.path=/prometheus', '--storage.tsdb.retention.time=7d'],
-      volumes: [`./${PROMETHEUS_CONFIG_PATH}:/etc/prometheus/prometheus.yml:ro`, 'prometheus-data:/prometheus'],
+      volumes: [`./${PROMETHEUS_CONFIG_PATH}:/etc/prometheus/prometheus.yml:ro`, `./${PROMETHEUS_RULES_PATH}:${RULES_IN_CONTAINER}:ro`, 'prometheus-data:/prometheus'],
       ports: [`${PROMETHEUS_PORT}:${PROMETHEUS_PORT}`],
       depends_on: ['otel-collector'],
       restart: 'unless-stopped',
@@ -41,7 +46,11 @@ export function observabilityServices(required: (name: string, what: string) => 
         GF_SECURITY_ADMIN_PASSWORD: required('GRAFANA_ADMIN_PASSWORD', "Grafana's admin password"),
         GF_AUTH_ANONYMOUS_ENABLED: 'false',
       },
-      volumes: ['./deploy/grafana/provisioning:/etc/grafana/provisioning:ro', 'grafana-data:/var/lib/grafana'],
+      volumes: [
+        './deploy/grafana/provisioning:/etc/grafana/provisioning:ro',
+        `./${GRAFANA_DASHBOARDS_PATH}:/etc/grafana/dashboards:ro`,
+        'grafana-data:/var/lib/grafana',
+      ],
       ports: [`${GRAFANA_PORT}:${GRAFANA_PORT}`],
       depends_on: ['prometheus'],
       restart: 'unless-stopped',
@@ -59,6 +68,7 @@ export function prometheusConfig(topology: LoadedTopology): Record<string, unkno
   ];
   return {
     global: { scrape_interval: '15s', evaluation_interval: '15s' },
+    rule_files: [RULES_IN_CONTAINER],
     scrape_configs: [
       { job_name: 'otel-collector-spanmetrics', static_configs: [{ targets: [`otel-collector:${OTEL_METRICS_PORT}`] }] },
       { job_name: 'setgate', metrics_path: '/metrics', static_configs: targets },

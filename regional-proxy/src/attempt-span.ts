@@ -1,6 +1,5 @@
 import { context, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { failureKind, neverSent } from '@setgate/http-client';
-import type { Tracer } from '@setgate/telemetry';
+import { outcomeOfError, outcomeOfStatus, type Tracer } from '@setgate/telemetry';
 import type { FastifyRequest } from 'fastify';
 import type { GatewayUpstream } from './gateway-balancer.js';
 // Brings service-kit's declaration of request.span (the hop's server span) into scope.
@@ -47,13 +46,13 @@ export function startAttemptSpan(tracer: Tracer, request: FastifyRequest, gatewa
 export function answeredAttempt(span: Span | undefined, status: number): void {
   if (span === undefined || !span.isRecording()) return;
   span.setAttribute('http.response.status_code', status);
-  span.setAttribute('setgate.outcome', status === 421 ? '421' : 'ok');
+  span.setAttribute('setgate.outcome', outcomeOfStatus(status));
   if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
 }
 
-/** Records a failed attempt: refused (never sent), timeout or error. */
+/** Records a failed attempt: refused, timeout or failed (as the client metrics count it). */
 export function failedAttempt(span: Span | undefined, err: unknown): void {
   if (span === undefined || !span.isRecording()) return;
-  span.setAttribute('setgate.outcome', neverSent(err) ? 'refused' : failureKind(err) === 'timeout' ? 'timeout' : 'error');
+  span.setAttribute('setgate.outcome', outcomeOfError(err));
   span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
 }

@@ -1,8 +1,5 @@
-import { Header } from '@setgate/contracts';
+import { commandNameOf, Header } from '@setgate/contracts';
 import type { RequestDescriber } from '@setgate/service-kit';
-
-// A command name as a gateway answers it; anything else is not used as a span name (names must stay few).
-const COMMAND_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
  * How a regional proxy names a finished request. It matches no commands (its
@@ -12,8 +9,7 @@ const COMMAND_NAME = /^[A-Za-z0-9._-]{1,64}$/;
  */
 export function proxyRequestSummary(region: string): RequestDescriber {
   return (request, reply, span) => {
-    const given = reply.getHeader(Header.command);
-    const command = typeof given === 'string' && COMMAND_NAME.test(given) ? given : undefined;
+    const command = commandNameOf(reply.getHeader(Header.command));
     const template = request.routeOptions.url;
     const route = command ?? (template === undefined || template === '*' ? 'unrouted' : template);
     if (span !== undefined) {

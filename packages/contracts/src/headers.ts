@@ -55,6 +55,15 @@ export const Header = {
   replayed: 'idempotent-replayed',
 } as const;
 
+// A command name as the topology schema allows (config/src/schema/commands.ts); anything else in
+// x-setgate-command is not used as a name: span names and log fields must stay few and clean.
+const COMMAND_NAME = /^[a-z][a-z0-9.-]{0,62}$/;
+
+/** The command named by an `x-setgate-command` value, or undefined when it is absent or not a command name. */
+export function commandNameOf(value: unknown): string | undefined {
+  return typeof value === 'string' && COMMAND_NAME.test(value) ? value : undefined;
+}
+
 /** True for headers a client must never be able to set. */
 export function isInternalHeader(name: string): boolean {
   return name.toLowerCase().startsWith(INTERNAL_PREFIX);

@@ -1,9 +1,6 @@
-import { Header } from '@setgate/contracts';
+import { commandNameOf, Header } from '@setgate/contracts';
 import type { RequestDescriber } from '@setgate/service-kit';
 import type { Ownership } from '../ownership.js';
-
-// A command name as the gateway sends it; anything else is not used as a span name (names must stay few).
-const COMMAND_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
  * How a node names a finished request: by the command the gateway says it is
@@ -14,8 +11,7 @@ const COMMAND_NAME = /^[A-Za-z0-9._-]{1,64}$/;
  */
 export function nodeRequestSummary(ownership: Ownership): RequestDescriber {
   return (request, _reply, span) => {
-    const given = request.headers[Header.command];
-    const command = typeof given === 'string' && COMMAND_NAME.test(given) ? given : undefined;
+    const command = commandNameOf(request.headers[Header.command]);
     const template = request.routeOptions.url ?? 'unmatched';
     if (span !== undefined) {
       const self = ownership.self;

@@ -1,17 +1,17 @@
 import { type Span, SpanKind, SpanStatusCode, trace, ROOT_CONTEXT } from '@opentelemetry/api';
-import { failureKind, neverSent, type UpstreamAnswer } from '@setgate/http-client';
-import type { Tracer } from '@setgate/telemetry';
+import type { UpstreamAnswer } from '@setgate/http-client';
+import { type ClientOutcome, outcomeOfError, outcomeOfStatus, type Tracer } from '@setgate/telemetry';
 import { positionAttributes } from '../../request-summary.js';
 import type { Candidate } from '../routing/route-plan.js';
 
 /**
- * How one attempt on a node ended, as `setgate.outcome` on its client span:
- * answered (`ok`, whatever the status), `421` (the node does not hold the
- * shard), `read-refused` (a 409 behind-position or too-stale refusal: the walk
- * moves on), `unstated` (a replica that states no staleness), or a failure:
- * `refused` (never sent), `timeout`, `error`.
+ * How one attempt on a node ended, as `setgate.outcome` on its client span: the
+ * values of `http.client.request.duration`'s outcome (ok, error_status,
+ * misdirected, timeout, refused, failed), plus two answers the walk moves on
+ * from: `read_refused` (a 409 behind-position or too-stale refusal) and
+ * `unstated` (a replica that states no staleness).
  */
-export type AttemptOutcome = 'ok' | '421' | 'read-refused' | 'unstated' | 'refused' | 'timeout' | 'error';
+export type AttemptOutcome = ClientOutcome | 'read_refused' | 'unstated';
 
 /**
  * A CLIENT span for one attempt on one node, child of the gateway's server
@@ -50,10 +50,11 @@ export function startAttemptSpan(
   );
 }
 
-/** Ends an attempt that got an answer. */
-export function answeredAttempt(span: Span | undefined, response: UpstreamAnswer, outcome: AttemptOutcome): void {
+/** Ends an attempt that got an answer; `movedOn` says why the walk did not use it, when it did not. */
+export function answeredAttempt(span: Span | undefined, response: UpstreamAnswer, movedOn?: 'read_refused' | 'unstated'): void {
   if (span === undefined) return;
   span.setAttribute('http.response.status_code', response.statusCode);
+  const outcome: AttemptOutcome = movedOn ?? outcomeOfStatus(response.statusCode);
   span.setAttribute('setgate.outcome', outcome);
   positionAttributes(span, response.headers);
   if (response.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
@@ -63,8 +64,7 @@ export function answeredAttempt(span: Span | undefined, response: UpstreamAnswer
 /** Ends an attempt that failed without an answer; `ejected` when this failure took the node out of selection. */
 export function failedAttempt(span: Span | undefined, err: unknown, ejected: boolean): void {
   if (span === undefined) return;
-  const outcome: AttemptOutcome = neverSent(err) ? 'refused' : failureKind(err) === 'timeout' ? 'timeout' : 'error';
-  span.setAttribute('setgate.outcome', outcome);
+  span.setAttribute('setgate.outcome', outcomeOfError(err));
   if (ejected) span.setAttribute('setgate.ejected', true);
   const e = err as { code?: unknown; message?: unknown };
   if (typeof e?.code === 'string') span.setAttribute('error.type', e.code);

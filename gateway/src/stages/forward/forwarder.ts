@@ -76,7 +76,7 @@ export class Forwarder {
     health.success(c.node.id);
     walk.previousFailed = false;
     const step = await this.settle(request, reply, walk, c, inFallback, response);
-    answeredAttempt(span, response, outcomeOf(step, response.statusCode));
+    answeredAttempt(span, response, movedOnFrom(step, response.statusCode));
     this.opts.attempts?.answered(c.node, startedAt, response.statusCode, typeof step !== 'object');
     return step;
   }
@@ -198,11 +198,10 @@ export class Forwarder {
   }
 }
 
-/** The client span's outcome of an answered attempt, from what the walk did next. */
-function outcomeOf(step: Step, status: number): 'ok' | '421' | 'read-refused' | 'unstated' {
-  if (typeof step === 'object') return 'ok';
-  if (status === 421) return '421';
-  return status === 409 ? 'read-refused' : 'unstated';
+/** Why the walk moved on from an answer it did not use (a 421 is its own outcome); undefined when it was used. */
+function movedOnFrom(step: Step, status: number): 'read_refused' | 'unstated' | undefined {
+  if (typeof step === 'object' || status === 421) return undefined;
+  return status === 409 ? 'read_refused' : 'unstated';
 }
 
 function queryOf(url: string): string {

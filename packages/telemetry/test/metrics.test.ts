@@ -52,3 +52,41 @@ test('a scrape has HTTP, runtime and zeroed series, and promtool finds nothing t
     await telemetry.shutdown();
   }
 });
+
+test('with OTEL_EXPORTER_OTLP_ENDPOINT set, metrics are pushed over OTLP/HTTP too', async () => {
+  const bodies: string[] = [];
+  const receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (req.url === '/v1/metrics') bodies.push(Buffer.concat(chunks).toString('utf8'));
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  const saved = { endpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT, interval: process.env.OTEL_METRIC_EXPORT_INTERVAL };
+  process.env.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  process.env.OTEL_METRIC_EXPORT_INTERVAL = '200';
+  const telemetry = startTelemetry({ service: 'test', instance: 't-2', logLevel: 'silent' });
+  try {
+    new HttpServerMetrics(telemetry.meter, { 'setgate.region': 'eu-west' }).recorder('PUT', '/v1/cart').record(201, 0.02, 10, 20);
+    const deadline = Date.now() + 20_000;
+    while (!bodies.some((b) => b.includes('http.server.request.duration'))) {
+      assert.ok(Date.now() < deadline, `no OTLP metrics push with the request duration; ${bodies.length} pushes`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const push = bodies.find((b) => b.includes('http.server.request.duration')) as string;
+    assert.match(push, /"setgate-test"/, 'the resource names the service');
+    assert.match(push, /"unit":"s"/);
+  } finally {
+    await telemetry.shutdown();
+    for (const [k, v] of [
+      ['OTEL_EXPORTER_OTLP_ENDPOINT', saved.endpoint],
+      ['OTEL_METRIC_EXPORT_INTERVAL', saved.interval],
+    ] as const) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    receiver.close();
+  }
+});

@@ -1,12 +1,13 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
+import { addressGroup } from '@setgate/service-kit';
 import { contains, networkMatcher } from './region/cidr.js';
 
 const FORWARDED_FOR = 'x-forwarded-for';
 
 /** Who sent a request, as this first setgate hop can tell. */
 export interface ClientOrigin {
-  /** The address per-client limits count by: the peer, or for a trusted edge the client it forwards for. */
+  /** What per-client limits count by: the peer, or for a trusted edge the client it forwards for (IPv6 by /64). */
   readonly address: string;
   /** True when the peer is a trusted edge: its X-Forwarded-For chain is kept (and the peer appended). */
   readonly viaTrustedEdge: boolean;
@@ -30,10 +31,10 @@ export class ClientAddresses {
 
   /** The origin of a request from socket peer `peer`. */
   origin(peer: string, headers: IncomingHttpHeaders): ClientOrigin {
-    if (!this.hasEdges || !contains(this.edges, peer)) return { address: peer, viaTrustedEdge: false };
+    if (!this.hasEdges || !contains(this.edges, peer)) return { address: addressGroup(peer), viaTrustedEdge: false };
     const claimed = headers[FORWARDED_FOR];
     const chain = Array.isArray(claimed) ? claimed.join(',') : claimed;
-    if (!chain) return { address: peer, viaTrustedEdge: true };
+    if (!chain) return { address: addressGroup(peer), viaTrustedEdge: true };
     const hops = chain.split(',');
     let address = peer;
     for (let i = hops.length - 1; i >= 0; i--) {
@@ -43,7 +44,7 @@ export class ClientAddresses {
       address = hop;
       if (!contains(this.edges, hop)) break;
     }
-    return { address, viaTrustedEdge: true };
+    return { address: addressGroup(address), viaTrustedEdge: true };
   }
 
   /** True when `peer` is a trusted edge (exempt from the per-address connection cap: it carries many clients). */

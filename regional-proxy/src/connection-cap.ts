@@ -2,13 +2,13 @@ import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
 import { CommonErrors } from '@setgate/contracts';
-import { rawProblemResponse } from '@setgate/service-kit';
+import { addressGroup, rawProblemResponse } from '@setgate/service-kit';
 
 /** Lets a refused connection read its answer, then closes it whatever the client does. */
 const REFUSED_LINGER_MS = 1000;
 
 /**
- * Caps open connections per peer address: past `maxPerAddress` a new
+ * Caps open connections per peer address (IPv6 by /64): past `maxPerAddress` a new
  * connection is answered 429 problem+json and closed before the HTTP server
  * sees it (over TLS, where no plain answer can be written, it is just closed).
  * `exempt` peers (trusted edges, which carry many clients) are not counted.
@@ -32,16 +32,17 @@ export function capConnectionsPerAddress(server: Server, maxPerAddress: number, 
       for (const l of listeners) l.call(server, socket);
       return;
     }
-    const count = open.get(peer) ?? 0;
+    const group = addressGroup(peer);
+    const count = open.get(group) ?? 0;
     if (count >= maxPerAddress) {
       refuse(socket, tls ? undefined : refusal);
       return;
     }
-    open.set(peer, count + 1);
+    open.set(group, count + 1);
     socket.once('close', () => {
-      const n = open.get(peer) ?? 1;
-      if (n <= 1) open.delete(peer);
-      else open.set(peer, n - 1);
+      const n = open.get(group) ?? 1;
+      if (n <= 1) open.delete(group);
+      else open.set(group, n - 1);
     });
     for (const l of listeners) l.call(server, socket);
   });

@@ -27,4 +27,9 @@ describe('ClientAddresses (regional proxy)', () => {
     assert.equal(addresses.isTrustedEdge('192.0.2.200'), true);
     assert.equal(addresses.isTrustedEdge('198.51.100.7'), false);
   });
+
+  it('counts IPv6 clients by /64', () => {
+    assert.equal(addresses.origin('2001:db8:1:2::5', {}).address, addresses.origin('2001:db8:1:2:ffff::9', {}).address);
+    assert.notEqual(addresses.origin('2001:db8:1:2::5', {}).address, addresses.origin('2001:db8:1:3::5', {}).address);
+  });
 });

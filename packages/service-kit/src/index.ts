@@ -1,4 +1,5 @@
 export * from './access-log.js';
+export * from './address-group.js';
 export * from './body-deadlines.js';
 export * from './client-slots.js';
 export * from './admin.js';

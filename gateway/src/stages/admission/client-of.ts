@@ -1,4 +1,4 @@
-import { addressKey } from '../header-hygiene/client-address.js';
+import { addressGroup } from '@setgate/service-kit';
 import type { RequestContext } from '../request-context/request-context.js';
 
 /**
@@ -8,5 +8,5 @@ import type { RequestContext } from '../request-context/request-context.js';
  */
 export function clientOf(ctx: RequestContext): string {
   const p = ctx.principal;
-  return p === undefined ? addressKey(ctx.clientAddress) : `${p.issuer} ${p.subject}`;
+  return p === undefined ? addressGroup(ctx.clientAddress) : `${p.issuer} ${p.subject}`;
 }

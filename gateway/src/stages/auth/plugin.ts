@@ -1,7 +1,7 @@
 import type { FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import { addressGroup } from '@setgate/service-kit';
 import fp from 'fastify-plugin';
 import { GatewayErrors } from '../../errors.js';
-import { addressKey } from '../header-hygiene/client-address.js';
 import { required } from '../request-context/request-context.js';
 import { API_KEY_HEADER, ApiKeyAuthenticator } from './api-keys.js';
 import { bearerToken } from './bearer.js';
@@ -39,13 +39,13 @@ export const authStage = fp<AuthStageOptions>(
     /** Passes a refusal on, counting a 401 against the client's address. */
     const fail = (request: FastifyRequest, err: unknown, next: HookHandlerDoneFunction) => {
       if (throttle !== undefined && (err as { status?: number }).status === 401) {
-        throttle.recordFailure(addressKey(request.setgate.clientAddress));
+        throttle.recordFailure(addressGroup(request.setgate.clientAddress));
       }
       next(err as Error);
     };
     app.addHook('onRequest', (request, _reply, next) => {
       if (throttle?.tracking) {
-        const waitMs = throttle.blockedForMs(addressKey(request.setgate.clientAddress));
+        const waitMs = throttle.blockedForMs(addressGroup(request.setgate.clientAddress));
         if (waitMs > 0) {
           next(throttled(waitMs));
           return;

@@ -53,23 +53,8 @@ export class TrustedProxies {
   }
 }
 
-/**
- * The rate-limit key of an anonymous client: its IPv4 address, or its IPv6
- * /64, since one subscriber usually holds a whole /64 and could rotate
- * through it.
- */
-export function addressGroup(address: string): string {
-  if (!ipaddr.isValid(address)) return address;
-  const a = ipaddr.parse(address);
-  if (a.kind() === 'ipv4') return a.toString();
-  const parts = (a as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16));
-  return `${parts.join(':')}::/64`;
-}
-
-/** addressGroup without parsing in the common case: an IPv4 address (no colon) is its own group. */
-export function addressKey(address: string): string {
-  return address.includes(':') ? addressGroup(address) : address;
-}
+/** The key per-client limits count an address by (IPv6 by /64): one definition for proxy and gateway. */
+export { addressGroup } from '@setgate/service-kit';
 
 /**
  * The networks whose X-Forwarded-For a gateway believes: the configured

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { addressGroup, addressKey, TrustedProxies, trustedProxyNetworks } from '../../../src/stages/header-hygiene/client-address.js';
+import { addressGroup, TrustedProxies, trustedProxyNetworks } from '../../../src/stages/header-hygiene/client-address.js';
 
 describe('client address', () => {
   const proxies = new TrustedProxies(['127.0.0.0/8', '10.1.0.0/16', '::1/128']);
@@ -22,9 +22,11 @@ describe('client address', () => {
     assert.equal(addressGroup('198.51.100.7'), '198.51.100.7');
   });
 
-  it('keys IPv4 addresses as they are and IPv6 ones by /64 without parsing IPv4', () => {
-    assert.equal(addressKey('198.51.100.7'), '198.51.100.7');
-    assert.equal(addressKey('2001:db8:1:2::1'), addressGroup('2001:db8:1:2::1'));
+  it('groups an IPv4-mapped IPv6 peer as its IPv4 address, and leaves a non-address alone', () => {
+    assert.equal(addressGroup('::ffff:198.51.100.7'), '198.51.100.7');
+    assert.equal(addressGroup('2001:0DB8:0001:0002:0:0:0:1'), '2001:db8:1:2::/64');
+    assert.equal(addressGroup('64:ff9b::1.2.3.4'), '64:ff9b:0:0::/64');
+    assert.equal(addressGroup('unknown'), 'unknown');
   });
 
   it("trusts the topology's proxies (IP literal hosts) and the configured networks, nothing else", () => {

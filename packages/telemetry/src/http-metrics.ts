@@ -32,6 +32,16 @@ function bodySizeHistogram(meter: Meter, name: string, description: string): His
   });
 }
 
+/** The inner map of a two-level cache, made on first use. */
+function innerMap<K, K2, V>(outer: Map<K, Map<K2, V>>, key: K): Map<K2, V> {
+  let inner = outer.get(key);
+  if (inner === undefined) {
+    inner = new Map();
+    outer.set(key, inner);
+  }
+  return inner;
+}
+
 /**
  * One route of one method: its attribute sets by status code, made on the first
  * response with that status and reused after, so the hot path allocates nothing.
@@ -93,11 +103,7 @@ export class HttpServerMetrics {
    * only when the pair is first seen. Routes must come from a bounded set.
    */
   recorder(method: string, route: string, extra?: () => Attributes): RouteRecorder {
-    let byMethod = this.routes.get(route);
-    if (byMethod === undefined) {
-      byMethod = new Map();
-      this.routes.set(route, byMethod);
-    }
+    const byMethod = innerMap(this.routes, route);
     let recorder = byMethod.get(method);
     if (recorder === undefined) {
       // `extra` last: it may name the template (`http.route`) of a route keyed by command name.
@@ -164,11 +170,7 @@ export class HttpClientMetrics {
    * `upstream` gives its attributes the first time it is seen.
    */
   record(upstreamKey: string, upstream: () => Attributes, outcome: ClientOutcome, seconds: number): void {
-    let byOutcome = this.cache.get(upstreamKey);
-    if (byOutcome === undefined) {
-      byOutcome = new Map();
-      this.cache.set(upstreamKey, byOutcome);
-    }
+    const byOutcome = innerMap(this.cache, upstreamKey);
     let attrs = byOutcome.get(outcome);
     if (attrs === undefined) {
       attrs = Object.freeze({ ...this.base, ...upstream(), 'setgate.outcome': outcome });

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DEV_ADMIN_TOKENS, type EtcdMode, prepareEtcdMode, type Stack, signDevToken, startStack } from '@setgate/launcher';
 import { startEtcdCluster } from '@setgate/process-supervisor';
 import { Agent, request } from 'undici';
-import { freshTopology } from './harness.js';
+import { freshTopology, until } from './harness.js';
 
 /**
  * Finding 1 of issue 11: the control plane must not be a single point of
@@ -90,15 +90,6 @@ function writeLoad(stack: Stack, token: (sub: string) => Promise<string>) {
   };
 }
 
-async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 interface ReplicaStatus {
   controlPlane: { store: string; ha: boolean; replica: string; election?: { active: boolean; leader?: string } };

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { DEV_ADMIN_TOKENS } from '@setgate/launcher';
 import { TopologyView } from '@setgate/topology';
 import { request } from 'undici';
-import { startTestStack, type TestStack } from './harness.js';
+import { startTestStack, type TestStack, until } from './harness.js';
 
 /**
  * The control plane steering the whole path (regional proxies, gateways,
@@ -30,13 +30,6 @@ describe('control plane under live traffic', () => {
     return ((await res.body.json()) as { configVersion: number }).configVersion;
   }
 
-  async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
 
   /** Every component of the topology (not the control plane) reports `version`. */
   async function everyoneAt(version: number): Promise<void> {

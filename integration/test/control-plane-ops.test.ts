@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { DEV_ADMIN_TOKENS } from '@setgate/launcher';
 import { type NodeRef, shardOf, TopologyView } from '@setgate/topology';
 import { request } from 'undici';
-import { startTestStack, type TestStack } from './harness.js';
+import { startTestStack, type TestStack, until } from './harness.js';
 import { nodeAuth } from './node-auth.js';
 
 /**
@@ -37,13 +37,6 @@ describe('control plane with real nodes', () => {
     return ((await res.body.json()) as { configVersion: number }).configVersion;
   }
 
-  async function until(what: string, check: () => Promise<boolean>, timeoutMs = 15000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
 
   before(async () => {
     stack = await startTestStack({ only: (i) => i.kind === 'set-runtime' });

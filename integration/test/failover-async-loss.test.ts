@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { DEV_ADMIN_TOKENS } from '@setgate/launcher';
 import { type NodeRef, shardOf } from '@setgate/topology';
 import { request } from 'undici';
-import { startTestStack, type TestStack } from './harness.js';
+import { startTestStack, type TestStack, until } from './harness.js';
 import { nodeAuth } from './node-auth.js';
 
 /**
@@ -44,15 +43,6 @@ interface LeaderChange {
   newLeaderAt?: { lsn: number };
 }
 
-async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 describe('async loss counted after a failover (real processes)', () => {
   let stack: TestStack | undefined;

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { DEV_ADMIN_TOKENS } from '@setgate/launcher';
 import { type NodeRef, shardOf, TopologyView } from '@setgate/topology';
 import { Agent, request } from 'undici';
-import { allPorts, portIsFree, startTestStack, type TestStack } from './harness.js';
+import { allPorts, portIsFree, startTestStack, type TestStack, until } from './harness.js';
 import { nodeAuth } from './node-auth.js';
 
 /**
@@ -90,15 +90,6 @@ function controlPlane(stack: TestStack) {
   };
 }
 
-async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 /** Subjects whose profile key lands on `shard`, endlessly. */
 function* subjectsOf(shard: number, shardCount: number, tag: string): Generator<string> {

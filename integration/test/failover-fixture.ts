@@ -97,16 +97,8 @@ export function controlPlane(stack: TestStack) {
   };
 }
 
-/** Polls `check` every 50 ms until it returns a value; throws after `timeoutMs` (generous: a busy 2-core box). */
-export async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
+/** Polls until a state arrives (the shared wait of the integration tests: deadlines scaled for a busy machine). */
+export { until } from './harness.js';
 
 /** A fresh key that lands on `shard`. */
 export function keyOn(shard: number, shardCount: number, tag: string, from = 0): string {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoadedTopology } from '@setgate/config';
 import { rebindTopology, signDevToken, type Stack, type StackOptions, startStack } from '@setgate/launcher';
 import type { InstanceRef } from '@setgate/topology';
@@ -86,4 +87,27 @@ export function allPorts(t: LoadedTopology): number[] {
     ...t.sets.flatMap((s) => s.nodes),
     ...(t.controlPlane ? [t.controlPlane] : []),
   ].flatMap((l) => [l.port, l.adminPort]);
+}
+
+/**
+ * How many times its nominal deadline a test waits for a state to arrive
+ * (`SETGATE_TEST_WAIT_SCALE`, default 4). Deadlines are written as a quiet machine
+ * would need them; on a busy CI box every state comes later, and a wait that is met
+ * early costs nothing, so only a test that is failing anyway waits the longer time.
+ */
+export const WAIT_SCALE = Number(process.env.SETGATE_TEST_WAIT_SCALE ?? 4);
+
+/**
+ * Polls `check` every 50 ms until it returns a value (a check that throws counts as not yet);
+ * throws after `timeoutMs` × WAIT_SCALE.
+ */
+export async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const budget = timeoutMs * WAIT_SCALE;
+  const deadline = Date.now() + budget;
+  for (;;) {
+    const v = await check().catch(() => undefined);
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${budget} ms waiting for ${what}`);
+    await sleep(50);
+  }
 }

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { DEV_ADMIN_TOKENS } from '@setgate/launcher';
 import { type NodeRef, shardOf, TopologyView } from '@setgate/topology';
 import { request } from 'undici';
-import { startTestStack, type TestStack } from './harness.js';
+import { startTestStack, type TestStack, until } from './harness.js';
 import { nodeAuth } from './node-auth.js';
 
 /**
@@ -41,15 +41,6 @@ interface LeaderChange {
   newLeaderAt?: { epoch: number; lsn: number };
 }
 
-async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 describe('leader-change protocol on rollback (real processes)', () => {
   let stack: TestStack | undefined;

@@ -93,9 +93,13 @@ export class RelayedConnection {
     const rtt = this.ctx.forward.delayMs() + this.ctx.backward.delayMs();
     const answer = (byte: number) => {
       const wait = Math.max(0, started + rtt - performance.now());
+      // One answer per attempt: a target that accepted and then reset or closed during the emulated
+      // RTT (a node killed right then) turns the pending "connected" into a refusal.
+      if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
       this.handshakeTimer = setTimeout(() => {
         this.handshakeTimer = undefined;
         if (this.finished) return;
+        if (byte === HANDSHAKE_OK && this.upstream === undefined) return;
         // A partition that came during the handshake wins.
         const now = this.ctx.verdict();
         if (byte === HANDSHAKE_OK && now !== 'pass') {
@@ -122,12 +126,17 @@ export class RelayedConnection {
     });
     this.upstream = upstream;
     upstream.once('connect', () => answer(HANDSHAKE_OK));
-    upstream.on('error', () => {
+    const lost = () => {
       if (!this.established && this.upstream === upstream) {
         this.upstream = undefined;
+        upstream.destroy();
         answer(HANDSHAKE_REFUSED);
       }
-    });
+    };
+    upstream.on('error', lost);
+    // Closed by the target before the handshake completed (without an error): nothing to relay to.
+    upstream.once('end', lost);
+    upstream.once('close', lost);
   }
 
   private open(): void {

@@ -202,4 +202,24 @@ describe('WAN relay: partitions and heal', () => {
     assert.ok(ms >= 524 + 10, `64 KiB crossed in ${ms.toFixed(0)} ms, faster than 1,000 kbit/s allows`);
     socket.destroy();
   });
+
+  it('a target that resets or closes the connection during the emulated handshake is a refusal, and the relay keeps running', async () => {
+    // A node SIGKILLed while a connect to it crosses the link: its socket resets before the RTT has passed.
+    let mode: 'reset' | 'close' | 'echo' = 'reset';
+    const far = await farServer((s) => {
+      if (mode === 'reset') s.resetAndDestroy();
+      else if (mode === 'close') s.end();
+      else s.pipe(s);
+    });
+    const { relay, relayPort } = await relayTo(far, 80);
+    cleanup.push(() => far.close(), () => relay.stop());
+    await assert.rejects(connectVia(relayPort, far.port, 5000));
+    mode = 'close';
+    await assert.rejects(connectVia(relayPort, far.port, 5000));
+    mode = 'echo';
+    const { socket } = await connectVia(relayPort, far.port);
+    socket.write('ok');
+    assert.equal((await readBytes(socket, 2)).toString(), 'ok');
+    socket.destroy();
+  });
 });

@@ -31,7 +31,7 @@ export interface ShardView {
 interface StatusAnswer {
   readonly version: number;
   readonly shards: readonly ShardView[];
-  readonly failoverController?: { readonly recent?: readonly FailoverEvent[]; readonly nodes?: ReadonlyArray<{ node: string; state: string }> };
+  readonly failoverController?: { readonly recent?: readonly FailoverEvent[]; readonly nodes?: ReadonlyArray<{ node: string; state: string; lastError?: string }> };
 }
 
 /**
@@ -53,7 +53,7 @@ export class ControlPlaneClient {
   /** Nodes the failover controller does not see up (unknown, suspect or down). */
   async nodesNotUp(): Promise<string[]> {
     const s = await this.status();
-    return (s.failoverController?.nodes ?? []).filter((n) => n.state !== 'up').map((n) => `${n.node} (${n.state})`);
+    return (s.failoverController?.nodes ?? []).filter((n) => n.state !== 'up').map((n) => `${n.node} (${n.state}${n.lastError ? `: ${n.lastError}` : ''})`);
   }
 
   status(): Promise<StatusAnswer> {

@@ -185,12 +185,16 @@ async function settle(bench: BenchStack, timeoutMs: number): Promise<string | un
   const stack = bench.stack;
   const operator = devAdminTokens(stack.topology).find((t) => t.role === 'viewer' || t.role === 'operator')?.token;
   const cp = stack.controlPlaneUrl && operator ? new ControlPlaneClient(stack.controlPlaneUrls ?? [stack.controlPlaneUrl], operator) : undefined;
-  const ids = stack.view.allInstances().map((i) => i.id);
+  // Every process the stack supervises: the WAN relay and control-plane replicas too, not only the topology's instances.
+  const ids = stack.supervisor.components().map((c) => c.spec.name);
   const deadline = Date.now() + timeoutMs;
   let problem: string | undefined = 'not checked';
   while (Date.now() < deadline) {
     const stopped = ids.filter((id) => !stack.supervisor.get(id)?.running);
-    if (stopped.length > 0) problem = `not running: ${stopped.join(', ')}`;
+    if (stopped.length > 0) {
+      const tails = stopped.map((id) => `${id}: ${stack.supervisor.get(id)?.outputTail().slice(-400) ?? 'gone'}`);
+      problem = `not running: ${stopped.join(', ')} (${tails.join(' | ')})`;
+    }
     else {
       const notUp = await cp?.nodesNotUp().catch((err: Error) => [`control plane: ${err.message}`]);
       problem = notUp && notUp.length > 0 ? `not up for the failover controller: ${notUp.join(', ')}` : undefined;

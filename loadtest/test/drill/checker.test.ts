@@ -92,6 +92,16 @@ describe('drill checker', () => {
     only({ ...h, final: converged({ u1: { profile: 'v2', cart: { s1: 1 } } }) }, 'lost-write');
   });
 
+  test('a write missing on an async shard whose loss the system reported is that loss, not a violation; unreported it is a lost write', () => {
+    const h = cleanHistory();
+    const final = converged({ u1: { profile: 'v1', cart: { s1: 1, s2: 1 } } });
+    const reported = checkHistory({ ...h, final, reportedLossShards: [3] });
+    assert.equal(reported.passed, true);
+    assert.equal(reported.reportedAsyncLosses.length, 1);
+    assert.equal(reported.reportedAsyncLosses[0]?.check, 'lost-write');
+    only({ ...h, final, reportedLossShards: [7] }, 'lost-write');
+  });
+
   test('phantom: a value never written is held', () => {
     const h = cleanHistory();
     only({ ...h, final: converged({ u1: { profile: 'v9', cart: { s1: 1, s2: 1 } } }) }, 'phantom');

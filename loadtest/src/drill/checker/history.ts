@@ -96,4 +96,11 @@ export interface FinalState {
 export interface History {
   readonly ops: readonly Op[];
   readonly final: FinalState;
+  /**
+   * Async shards on which the system itself reported a possible loss (an
+   * unclean promotion that named entries the new leader lacked). An
+   * acknowledged write missing on one of them is the reported async loss
+   * window, not a violation; on any other shard it is a lost write.
+   */
+  readonly reportedLossShards?: readonly number[];
 }

@@ -55,11 +55,13 @@ export function installHttpMetrics(app: FastifyInstance, opts: HttpMetricsOption
   });
 }
 
-/** Request body bytes as announced; a request with neither length nor chunked body has none. */
+/**
+ * Request body bytes as announced by content-length. A request without one (a GET, or a chunked
+ * body) is not recorded: each histogram record costs ~1.3 µs, and most requests are bodiless reads.
+ */
 function requestBytes(request: FastifyRequest): number | undefined {
   const length = request.headers['content-length'];
-  if (length !== undefined) return Number(length);
-  return request.headers['transfer-encoding'] === undefined ? 0 : undefined;
+  return length === undefined ? undefined : Number(length);
 }
 
 /** Response body bytes when the length was known; a streamed (chunked) body is left out. */

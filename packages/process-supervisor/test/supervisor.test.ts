@@ -42,13 +42,18 @@ describe('process supervisor', () => {
   it('says what a component that missed its deadline was doing: its CPU time, the load, its last log message', async () => {
     let spawned: number | undefined;
     await assert.rejects(
-      startComponent({ name: 'slow', entry: fixture('stubborn'), readyTimeoutMs: 3000 }, (c) => {
+      startComponent({ name: 'slow', entry: fixture('stubborn'), readyTimeoutMs: 5000 }, (c) => {
         spawned = c.pid;
       }),
       (err: unknown) => {
         assert.ok(err instanceof ComponentStartError);
         assert.equal(err.timedOut, true);
-        assert.match(err.reason, /^not ready after 3000 ms, using \d+\.\d s of CPU in that time \(load average [\d.]+ on \d+ cores\); it last said: "opening the store"$/);
+        // What it last said: its log line, or on a very busy machine (still loading after 5 s) that it said nothing yet.
+        // The start-progress test checks the log line itself without any deadline.
+        assert.match(
+          err.reason,
+          /^not ready after 5000 ms, using \d+\.\d s of CPU in that time \(load average [\d.]+ on \d+ cores\); it last said: ("opening the store"|nothing yet \(loading its code\))$/,
+        );
         return true;
       },
     );

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { randomBytes, X509Certificate } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -9,6 +8,7 @@ import { connect } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { PROBLEM_CONTENT_TYPE } from '@setgate/contracts';
 import { signDevToken, type Stack, startStack } from '@setgate/launcher';
+import { type CertificateFiles, makeCertificate, servedCopy } from '@setgate/process-supervisor';
 import { shardOf, type TopologyView } from '@setgate/topology';
 import { Agent, request } from 'undici';
 import { freshTopology } from './harness.js';
@@ -30,18 +30,6 @@ const GATEWAY = 'us-east-gw-1';
 const LEADER = 'us-east-a-1';
 const FOLLOWER = 'eu-west-b-1';
 const READY_TIMEOUT_MS = 180_000;
-
-/** A self-signed certificate for 127.0.0.1 (openssl, as an operator would make one), written to `dir/<name>.{crt,key}`. */
-function makeCertificate(dir: string, name: string): { certFile: string; keyFile: string } {
-  const certFile = join(dir, `${name}.crt`);
-  const keyFile = join(dir, `${name}.key`);
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', `/CN=setgate-test-${name}`, '-addext', 'subjectAltName=IP:127.0.0.1',
-    '-keyout', keyFile, '-out', certFile,
-  ], { stdio: 'ignore' });
-  return { certFile, keyFile };
-}
 
 /** The SHA-256 fingerprint of the certificate a TLS listener serves now (a new connection each time). */
 function servedFingerprint(url: string): Promise<string> {
@@ -72,17 +60,14 @@ describe('authenticated hops (real processes)', () => {
   let cleanup = () => {};
   let certDir = '';
   let secretsFile = '';
-  let first: { certFile: string; keyFile: string };
+  let first: CertificateFiles;
+  let served: CertificateFiles;
   const started = new Set([PROXY, GATEWAY, LEADER, FOLLOWER]);
-  const served = { certFile: '', keyFile: '' };
 
   before(async () => {
     certDir = mkdtempSync(join(tmpdir(), 'setgate-tls-'));
     first = makeCertificate(certDir, 'first');
-    served.certFile = join(certDir, 'served.crt');
-    served.keyFile = join(certDir, 'served.key');
-    copyFileSync(first.certFile, served.certFile);
-    copyFileSync(first.keyFile, served.keyFile);
+    served = servedCopy(certDir, first);
     secretsFile = join(certDir, 'hop-secrets');
     writeFileSync(secretsFile, `${CURRENT}\n${PREVIOUS}\n`, { mode: 0o600 });
     const t = await freshTopology((doc) => {

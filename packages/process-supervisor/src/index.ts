@@ -5,3 +5,4 @@ export * from './ports.js';
 export * from './supervisor.js';
 export * from './redis-server.js';
 export * from './etcd-cluster.js';
+export * from './certificates.js';

@@ -99,3 +99,6 @@ export function traceFields(span: Span): { trace_id: string; span_id: string } {
 }
 
 export type { Logger, Meter, Span, Tracer };
+// What components need of the OpenTelemetry API to make spans, so they depend on this package alone.
+export { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+export type { Attributes, Link, SpanContext } from '@opentelemetry/api';

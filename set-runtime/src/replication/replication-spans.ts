@@ -1,6 +1,5 @@
-import { type Span, SpanKind, SpanStatusCode, trace, ROOT_CONTEXT } from '@opentelemetry/api';
 import type { ReplicatedEntry } from '@setgate/contracts';
-import type { Tracer } from '@setgate/telemetry';
+import { ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from '@setgate/telemetry';
 import type { FollowTarget } from './follower-loop.js';
 import { linksTo } from './write-traces.js';
 

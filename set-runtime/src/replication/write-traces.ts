@@ -1,5 +1,4 @@
-import type { Link, Span } from '@opentelemetry/api';
-import { parseTraceparent, traceparentOf } from '@setgate/telemetry';
+import { type Link, parseTraceparent, type Span, traceparentOf } from '@setgate/telemetry';
 
 /** Sampled writes remembered per shard; past this the oldest is forgotten (a follower that far behind gets no links). */
 const CAPACITY = 1024;

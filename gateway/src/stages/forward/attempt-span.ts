@@ -1,6 +1,15 @@
-import { type Span, SpanKind, SpanStatusCode, trace, ROOT_CONTEXT } from '@opentelemetry/api';
 import type { UpstreamAnswer } from '@setgate/http-client';
-import { type ClientOutcome, outcomeOfError, outcomeOfStatus, type Tracer } from '@setgate/telemetry';
+import {
+  type ClientOutcome,
+  outcomeOfError,
+  outcomeOfStatus,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from '@setgate/telemetry';
 import { positionAttributes } from '../../request-summary.js';
 import type { Candidate } from '../routing/route-plan.js';
 

@@ -9,6 +9,15 @@ import { type FakeNode, startFakeNode } from '../../helpers/upstream.js';
 
 const CAP = 2;
 
+/**
+ * The fake node holds every request until the test answers it: with the commands' usual
+ * 2 s timeouts a slow (loaded) run would see held requests time out and be retried to the
+ * same node, which counts as another held request and breaks the count the test waits for.
+ */
+function holdWithoutTimeouts(doc: Record<string, unknown>): void {
+  for (const c of doc.commands as Array<{ timeoutMs?: number }>) c.timeoutMs = 120_000;
+}
+
 describe('admission: per-client in-flight cap', () => {
   let node: FakeNode;
   const held: ServerResponse[] = [];
@@ -26,6 +35,7 @@ describe('admission: per-client in-flight cap', () => {
         nodePort: node.port,
         edit: (doc) => {
           doc.gateway = { fairness: { maxInFlightPerClient: CAP }, admission: { retryAfterSec: 3 } };
+          holdWithoutTimeouts(doc);
         },
       },
       { admission: { eventLoopDelayMs: () => 0 } },
@@ -63,6 +73,7 @@ describe('admission: per-client in-flight cap', () => {
         nodePort: node.port,
         edit: (doc) => {
           doc.gateway = { fairness: { maxInFlightPerClient: 1 } };
+          holdWithoutTimeouts(doc);
         },
       },
       { admission: { eventLoopDelayMs: () => 0 } },

@@ -299,13 +299,19 @@ describe('failover controller paused: observes only, and acts once resumed (real
     const cp = controlPlane(s);
     const start = await cp.current();
     await until('the controller to see every write-point up', async () => (await cp.controller()).nodes.filter((n) => n.state === 'up').length === 6, 15_000);
-    // A few sync writes so the leader reports its followers in sync before it dies.
+    // Sync writes up to the kill, so the leader's last report to the controller shows its followers
+    // in sync (an idle follower's long-poll can outlast insyncLagMs, and a leader whose last report
+    // counted no replica in sync is held, not failed over).
     const load = writeLoad(s, SHARD);
-    await until('acknowledged writes', async () => load.acked.length >= 20, 15_000).finally(() => load.stop());
-    await sleep(500);
+    await until('acknowledged writes', async () => load.acked.length >= 20, 15_000).catch(async (err) => {
+      await load.stop();
+      throw err;
+    });
+    await sleep(1500);
 
     s.supervisor.get(VICTIM)?.kill('SIGKILL');
     const killedAt = performance.now();
+    await load.stop();
     const suppressed = await until(
       'the status to show the suppressed failover',
       async () => {

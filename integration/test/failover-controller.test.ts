@@ -299,15 +299,17 @@ describe('failover controller paused: observes only, and acts once resumed (real
     const cp = controlPlane(s);
     const start = await cp.current();
     await until('the controller to see every write-point up', async () => (await cp.controller()).nodes.filter((n) => n.state === 'up').length === 6, 15_000);
-    // Sync writes up to the kill, so the leader's last report to the controller shows its followers
-    // in sync (an idle follower's long-poll can outlast insyncLagMs, and a leader whose last report
-    // counted no replica in sync is held, not failed over).
+    // Sync writes up to the kill, through at least one of the controller's full status reads of the
+    // leader (every STATUS_EVERY_MS, 2 s), so its last report shows the followers in sync: a leader
+    // whose last report counted no replica in sync is held, not failed over. With the load stopped
+    // 500 ms before the kill, the last read could predate the writes and the shard was held.
+    // (Why an earlier, idle report counted no follower in sync is not yet explained: see the note.)
     const load = writeLoad(s, SHARD);
     await until('acknowledged writes', async () => load.acked.length >= 20, 15_000).catch(async (err) => {
       await load.stop();
       throw err;
     });
-    await sleep(1500);
+    await sleep(2500);
 
     s.supervisor.get(VICTIM)?.kill('SIGKILL');
     const killedAt = performance.now();

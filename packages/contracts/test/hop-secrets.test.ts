@@ -51,11 +51,12 @@ describe('hop secrets', () => {
       // Step 2 of a rotation: send the new one, still accept the old one.
       writeFileSync(file, 'second\nfirst\n');
       const current = (): string => s.current;
-      for (let i = 0; i < 100 && current() !== 'second'; i++) await sleep(50);
+      // The file is polled every second: wait for the state, with a deadline a loaded CI machine cannot break.
+      for (let i = 0; i < 1200 && current() !== 'second'; i++) await sleep(50);
       assert.equal(s.current, 'second');
       assert.equal(s.accepts('first'), true);
       writeFileSync(file, '\n');
-      for (let i = 0; i < 100 && !reloads.some((e) => e !== undefined); i++) await sleep(50);
+      for (let i = 0; i < 1200 && !reloads.some((e) => e !== undefined); i++) await sleep(50);
       assert.equal(s.current, 'second', 'an empty file changes nothing');
       assert.equal(s.accepts('first'), true);
     } finally {

@@ -1,4 +1,4 @@
-import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { timingSafeEqual } from 'node:crypto';
 import { INTERNAL_TOKEN_ENV } from './replication-api.js';
 
@@ -69,6 +69,19 @@ export class HopSecrets {
 }
 
 /** Parses a secrets file: first non-empty line sent, all lines accepted. */
+/** Pollers of secrets files, by path (stopWatchingHopSecrets ends them). */
+const polls = new Map<string, NodeJS.Timeout[]>();
+
+/** What identifies a version of the file: its inode, size and modification time ('gone' when it cannot be read). */
+function fileKey(file: string): string {
+  try {
+    const st = statSync(file);
+    return `${st.ino}:${st.size}:${st.mtimeMs}`;
+  } catch {
+    return 'gone';
+  }
+}
+
 function parseSecretsFile(text: string): { current: string; previous: string[] } | undefined {
   const lines = text
     .split('\n')
@@ -89,11 +102,18 @@ function parseSecretsFile(text: string): { current: string; previous: string[] }
 export function hopSecretsFromEnv(env: NodeJS.ProcessEnv = process.env, onReload?: (err?: Error) => void): HopSecrets | undefined {
   const file = env[INTERNAL_TOKEN_FILE_ENV];
   if (file) {
+    // Stat before the read: a change made after it shows as a different stat at the next poll, so no
+    // change can slip in between the read and the first comparison (fs.watchFile's own first stat runs
+    // later, on the thread pool, and a change made before it was never seen).
+    let seen = fileKey(file);
     const first = parseSecretsFile(readFileSync(file, 'utf8'));
     if (first === undefined) throw new Error(`${INTERNAL_TOKEN_FILE_ENV} names a file without a secret`);
     const secrets = new HopSecrets(first.current, first.previous);
-    watchFile(file, { interval: FILE_POLL_MS, persistent: false }, (now) => {
-      if (now.mtimeMs === 0) return onReload?.(new Error('the hop secrets file is gone; keeping the secrets in force'));
+    const poll = setInterval(() => {
+      const key = fileKey(file);
+      if (key === seen) return;
+      seen = key;
+      if (key === 'gone') return onReload?.(new Error('the hop secrets file is gone; keeping the secrets in force'));
       try {
         const next = parseSecretsFile(readFileSync(file, 'utf8'));
         if (next === undefined) return onReload?.(new Error('the hop secrets file is empty; keeping the secrets in force'));
@@ -102,7 +122,9 @@ export function hopSecretsFromEnv(env: NodeJS.ProcessEnv = process.env, onReload
       } catch (err) {
         onReload?.(err as Error);
       }
-    });
+    }, FILE_POLL_MS);
+    poll.unref();
+    polls.set(file, [...(polls.get(file) ?? []), poll]);
     return secrets;
   }
   const current = env[INTERNAL_TOKEN_ENV];
@@ -125,5 +147,7 @@ export function processHopSecrets(onReload?: (err?: Error) => void): HopSecrets 
 /** Stops watching a secrets file (tests). */
 export function stopWatchingHopSecrets(env: NodeJS.ProcessEnv = process.env): void {
   const file = env[INTERNAL_TOKEN_FILE_ENV];
-  if (file) unwatchFile(file);
+  if (!file) return;
+  for (const t of polls.get(file) ?? []) clearInterval(t);
+  polls.delete(file);
 }

@@ -306,9 +306,11 @@ async function drive(opts: RunOptions, bench: BenchStack, client: DrillClient, r
   const nodes = view.allNodes();
   const convergence = await awaitConvergence(nodes, stack.internalToken, opts.convergeTimeoutMs ?? 60000);
   const final = await readFinalState(nodes, [...users, ...surgeUsers].map((u) => ({ key: u.id, shard: u.shard })), stack.internalToken);
+  // The controller's recent list outlives a run on a shared stack (suites): only this run's promotions count.
+  const events = failovers.events().map((e) => ({ ...e, tMs: Date.parse(e.at) - wall0 })).filter((e) => e.tMs >= 0);
+  const asyncShards = new Set(topology.placements.filter((p) => p.mode === 'async').map((p) => p.shard));
   // Async shards whose promotion named entries the new leader lacked: a write missing there is the loss the system reported.
-  const asyncShardSet = new Set(topology.placements.filter((p) => p.mode === 'async').map((p) => p.shard));
-  const lossEvents = failovers.events().filter((e) => Date.parse(e.at) >= wall0 && asyncShardSet.has(e.shard) && (e.behindLastSeen ?? 0) > 0);
+  const lossEvents = events.filter((e) => asyncShards.has(e.shard) && (e.behindLastSeen ?? 0) > 0);
   const checks = checkHistory({ ops, final, reportedLossShards: [...new Set(lossEvents.map((e) => e.shard))] });
 
   const byId = new Map(ops.map((o) => [o.id, o]));
@@ -316,10 +318,7 @@ async function drive(opts: RunOptions, bench: BenchStack, client: DrillClient, r
   const timeline = timelineOf(ops, Math.ceil(loadEndMs / 1000) + 1);
   const recovery = injected ? recoveryOf(ops, injected.affectedShards, faultMs, loadEndMs) : [];
   const rtos = recovery.map((r) => r.rtoMs);
-  // The controller's recent list outlives a run on a shared stack (suites): only this run's promotions count.
-  const events = failovers.events().map((e) => ({ ...e, tMs: Date.parse(e.at) - wall0 })).filter((e) => e.tMs >= 0);
   for (const e of events) markers.push({ tMs: e.tMs, kind: 'failover', label: `shard ${e.shard} ${e.fromNode} → ${e.toNode} (epoch ${e.epoch})` });
-  const asyncShards = new Set(topology.placements.filter((p) => p.mode === 'async').map((p) => p.shard));
   const lat = ops.map((o) => o.completeMs - o.invokeMs).sort((a, b) => a - b);
   const seconds = loadEndMs / 1000;
   const { failed, reason } = verdict(ops, faultMs, checks, faultError);

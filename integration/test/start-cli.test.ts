@@ -1,17 +1,82 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { NodeStatus, ProcessesAnswer } from '@setgate/contracts';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { request } from 'undici';
 import { allPorts, freshTopology, portIsFree } from './harness.js';
 import { runStart, waitFor } from './start-run.js';
 
+const CLI = new URL('../../config/bin/setgate.js', import.meta.url).pathname;
+
+/** `setgate node …` as an operator would type it, in the directory layout npm start left (data dir from the env). */
+async function setgateNode(args: string[], dataDir: string, token: string | undefined): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = { ...process.env, SETGATE_DATA_DIR: dataDir, SETGATE_ADMIN_TOKEN: token ?? '' };
+  return promisify(execFile)(process.execPath, [CLI, 'node', ...args], { env, timeout: 300_000 }).then(
+    (r) => ({ code: 0, ...r }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+  );
+}
+
+/** A node's shards and key counts, from its admin listener's /status. */
+async function shardKeys(node: { host: string; adminPort: number }): Promise<string> {
+  const res = await request(`http://${node.host}:${node.adminPort}/status`);
+  assert.equal(res.statusCode, 200);
+  const status = (await res.body.json()) as NodeStatus;
+  return JSON.stringify(status.shards.map((s) => [s.shard, s.keys]).sort());
+}
+
+/**
+ * SIGKILL a node, then `setgate node restart` it through the launcher: it answers again, holding
+ * the keys it held (same data directory), and only an operator token may do it.
+ */
+async function killedNodeRestartsInPlace(banner: string, dataDir: string, node: { id: string; host: string; adminPort: number }): Promise<void> {
+  const operator = /^admin-token operator (\S+)$/m.exec(banner)?.[1];
+  const viewer = /^admin-token viewer (\S+)$/m.exec(banner)?.[1];
+  assert.ok(operator && viewer, banner);
+  const before = await shardKeys(node);
+  const listed = JSON.parse((await setgateNode(['list', '--json'], dataDir, viewer)).stdout) as ProcessesAnswer;
+  const victim = listed.processes.find((p) => p.id === node.id);
+  assert.ok(victim && victim.state === 'running', JSON.stringify(listed));
+  process.kill(victim.pid, 'SIGKILL');
+  const deadline = Date.now() + 60_000;
+  let state = '';
+  while (state !== 'exited' && Date.now() < deadline) {
+    const now = JSON.parse((await setgateNode(['list', '--json'], dataDir, viewer)).stdout) as ProcessesAnswer;
+    const p = now.processes.find((x) => x.id === node.id);
+    state = `${p?.state}`;
+    if (state === 'exited') assert.equal(p?.exit?.signal, 'SIGKILL');
+  }
+  assert.equal(state, 'exited');
+
+  const anonymous = await setgateNode(['restart', node.id], dataDir, undefined);
+  assert.equal(anonymous.code, 1, anonymous.stderr);
+  assert.match(anonymous.stderr, /401 SETGATE_LAUNCHER_UNAUTHENTICATED/);
+  const refused = await setgateNode(['restart', node.id], dataDir, viewer);
+  assert.equal(refused.code, 1, refused.stderr);
+  assert.match(refused.stderr, /403 SETGATE_LAUNCHER_FORBIDDEN/);
+  const unknown = await setgateNode(['restart', 'no-such-node'], dataDir, operator);
+  assert.match(unknown.stderr, /404 SETGATE_LAUNCHER_NOT_FOUND/);
+
+  const restarted = await setgateNode(['restart', node.id], dataDir, operator);
+  assert.equal(restarted.code, 0, restarted.stderr);
+  assert.match(restarted.stdout, new RegExp(`^restarted ${node.id}: pid \\d+`));
+  assert.equal(await shardKeys(node), before, 'the restarted node lost keys');
+  const after = JSON.parse((await setgateNode(['list', '--json'], dataDir, viewer)).stdout) as ProcessesAnswer;
+  const again = after.processes.find((p) => p.id === node.id);
+  assert.equal(again?.state, 'running');
+  assert.equal(again?.restarts, 1);
+  assert.notEqual(again?.pid, victim.pid);
+}
+
 describe('npm start', () => {
   it('prints entries, a token and curl lines, serves them, and Ctrl-C leaves nothing behind', async () => {
     const t = await freshTopology();
-    const run = runStart(t.configPath, join(t.dir, 'data'));
+    const dataDir = join(t.dir, 'data');
+    const run = runStart(t.configPath, dataDir);
     try {
       await waitFor(run, /^token \S+$/m, 240_000);
       const out = run.stdout();
@@ -54,8 +119,11 @@ describe('npm start', () => {
       assert.match(pasted.stdout, /^PUT session: \S+$/m);
       assert.match(cart ?? '', /^HTTP\/1\.1 200 [\s\S]*"sku":"book-1"/, pasted.stdout);
 
+      await killedNodeRestartsInPlace(out, dataDir, node);
+
       run.child.kill('SIGINT');
       assert.equal(await run.exited, 0);
+      assert.ok(!existsSync(join(dataDir, 'launcher.json')), 'the launcher file outlives the launcher');
       for (const port of allPorts(t.topology)) assert.ok(await portIsFree(port), `port ${port} still answers`);
     } finally {
       run.child.kill('SIGKILL');

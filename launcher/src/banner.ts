@@ -26,7 +26,7 @@ export function trySnippet(token: string, first: string, last: string): string[]
  * What `npm start` prints once every process answers: one `entry` line per
  * region, a ready-to-use token and a shell snippet for a write and a read.
  */
-export function banner(stack: Stack, token: string): string {
+export function banner(stack: Stack, token: string, launcherUrl?: string): string {
   const admin = devAdminTokens(stack.topology);
   const entries = stack.topology.regions.map((r) => {
     const proxy = r.proxies[0];
@@ -36,12 +36,14 @@ export function banner(stack: Stack, token: string): string {
   const last = entries[entries.length - 1]?.url ?? first;
   const lines = entries.map((e) => `entry ${e.region} ${e.url}`);
   lines.push(`token ${token}`);
+  if (launcherUrl) lines.push(`launcher ${launcherUrl}`);
   if (stack.controlPlaneUrl) {
     lines.push(`control-plane ${stack.controlPlaneUrl}`);
     for (const t of admin) lines.push(`admin-token ${t.role} ${t.token}`);
     const operator = admin.find((t) => t.role === 'operator');
     if (operator) {
       lines.push(`# ops CLI: SETGATE_ADMIN_URL=${stack.controlPlaneUrl} SETGATE_ADMIN_TOKEN=${operator.token} npx setgate status`);
+      if (launcherUrl) lines.push(`# a killed process, started again with its data: SETGATE_ADMIN_TOKEN=${operator.token} npx setgate node restart <id>`);
     }
   }
   lines.push('', ...trySnippet(token, first, last));

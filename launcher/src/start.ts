@@ -1,10 +1,13 @@
-import { resolve } from 'node:path';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { defaultTopologyPath, loadTopologyFile, TopologyError } from '@setgate/config';
-import { ComponentStartError } from '@setgate/process-supervisor';
+import { LAUNCHER_FILE, type LauncherFile } from '@setgate/contracts';
+import { ComponentStartError, type RunningComponent } from '@setgate/process-supervisor';
 import { signDevToken } from './dev-token.js';
 import { banner } from './banner.js';
 import { reportConfigSource, resetData } from './config-source.js';
 import { controlPlaneMode, type EtcdMode, etcdModeBanner, prepareEtcdMode } from './etcd-mode.js';
+import { type ProcessAdmin, startProcessAdmin } from './process-admin.js';
 import { defaultReadyTimeoutMs, READY_TIMEOUT_ENV, readyTimeoutFromArgs, readyTimeoutFromEnv } from './ready-timeout.js';
 import { type Stack, type StackOptions, stackProcessCount, startStack } from './stack.js';
 import { StartProgress } from './start-progress.js';
@@ -92,11 +95,15 @@ async function main(): Promise<number> {
   process.stdout.write(`starting ${configPath} (file version ${topology.version})\n`);
 
   let stack: Stack | undefined;
+  let admin: ProcessAdmin | undefined;
+  const launcherFile = join(dataDir, LAUNCHER_FILE);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`\n${signal}: stopping ${stack?.supervisor.components().length ?? 0} processes\n`);
+    rmSync(launcherFile, { force: true });
+    await admin?.close();
     await stack?.stop();
     await etcd?.stop();
     process.exit(0);
@@ -129,14 +136,18 @@ async function main(): Promise<number> {
   } finally {
     progress?.stop();
   }
-  for (const c of stack.supervisor.components()) {
+  const watchExit = (c: RunningComponent) => {
     void c.exited.then((info) => {
-      if (!stopping) process.stderr.write(`exited ${c.name} (${info.signal ?? `code ${info.code}`}); see its log\n`);
+      if (!stopping) process.stderr.write(`exited ${c.name} (${info.signal ?? `code ${info.code}`}); see its log; npx setgate node restart ${c.name} starts it again\n`);
     });
-  }
+  };
+  for (const c of stack.supervisor.components()) watchExit(c);
+  // The process API (`setgate node list|restart`): a killed process starts again in place, with its data.
+  admin = await startProcessAdmin(stack, { tokens: stack.topology.controlPlane?.tokens ?? [], onRestarted: watchExit });
+  writeFileSync(launcherFile, `${JSON.stringify({ url: admin.url, pid: process.pid } satisfies LauncherFile)}\n`);
   process.stdout.write(await configSourceLines(stack, configPath, dataDir, args.fromFile));
   const token = await signDevToken(topology, { sub: 'user-42', ttlSec: 24 * 3600 });
-  process.stdout.write(banner(stack, token));
+  process.stdout.write(banner(stack, token, admin.url));
   if (etcd) process.stdout.write(etcdModeBanner(etcd, stack.controlPlaneUrls ?? []));
   process.stdout.write(wanBanner(stack));
   return new Promise<number>(() => {}); // runs until a signal stops it

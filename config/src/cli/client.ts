@@ -16,6 +16,8 @@ export class AdminClient {
   constructor(
     readonly baseUrl: string,
     private readonly token: string | undefined,
+    /** How long an answer may take (a process restart waits for its ready report). */
+    private readonly timeoutMs = 60_000,
   ) {}
 
   async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: T }> {
@@ -26,8 +28,8 @@ export class AdminClient {
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
       },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      headersTimeout: 60000,
-      bodyTimeout: 60000,
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
     });
     const text = await res.body.text();
     const parsed = text ? (JSON.parse(text) as T) : (undefined as T);

@@ -17,6 +17,7 @@ commands:
   undrain region|set NAME --reason TEXT
   failover pause|resume --reason TEXT
   wan status|partition|slow|heal|jitter   WAN emulation of a --wan stack (setgate wan --help)
+  node list|restart ID             processes of an npm start stack; restart one in place (setgate node --help)
   tokens --users N [--out FILE] [--ttl SEC] [--prefix P] [--scope S] [--config FILE]
                                    sign N development user tokens with the topology's issuer (local; no control plane)
 
@@ -32,6 +33,8 @@ exit codes: 0 done, 1 refused or failed, 2 bad command line, 3 control plane unr
 export async function runCli(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
   // The WAN relay has its own endpoint, token and options; its client loads only when asked for (a call's start-up cost).
   if (argv[0] === 'wan') return (await import('./wan.js')).runWanCli(argv.slice(1), out, err);
+  // The launcher's process API: its own endpoint, found in the data directory.
+  if (argv[0] === 'node') return (await import('./node.js')).runNodeCli(argv.slice(1), out, err);
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);

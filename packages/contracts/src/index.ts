@@ -5,3 +5,4 @@ export * from './ready.js';
 export * from './position.js';
 export * from './replication-api.js';
 export * from './hop-secrets.js';
+export * from './launcher-api.js';

@@ -77,6 +77,11 @@ export class RunningComponent {
     return this.exitInfo === undefined;
   }
 
+  /** How it ended; undefined while it runs. */
+  get exit(): ExitInfo | undefined {
+    return this.exitInfo;
+  }
+
   /** Last few KiB of the process's output, for error reports. */
   outputTail(): string {
     return this.tail;

@@ -1,4 +1,5 @@
 import type { Op } from './checker/history.js';
+import type { RunReport } from './report-types.js';
 
 const isWrite = (op: Op) => op.kind === 'profile.put' || op.kind === 'cart.add';
 /** A write the system could not serve (not a refusal of the request itself, such as a 4xx). */
@@ -11,6 +12,12 @@ export interface ShardRecovery {
   readonly disrupted: boolean;
   /** ms from the fault until the first acknowledged write after the last failed one; null: not recovered by the end of the load. */
   readonly rtoMs: number | null;
+  /**
+   * ms from the fault until the last failed write was sent (null: none failed): the shard was still
+   * unwritable then, so the true recovery lies between this and rtoMs; the gap is the load's own
+   * sampling (the next write comes a think time later), not the system.
+   */
+  readonly lastFailedSentMs: number | null;
   /** Longest gap between acknowledged writes on the shard around and after the fault (ms). */
   readonly writePauseMs: number;
   readonly failedWrites: number;
@@ -42,8 +49,30 @@ export function recoveryOf(ops: readonly Op[], shards: readonly number[], faultM
     }
     // No acknowledged write since `prev`: the pause lasts at least until the load stopped.
     pause = Math.max(pause, endMs - prev);
-    return { shard, disrupted: failures.length > 0, rtoMs, writePauseMs: pause, failedWrites: failures.length };
+    const lastFailedSentMs = failures.length === 0 ? null : Math.max(0, lastFailure - faultMs);
+    return { shard, disrupted: failures.length > 0, rtoMs, lastFailedSentMs, writePauseMs: pause, failedWrites: failures.length };
   });
+}
+
+/**
+ * A run's recovery over its affected shards (none: no fault was injected):
+ * the worst shard's RTO and its lower bound, when the control plane published
+ * the last of their new leaders (`events`, ms of the run), the longest pause.
+ */
+export function runRecovery(ops: readonly Op[], shards: readonly number[], faultMs: number, endMs: number, events: ReadonlyArray<{ shard: number; tMs: number }>): RunReport['recovery'] {
+  const recovery = recoveryOf(ops, shards, faultMs, endMs);
+  const rtos = recovery.map((r) => r.rtoMs);
+  const lastFailed = recovery.map((r) => r.lastFailedSentMs).filter((x): x is number => x !== null);
+  const affected = new Set(shards);
+  const published = events.filter((e) => affected.has(e.shard)).map((e) => e.tMs - faultMs);
+  return {
+    rtoMs: rtos.includes(null) ? null : Math.max(0, ...(rtos as number[])),
+    lastFailedSentMs: lastFailed.length === 0 ? null : Math.max(...lastFailed),
+    publishedMs: published.length === 0 ? null : Math.max(...published),
+    writePauseMs: Math.max(0, ...recovery.map((r) => r.writePauseMs)),
+    disruptedShards: recovery.filter((r) => r.disrupted).length,
+    shards: recovery,
+  };
 }
 
 /**

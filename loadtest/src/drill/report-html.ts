@@ -32,6 +32,8 @@ export function runSection(r: RunReport): string {
       ['heal', r.fault?.healAtMs !== undefined ? `${(r.fault.healAtMs / 1000).toFixed(2)} s (done at ${((r.fault.healedAtMs ?? 0) / 1000).toFixed(2)} s)` : '—'],
       ['affected shards', r.fault ? `${r.fault.affectedShards.length} (${r.recovery.disruptedShards} disrupted)` : '—'],
       ['RTO (every affected shard writable again)', r.recovery.rtoMs === null ? 'not recovered during the load' : ms(r.recovery.rtoMs)],
+      ['last failed write sent (RTO lower bound)', ms(r.recovery.lastFailedSentMs)],
+      ['new leaders published (control plane)', ms(r.recovery.publishedMs)],
       ['longest write pause', ms(r.recovery.writePauseMs)],
       ['throughput', `${r.throughput.opsPerS} ops/s; ${r.throughput.okWritesPerS} ok writes/s, ${r.throughput.okReadsPerS} ok reads/s; p99 ${r.throughput.p99Ms} ms`],
       ['load', `${r.config.users} users (+${r.config.surgeUsers} surge), think ${r.config.thinkMs} ms, ${r.config.durationS} s, lease ${r.config.leaseMs} ms`],
@@ -89,6 +91,8 @@ export function summaryHtml(s: DrillSummary, runs: readonly RunReport[], runPage
       ['measure', 'p50', 'p99', 'max'],
       [
         ['RTO', ms(s.rtoMs.p50), ms(s.rtoMs.p99), ms(s.rtoMs.max)],
+        ['last failed write sent', ms(s.lastFailedSentMs.p50), ms(s.lastFailedSentMs.p99), ms(s.lastFailedSentMs.max)],
+        ['leaders published', ms(s.publishedMs.p50), ms(s.publishedMs.p99), ms(s.publishedMs.max)],
         ['write pause', ms(s.writePauseMs.p50), ms(s.writePauseMs.p99), ms(s.writePauseMs.max)],
       ],
     ),

@@ -51,6 +51,10 @@ export interface RunReport {
   readonly recovery: {
     /** Fault → writes on every affected shard succeed again (max over shards); null: some shard never recovered during the load. */
     readonly rtoMs: number | null;
+    /** Fault → the last failed write on an affected shard was sent (max over shards): RTO's lower bound. */
+    readonly lastFailedSentMs: number | null;
+    /** Fault → the control plane published the last of this run's new leaders (its own clock; null: no failover). */
+    readonly publishedMs: number | null;
     readonly writePauseMs: number;
     readonly disruptedShards: number;
     readonly shards: readonly ShardRecovery[];
@@ -76,6 +80,9 @@ export interface DrillSummary {
   readonly skipped: number;
   readonly rtoMs: { readonly p50: number | null; readonly p99: number | null; readonly max: number | null; readonly unrecovered: number; readonly values: ReadonlyArray<number | null> };
   readonly writePauseMs: { readonly p50: number | null; readonly p99: number | null; readonly max: number | null };
+  /** The per-run lower bound of RTO (the last failed write sent) and the control plane's publish time. */
+  readonly lastFailedSentMs: { readonly p50: number | null; readonly p99: number | null; readonly max: number | null };
+  readonly publishedMs: { readonly p50: number | null; readonly p99: number | null; readonly max: number | null };
   readonly violations: Readonly<Record<string, number>>;
   readonly ackedWrites: number;
   readonly failovers: number;

@@ -8,7 +8,7 @@ import { DrillClient } from './client.js';
 import { ControlPlaneClient, FailoverLog } from './control-plane.js';
 import { awaitConvergence, readFinalState } from './final-state.js';
 import { Load, type ReadContract } from './load.js';
-import { RecoveryWatch, recoveryOf } from './recovery.js';
+import { RecoveryWatch, runRecovery } from './recovery.js';
 import type { Marker, ReportedViolation, RunReport } from './report-types.js';
 import { createRng } from './rng.js';
 import type { DrillContext, Injected, LinkFaults, Scenario } from './scenarios/index.js';
@@ -70,7 +70,7 @@ export function emptyReport(opts: RunOptions, status: 'skipped' | 'failed', reas
     timeline: [],
     errors: [],
     throughput: { opsPerS: 0, okWritesPerS: 0, okReadsPerS: 0, p99Ms: 0 },
-    recovery: { rtoMs: null, writePauseMs: 0, disruptedShards: 0, shards: [] },
+    recovery: { rtoMs: null, lastFailedSentMs: null, publishedMs: null, writePauseMs: 0, disruptedShards: 0, shards: [] },
     failovers: [],
     asyncLoss: { reported: 0, measured: 0, asyncShards: 0 },
   };
@@ -316,8 +316,6 @@ async function drive(opts: RunOptions, bench: BenchStack, client: DrillClient, r
   const byId = new Map(ops.map((o) => [o.id, o]));
   const violations: ReportedViolation[] = checks.violations.slice(0, KEEP_VIOLATIONS).map((v) => ({ ...v, ops: v.ops.map((id) => byId.get(id)).filter((o): o is Op => o !== undefined) }));
   const timeline = timelineOf(ops, Math.ceil(loadEndMs / 1000) + 1);
-  const recovery = injected ? recoveryOf(ops, injected.affectedShards, faultMs, loadEndMs) : [];
-  const rtos = recovery.map((r) => r.rtoMs);
   for (const e of events) markers.push({ tMs: e.tMs, kind: 'failover', label: `shard ${e.shard} ${e.fromNode} → ${e.toNode} (epoch ${e.epoch})` });
   const lat = ops.map((o) => o.completeMs - o.invokeMs).sort((a, b) => a - b);
   const seconds = loadEndMs / 1000;
@@ -340,12 +338,7 @@ async function drive(opts: RunOptions, bench: BenchStack, client: DrillClient, r
       okReadsPerS: round(ops.filter((o) => o.outcome === 'ok' && (o.kind === 'profile.get' || o.kind === 'cart.get')).length / seconds),
       p99Ms: quantile(lat, 0.99),
     },
-    recovery: {
-      rtoMs: rtos.includes(null) ? null : Math.max(0, ...(rtos as number[])),
-      writePauseMs: Math.max(0, ...recovery.map((r) => r.writePauseMs)),
-      disruptedShards: recovery.filter((r) => r.disrupted).length,
-      shards: recovery,
-    },
+    recovery: runRecovery(ops, injected?.affectedShards ?? [], faultMs, loadEndMs, events),
     failovers: events,
     asyncLoss: {
       reported: events.filter((e) => asyncShards.has(e.shard)).reduce((n, e) => n + (e.behindLastSeen ?? 0), 0),

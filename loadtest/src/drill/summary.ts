@@ -22,6 +22,8 @@ export function summarize(scenario: string, runs: readonly RunReport[]): DrillSu
     skipped: runs.filter((r) => r.status === 'skipped').length,
     rtoMs: { ...stats(rtos.filter((x): x is number => x !== null)), unrecovered: rtos.filter((x) => x === null).length, values: rtos },
     writePauseMs: stats(done.filter((r) => r.fault).map((r) => r.recovery.writePauseMs)),
+    lastFailedSentMs: stats(done.map((r) => r.recovery.lastFailedSentMs).filter((x): x is number => x !== null && x !== undefined)),
+    publishedMs: stats(done.map((r) => r.recovery.publishedMs).filter((x): x is number => x !== null && x !== undefined)),
     violations,
     ackedWrites: done.reduce((n, r) => n + (r.checks?.stats.writes.ok ?? 0), 0),
     failovers: done.reduce((n, r) => n + r.failovers.length, 0),
@@ -36,7 +38,7 @@ export function summaryText(s: DrillSummary, runs: readonly RunReport[]): string
     const found = Object.entries(c?.counts ?? {}).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
     return (
       `run ${r.run} seed ${r.seed}: ${r.status.toUpperCase()}  ${r.fault?.description ?? r.reason ?? ''}\n` +
-      `  RTO ${r.recovery.rtoMs ?? 'not recovered'} ms, write pause ${r.recovery.writePauseMs} ms, ${r.recovery.disruptedShards}/${r.fault?.affectedShards.length ?? 0} affected shards disrupted, ${r.failovers.length} failover(s)\n` +
+      `  RTO ${r.recovery.rtoMs ?? 'not recovered'} ms (last failed write sent at ${r.recovery.lastFailedSentMs ?? '-'} ms, leaders published at ${r.recovery.publishedMs ?? '-'} ms), write pause ${r.recovery.writePauseMs} ms, ${r.recovery.disruptedShards}/${r.fault?.affectedShards.length ?? 0} affected shards disrupted, ${r.failovers.length} failover(s)\n` +
       `  ${r.throughput.opsPerS} ops/s (${r.throughput.okWritesPerS} ok writes/s, ${r.throughput.okReadsPerS} ok reads/s), p99 ${r.throughput.p99Ms} ms; writes ok ${c?.stats.writes.ok ?? 0} / fail ${c?.stats.writes.fail ?? 0} / unknown ${c?.stats.writes.unknown ?? 0}\n` +
       `  errors: ${r.errors.slice(0, 5).map((e) => `${e.error} ×${e.count}`).join(', ') || 'none'}\n` +
       `  async loss: reported ${r.asyncLoss.reported}, measured ${r.asyncLoss.measured}; converged ${r.convergence?.converged} in ${r.convergence?.waitedMs} ms\n` +
@@ -46,7 +48,8 @@ export function summaryText(s: DrillSummary, runs: readonly RunReport[]): string
   const f = (v: number | null) => (v === null ? '-' : `${v} ms`);
   lines.push(
     `${s.scenario}: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped of ${s.runs}; RTO p50 ${f(s.rtoMs.p50)} p99 ${f(s.rtoMs.p99)} max ${f(s.rtoMs.max)}` +
-      `${s.rtoMs.unrecovered ? ` (${s.rtoMs.unrecovered} not recovered)` : ''}; write pause p50 ${f(s.writePauseMs.p50)} p99 ${f(s.writePauseMs.p99)}; ` +
+      `${s.rtoMs.unrecovered ? ` (${s.rtoMs.unrecovered} not recovered)` : ''}; last failed write sent p50 ${f(s.lastFailedSentMs.p50)} p99 ${f(s.lastFailedSentMs.p99)}; ` +
+      `leaders published p50 ${f(s.publishedMs.p50)} p99 ${f(s.publishedMs.p99)}; write pause p50 ${f(s.writePauseMs.p50)} p99 ${f(s.writePauseMs.p99)}; ` +
       `${s.ackedWrites} acknowledged writes; violations ${JSON.stringify(s.violations)}`,
   );
   return lines.join('\n');

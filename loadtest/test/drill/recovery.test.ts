@@ -25,7 +25,8 @@ describe('drill recovery measures', () => {
   test('RTO runs from the fault to the first acknowledged write after the last failed one; write pause is the longest gap', () => {
     const ops = [write(1, 900, true), write(1, 1100, false), write(1, 3000, true), write(1, 3500, false), write(1, 6000, true), write(1, 7000, true), write(2, 1500, true)];
     const [s1, s2] = recoveryOf(ops, [1, 2], 1000, 8000);
-    assert.deepEqual(s1, { shard: 1, disrupted: true, rtoMs: 5020, writePauseMs: 3000, failedWrites: 2 });
+    assert.deepEqual(s1, { shard: 1, disrupted: true, rtoMs: 5020, lastFailedSentMs: 2500, writePauseMs: 3000, failedWrites: 2 });
+    // The last failed write was sent 2500 ms after the fault: RTO lies between 2500 and 5020 ms.
     // Shard 2 never failed: RTO 0; its pause lasts from its last ack to the end of the load.
     assert.equal(s2?.rtoMs, 0);
     assert.equal(s2?.disrupted, false);

@@ -6,6 +6,13 @@ import type { StoredRecord, WriteRequest, WriteResult } from '../store/types.js'
 import { parseIdempotencyKey, parsePrecondition } from './request-headers.js';
 import type { ShardRoute } from './shard-route.js';
 
+/**
+ * Longest a write waits for a sync shard's in-sync replicas to appear before it is refused: about a
+ * round trip between regions after a promotion. Taken out of replication.ackTimeoutMs (at most half
+ * of it), so a write's whole time at the node stays within the ack timeout the gateway's is set by.
+ */
+const IN_SYNC_WAIT_MS = 500;
+
 /** The part of a write a handler decides; headers supply the rest. */
 export type HandlerWrite = Pick<WriteRequest, 'collection' | 'key' | 'decide'>;
 
@@ -29,7 +36,11 @@ export async function runWrite(
   write: HandlerWrite,
 ): Promise<SettledWrite> {
   const idempotencyKey = parseIdempotencyKey(request.headers);
-  const tracker = route.replicator.admitWrite(route.shard, route.epoch);
+  // A sync shard short of in-sync replicas (a write-point just promoted) waits a moment for them, within the ack timeout.
+  const ackTimeoutMs = route.replicator.settings.ackTimeoutMs;
+  const admitStarted = performance.now();
+  const tracker = await route.replicator.admitWriteWaiting(route.shard, route.epoch, Math.min(IN_SYNC_WAIT_MS, ackTimeoutMs / 2));
+  const ackBudgetMs = Math.max(1, ackTimeoutMs - (performance.now() - admitStarted));
   const outcome = await route.store.write({
     ...write,
     epoch: route.epoch,
@@ -44,7 +55,7 @@ export async function runWrite(
       if (!outcome.replayed) tracker.traces.remember(outcome.result.lsn, request.span);
       tracker.appended.notify();
       // A replayed write waits too: its first attempt may have timed out before its replicas confirmed it.
-      const acked = await tracker.awaitReplicated(outcome.result.lsn, route.replicator.settings.ackTimeoutMs);
+      const acked = await tracker.awaitReplicated(outcome.result.lsn, ackBudgetMs);
       if (!acked) {
         throw NodeErrors.create('SETGATE_NODE_REPLICATION_TIMEOUT', {
           detail: `shard ${route.shard}: lsn ${outcome.result.lsn} is not yet held by the in-sync replicas; the outcome is unknown, retry with the same idempotency key`,

@@ -160,6 +160,25 @@ export class Replicator {
   }
 
   /**
+   * admitWrite, except that a sync shard short of in-sync replicas first waits
+   * up to `waitMs` for them. Why: a write-point just promoted has heard from no
+   * follower yet; its followers find it within about a round trip of the new
+   * version, and refusing every write until then turned a failover's last few
+   * hundred ms into client-visible 503s. Nothing is written while it waits; a
+   * shard still short after it is refused with the same 503.
+   */
+  async admitWriteWaiting(shard: number, epoch: number, waitMs: number): Promise<LeaderTracker> {
+    try {
+      return this.admitWrite(shard, epoch);
+    } catch (err) {
+      const tracker = this.leader(shard);
+      if ((err as { code?: string }).code !== 'SETGATE_NODE_NOT_ENOUGH_REPLICAS' || !tracker || waitMs <= 0) throw err;
+      await tracker.progressed.until(() => tracker.canAcknowledge(), waitMs, this.now);
+      return this.admitWrite(shard, epoch);
+    }
+  }
+
+  /**
    * The last check before a write is acknowledged: the lease must still hold
    * NOW, not only when the write was admitted. A write admitted just before
    * expiry whose replicas confirm it after (up to ackTimeoutMs later), or whose

@@ -9,8 +9,8 @@ import type { TestStack } from './harness.js';
 /**
  * Issue 11, finding 3: on a machine kept busy, a stack that is only slow is
  * never failed over. The stack runs with the DEFAULT failover and replication
- * timings (the ones `npm start` uses: checks every 250 ms, down after 1.5 s by
- * a quorum of witnesses, lease 2.5 s) beside two CPU-bound processes
+ * timings (the ones `npm start` uses: checks every 250 ms, down after 1 s by
+ * a quorum of witnesses, lease 2 s) beside two CPU-bound processes
  * (`yes > /dev/null`, one per core of this 2-core machine) and a light write
  * load through the gateways; no fault is injected. Over the observation
  * period no failover version may appear and no node may be declared down.

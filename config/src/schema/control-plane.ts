@@ -125,7 +125,7 @@ export const Failover = Type.Object(
       Type.Integer({
         minimum: 100,
         maximum: 600000,
-        default: 1500,
+        default: 1000,
         description:
           'A write-point is down once a quorum of witnesses (see witnessQuorum) has found it unreachable for this long, refusing connections, and the controller failed at least 3 checks in a row. Then, after its lease has surely run out (replication.leaseMs + clockDriftMs after the control plane last granted it), its shards are promoted to their most caught-up eligible replicas.',
       }),

@@ -36,7 +36,7 @@ export const Replication = Type.Object(
     }),
     leaseMs: Type.Integer({
       minimum: 1,
-      default: 2500,
+      default: 2000,
       description:
         "The write-point's lease: it admits and acknowledges writes only until (send time of the control-plane watch request whose answer last confirmed its config) + leaseMs − leaseMarginMs, on its own monotonic clock; the failover controller promotes a replacement only after the lease it last granted has run out plus failover.clockDriftMs. Shorter: faster failover; longer: more tolerance of a slow control plane.",
     }),

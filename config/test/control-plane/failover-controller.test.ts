@@ -124,8 +124,8 @@ describe('failover controller against scripted nodes (virtual clock)', () => {
 
   it('raises downAfterMs to two probe intervals at least (three failed checks in a row decide anyway)', async () => {
     await rounds(1);
-    // The shipped topology: probes every 250 ms, so the floor is 500; the default 1500 is above it.
-    assert.deepEqual(controller.status().downAfterMs, { configured: 1500, effective: 1500, floor: 500 });
+    // The shipped topology: probes every 250 ms, so the floor is 500; the default 1000 is above it.
+    assert.deepEqual(controller.status().downAfterMs, { configured: 1000, effective: 1000, floor: 500 });
     const doc = structuredClone((await f.service.current()).topology) as unknown as { failover: { downAfterMs: number } };
     doc.failover.downAfterMs = 100;
     await f.service.apply({ document: doc, baseVersion: await version(), author: 't', reason: 'short', action: { kind: 'apply' } });
@@ -208,11 +208,11 @@ describe('failover controller against scripted nodes (virtual clock)', () => {
     const before = await version();
     nodes.lsn.set('ap-south-a-1', 12);
     nodes.dead.add(DOWN);
-    await rounds(6, 250);
-    assert.equal(nodeState(DOWN)?.state, 'suspect', '1.25 s unreachable is below 1.5 s');
+    await rounds(4, 250);
+    assert.equal(nodeState(DOWN)?.state, 'suspect', '0.75 s unreachable is below 1 s');
     await rounds(2, 250);
     assert.equal(nodeState(DOWN)?.state, 'down');
-    assert.equal(await version(), before, 'down, but the lease (2500 + drift 250 from the first failure) has not surely run out');
+    assert.equal(await version(), before, 'down, but the lease (2000 + drift 250 from the first failure) has not surely run out');
     assert.equal(nodeState(DOWN)?.lastAction?.kind, 'deferred');
     await rounds(4, 250);
     assert.equal(await version(), before + 1);
@@ -240,12 +240,12 @@ describe('failover controller against scripted nodes (virtual clock)', () => {
     assert.equal(nodeState(DOWN)?.votes?.at(-1)?.witness, 'watch');
     assert.equal(await version(), before);
     await rounds(6, 250);
-    assert.equal(await version(), before + 1, 'down and failed over once that lease (2500 + drift 250) is behind it');
+    assert.equal(await version(), before + 1, 'down and failed over once that lease (2000 + drift 250) is behind it');
     assert.equal(leases.isRevoked(DOWN), true);
     assert.equal(leases.answer(DOWN), 'revoked', 'a revoked node is told so, and that answer grants nothing');
     const record = (await f.service.store.get(before + 1)) as VersionRecord;
     assert.match(record.reason, /evidence: us-east-a-1: witnesses at .*control-plane@control-plane down \(refused.*us-east-gw-1@us-east no vote.*eu-west-gw-1@eu-west down \(refused/);
-    assert.match(record.reason, /lease last granted 3\.0 s before, revoked, run out/);
+    assert.match(record.reason, /lease last granted 2\.5 s before, revoked, run out/);
 
     // The shards it led are in hold-down now: none of them fails over again within holdDownMs.
     assert.deepEqual(

@@ -29,6 +29,8 @@ export interface FailoverControllerOptions {
   readonly logger: Telemetry['logger'];
   readonly meter?: Telemetry['meter'];
   readonly now?: () => number;
+  /** Waits out the rest of a revoked lease within the round (default: real time, unless `now` is given). */
+  readonly sleep?: (ms: number) => Promise<void>;
   /**
    * With several control-plane replicas: true only while this replica holds
    * the election (election.ts). While false the controller neither probes
@@ -83,17 +85,21 @@ export class FailoverController {
   private readonly recent: FailoverRecord[] = [];
   private readonly metrics: FailoverMetrics | undefined;
   private readonly now: () => number;
+  private readonly sleep: ((ms: number) => Promise<void>) | undefined;
   private running = false;
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> | undefined;
   private lastRoundAt: number | undefined;
   private readonly flap: FlapGuard;
   private readonly statusReadAt = new Map<string, number>();
+  private readonly statusInFlight = new Set<string>();
   private loopDelay: IntervalHistogram | undefined;
   private lastLagMs = 0;
 
   constructor(private readonly opts: FailoverControllerOptions) {
     this.now = opts.now ?? Date.now;
+    // A controller on its own clock (tests) waits out leases round by round, as that clock moves.
+    this.sleep = opts.sleep ?? (opts.now ? undefined : (ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.flap = new FlapGuard(this.now());
     this.metrics = opts.meter ? registerFailoverMetrics(opts.meter, () => this.status()) : undefined;
   }
@@ -148,6 +154,7 @@ export class FailoverController {
         controllerRegion: this.opts.region ?? CONTROLLER_REGION,
         lagMs: this.lastLagMs,
         statusReadAt: this.statusReadAt,
+        statusInFlight: this.statusInFlight,
         heardAgoMs: (id) => {
           const g = this.opts.leases?.view(id);
           return g && !g.assumed && !g.revoked ? g.grantedAgoMs : undefined;
@@ -322,7 +329,13 @@ export class FailoverController {
         this.act(n.id, { kind: 'deferred', detail: `lease not revoked: ${(err as Error).message}` });
         continue;
       }
-      const wait = leases.surelyExpiredInMs(n.id, settings.leaseMs, settings.clockDriftMs);
+      let wait = leases.surelyExpiredInMs(n.id, settings.leaseMs, settings.clockDriftMs);
+      // The grant can no longer move (revoked above), so the wait is known and bounded by one lease: waited
+      // out here rather than deferred to a later round, which would add up to a round's length to the RTO.
+      if (wait > 0 && wait <= settings.leaseMs + settings.clockDriftMs && this.sleep) {
+        await this.sleep(wait);
+        wait = leases.surelyExpiredInMs(n.id, settings.leaseMs, settings.clockDriftMs);
+      }
       const agoMs = leases.view(n.id).grantedAgoMs;
       leaseWaitMs.set(n.id, agoMs);
       if (wait > 0) this.act(n.id, { kind: 'deferred', detail: `lease revoked; waiting ${wait} ms until the lease last granted (or revoked) ${agoMs} ms ago has surely run out (leaseMs ${settings.leaseMs} + clockDriftMs ${settings.clockDriftMs})` });

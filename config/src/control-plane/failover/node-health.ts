@@ -63,6 +63,11 @@ export class NodeHealth {
   recordOk(status: ProbedStatus, now: number): void {
     // A full status is also a liveness answer; it adds the positions of the shards it leads.
     this.recordAlive(now);
+    this.recordPositions(status, now);
+  }
+
+  /** The positions of a full status only, without its liveness (a status read that ran beside the checks, answered late). */
+  recordPositions(status: ProbedStatus, now: number): void {
     for (const s of status.shards) {
       if (s.role !== 'leader') {
         this.led.delete(s.shard);

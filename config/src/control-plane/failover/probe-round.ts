@@ -18,6 +18,8 @@ export interface ProbeRoundInput {
   readonly lagMs: number;
   /** When each node's full status was last read (controller clock). */
   readonly statusReadAt: Map<string, number>;
+  /** Nodes whose full status is being read now (reads run beside the rounds, one per node at a time). */
+  readonly statusInFlight?: Set<string>;
   /**
    * ms since the control plane last answered the node's own watch poll with a
    * lease (undefined: not tracked, never heard, or revoked). A node heard
@@ -70,16 +72,23 @@ export async function probeRound(input: ProbeRoundInput): Promise<ProbeRoundResu
           await probe.alive(node, settings.probeTimeoutMs);
           h.recordAlive(now());
           const readAt = input.statusReadAt.get(node.id);
-          // Positions (followers, high watermark) every STATUS_EVERY_MS, best effort: a slow /status on a
-          // busy node is not a failed check, the liveness answer above is.
-          if (readAt === undefined || now() - readAt >= STATUS_EVERY_MS) {
-            await probe.status(node, settings.probeTimeoutMs).then(
-              (status) => {
-                (h as NodeHealth).recordOk(status, now());
-                input.statusReadAt.set(node.id, now());
-              },
-              () => undefined,
-            );
+          // Positions (followers, high watermark) every STATUS_EVERY_MS, best effort and beside the rounds:
+          // a slow /status on a busy node (or across a WAN) is not a failed check, the liveness answer above
+          // is, and waiting for it made every round as long as the slowest status read, which is the step at
+          // which a quorum's downAfterMs is counted.
+          if ((readAt === undefined || now() - readAt >= STATUS_EVERY_MS) && !input.statusInFlight?.has(node.id)) {
+            input.statusInFlight?.add(node.id);
+            const health = h;
+            void probe
+              .status(node, settings.probeTimeoutMs)
+              .then(
+                (status) => {
+                  health.recordPositions(status, now());
+                  input.statusReadAt.set(node.id, now());
+                },
+                () => undefined,
+              )
+              .finally(() => input.statusInFlight?.delete(node.id));
           }
         } else {
           h.recordOk(await probe.status(node, settings.probeTimeoutMs), now());

@@ -45,6 +45,7 @@ async function main(): Promise<number> {
       thinkMs: opts.thinkMs,
       wan: opts.wan,
       log: (line) => process.stderr.write(`${line}\n`),
+      ...(opts.history ? { onHistory: (ops) => write(opts.runs === 1 ? (opts.history as string) : runPagePath(opts.history as string, k + 1), `${ops.map((o) => JSON.stringify(o)).join('\n')}\n`) } : {}),
     };
     // A run that could not even start (e.g. its stack) is a failed run with its reason, and the next run still goes.
     const report = await runDrill(runOpts).catch((err: Error) => emptyReport(runOpts, 'failed', `the run broke off: ${err.message}`));

@@ -10,11 +10,13 @@ export interface DrillOptions {
   readonly thinkMs: number;
   readonly json?: string;
   readonly html?: string;
+  /** JSON lines of every op (invoke, completion, outcome, status, code), for a look at one shard's history or an outside checker. */
+  readonly history?: string;
   readonly wan: boolean;
 }
 
 export const USAGE =
-  'usage: npm run drill -- <scenario>|<scenario,scenario,...>|all [--seed N] [--runs K] [--duration S] [--users-per-shard U] [--think-ms T] [--json FILE] [--html FILE] [--wan]';
+  'usage: npm run drill -- <scenario>|<scenario,scenario,...>|all [--seed N] [--runs K] [--duration S] [--users-per-shard U] [--think-ms T] [--json FILE] [--html FILE] [--history FILE.jsonl] [--wan]';
 
 function int(name: string, raw: string | undefined, fallback: number, min: number): number {
   if (raw === undefined) return fallback;
@@ -36,6 +38,7 @@ export function parseDrillArgs(argv: readonly string[]): DrillOptions {
       'think-ms': { type: 'string' },
       json: { type: 'string' },
       html: { type: 'string' },
+      history: { type: 'string' },
       wan: { type: 'boolean' },
     },
   });
@@ -50,6 +53,7 @@ export function parseDrillArgs(argv: readonly string[]): DrillOptions {
     thinkMs: int('think-ms', values['think-ms'], 400, 10),
     json: values.json,
     html: values.html,
+    ...(values.history ? { history: values.history } : {}),
     wan: values.wan === true,
   };
 }

@@ -35,6 +35,8 @@ export interface RunOptions {
   readonly userPrefix?: string;
   /** Suite runs: how long to wait for the stack to settle before each run. */
   readonly settleTimeoutMs?: number;
+  /** Hears the run's whole history once the load has stopped (the CLI's --history). */
+  readonly onHistory?: (ops: readonly Op[]) => void;
 }
 
 /** Below this many acknowledged writes before the fault a run proves nothing: it fails as inconclusive. */
@@ -302,6 +304,7 @@ async function drive(opts: RunOptions, bench: BenchStack, client: DrillClient, r
   await healing;
   await failovers.stop();
   log(`[${scenario.name} seed ${seed}] load stopped (${ops.length} ops); waiting for replicas to converge`);
+  opts.onHistory?.(ops);
 
   const nodes = view.allNodes();
   const convergence = await awaitConvergence(nodes, stack.internalToken, opts.convergeTimeoutMs ?? 60000);

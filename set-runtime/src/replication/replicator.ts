@@ -174,6 +174,14 @@ export class Replicator {
       const tracker = this.leader(shard);
       if ((err as { code?: string }).code !== 'SETGATE_NODE_NOT_ENOUGH_REPLICAS' || !tracker || waitMs <= 0) throw err;
       await tracker.progressed.until(() => tracker.canAcknowledge(), waitMs, this.now);
+      // The write was routed at `epoch`; a config swapped in while it waited must not see it appended at the old one.
+      const placed = this.opts.ownership.view.placement(shard).epoch;
+      if (placed !== epoch) {
+        throw NodeErrors.create('SETGATE_NODE_STALE_EPOCH', {
+          detail: `shard ${shard} moved to epoch ${placed} while the write waited for in-sync replicas; nothing was written`,
+          extensions: { shard, epoch: placed },
+        });
+      }
       return this.admitWrite(shard, epoch);
     }
   }

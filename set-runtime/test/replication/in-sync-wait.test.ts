@@ -7,8 +7,13 @@ import { startTestNode } from '../helpers/node.js';
 import { keyInShard, testTopologyDoc } from '../helpers/topology.js';
 
 /** The test topology with sync shards and a lease long enough that only the in-sync rule can refuse a write. */
+function syncDoc(version = 7) {
+  const doc = { ...testTopologyDoc({ mode: 'sync', version }), replication: { leaseMs: 600_000 } };
+  return doc;
+}
+
 function syncView(): TopologyView {
-  const result = validateTopology({ ...testTopologyDoc({ mode: 'sync' }), replication: { leaseMs: 600_000 } });
+  const result = validateTopology(syncDoc());
   if (!result.ok) throw new Error(JSON.stringify(result.problems));
   return new TopologyView(result.topology);
 }
@@ -55,6 +60,27 @@ describe('sync write admission: waiting for in-sync replicas', () => {
       tracker.recordFetch('west-a-1', 'eu-west', 2);
       const res = await pending;
       assert.equal(res.statusCode, 201, res.body);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it('is refused as stale, nothing appended, when the shard moved to a new epoch while it waited', async () => {
+    const t = startTestNode('east-a-1', syncView());
+    try {
+      const pending = t.node.app.inject({ method: 'PUT', url: `/state/0/${keyInShard(0, 'moved')}`, payload: { n: 3 } });
+      await sleep(100);
+      // A new version: shard 0 at epoch 2, still led by this node's set.
+      const next = syncDoc(8);
+      next.placements = next.placements.map((p) => (p.shard === 0 ? { ...p, epoch: 2 } : p));
+      await t.node.updates.apply(next);
+      const tracker = t.node.replicator.leader(0);
+      assert.ok(tracker);
+      tracker.recordFetch('east-a-2', 'us-east', 1);
+      tracker.recordFetch('west-a-1', 'eu-west', 1);
+      const res = await pending;
+      assertProblem(res, 409, 'SETGATE_NODE_STALE_EPOCH');
+      assert.equal((await t.node.status()).shards.find((s) => s.shard === 0)?.lsn, 0);
     } finally {
       await t.cleanup();
     }

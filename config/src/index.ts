@@ -12,3 +12,4 @@ export * from './host-check.js';
 export * from './secrets.js';
 export * from './schema/secret.js';
 export * from './dev-secrets.js';
+export * from './admin-tokens.js';

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import type { LoadedTopology } from '@setgate/config';
+import { adminTokenHash, type LoadedTopology } from '@setgate/config';
 
 /** Development admin API tokens; config/topology.yaml lists only their SHA-256. Local use only. */
 export const DEV_ADMIN_TOKENS = {
@@ -8,15 +7,10 @@ export const DEV_ADMIN_TOKENS = {
   viewer: 'setgate-dev-viewer-token-0001',
 } as const;
 
-/** Hex SHA-256 of an admin token, as the topology lists it. */
-export function tokenSha256(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
-
 /** The development tokens the topology accepts (none for a topology with its own tokens). */
 export function devAdminTokens(topology: LoadedTopology): Array<{ role: string; token: string }> {
   const hashes = new Set(topology.controlPlane?.tokens.map((t) => t.sha256) ?? []);
   return Object.entries(DEV_ADMIN_TOKENS)
-    .filter(([, token]) => hashes.has(tokenSha256(token)))
+    .filter(([, token]) => hashes.has(adminTokenHash(token)))
     .map(([role, token]) => ({ role, token }));
 }

@@ -1,10 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { timingSafeEqual } from 'node:crypto';
-import type { AdminRoleName, AdminTokenDef } from '@setgate/config';
+import { type AdminRoleName, type AdminTokenDef, adminTokenMatcher, bearerToken, roleAllows } from '@setgate/config';
 import { defineErrors, LauncherPath, PROBLEM_CONTENT_TYPE, type ProcessView, type RestartAnswer, type SetgateError } from '@setgate/contracts';
 import type { RunningComponent } from '@setgate/process-supervisor';
-import { tokenSha256 } from './admin-tokens.js';
 import type { Stack } from './stack.js';
 
 export const LauncherErrors = defineErrors({
@@ -19,7 +17,6 @@ export const LauncherErrors = defineErrors({
 const unauthenticated = (detail: string) =>
   LauncherErrors.create('SETGATE_LAUNCHER_UNAUTHENTICATED', { detail, headers: { 'www-authenticate': 'Bearer realm="setgate-launcher"' } });
 
-const RANK: Record<AdminRoleName, number> = { viewer: 0, operator: 1, admin: 2 };
 /** Longest URL and id taken: anything longer is no process of ours. */
 const MAX_URL = 512;
 
@@ -43,7 +40,7 @@ export interface ProcessAdminOptions {
  * only the launcher, which spawned every process, can start one again.
  */
 export async function startProcessAdmin(stack: Pick<Stack, 'supervisor' | 'restart'>, opts: ProcessAdminOptions): Promise<ProcessAdmin> {
-  const known = opts.tokens.map((t) => ({ name: t.name, role: t.role, hash: Buffer.from(t.sha256, 'hex') }));
+  const match = adminTokenMatcher(opts.tokens);
   const restarting = new Set<string>();
   const restarts = new Map<string, number>();
 
@@ -61,13 +58,12 @@ export async function startProcessAdmin(stack: Pick<Stack, 'supervisor' | 'resta
   };
 
   const authorize = (req: IncomingMessage, role: AdminRoleName): void => {
-    const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-    if (!m) throw unauthenticated('send authorization: Bearer <control-plane admin token>');
-    const presented = Buffer.from(tokenSha256(m[1] as string), 'hex');
-    const match = known.find((k) => k.hash.length === presented.length && timingSafeEqual(k.hash, presented));
-    if (!match) throw unauthenticated('the token is not known');
-    if (RANK[match.role] < RANK[role]) {
-      throw LauncherErrors.create('SETGATE_LAUNCHER_FORBIDDEN', { detail: `${match.name} is ${match.role}; this needs ${role}` });
+    const token = bearerToken(req.headers.authorization);
+    if (token === undefined) throw unauthenticated('send authorization: Bearer <control-plane admin token>');
+    const principal = match(token);
+    if (!principal) throw unauthenticated('the token is not known');
+    if (!roleAllows(principal.role, role)) {
+      throw LauncherErrors.create('SETGATE_LAUNCHER_FORBIDDEN', { detail: `${principal.name} is ${principal.role}; this needs ${role}` });
     }
   };
 

@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { AdminTokenDef } from '@setgate/config';
+import { type AdminTokenDef, adminTokenHash } from '@setgate/config';
 import type { ProcessesAnswer, RestartAnswer } from '@setgate/contracts';
 import { Supervisor } from '@setgate/process-supervisor';
-import { tokenSha256 } from '../src/admin-tokens.js';
 import { type ProcessAdmin, startProcessAdmin } from '../src/process-admin.js';
 
 /** A child that reports ready and waits (the process supervisor's own fixture). */
 const READY_CHILD = new URL('../../packages/process-supervisor/test/fixtures/ready.ts', import.meta.url).pathname;
 const TOKENS = { viewer: 'process-admin-test-viewer', operator: 'process-admin-test-operator' };
-const tokens: AdminTokenDef[] = Object.entries(TOKENS).map(([role, token]) => ({ name: `${role}-1`, role: role as AdminTokenDef['role'], sha256: tokenSha256(token) }));
+const tokens: AdminTokenDef[] = Object.entries(TOKENS).map(([role, token]) => ({ name: `${role}-1`, role: role as AdminTokenDef['role'], sha256: adminTokenHash(token) }));
 
 async function call(admin: ProcessAdmin, method: 'GET' | 'POST', path: string, token?: string) {
   const res = await fetch(`${admin.url}${path}`, { method, headers: token ? { authorization: `Bearer ${token}` } : {} });

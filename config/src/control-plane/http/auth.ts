@@ -1,14 +1,10 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { AdminRoleName, AdminTokenDef, Comparison } from '@setgate/config';
+import { type AdminPrincipal, type AdminRoleName, type AdminTokenDef, adminTokenMatcher, bearerToken, type Comparison, roleAllows } from '@setgate/config';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ControlPlaneErrors } from '../errors.js';
 import { adminFieldsTouched } from './admin-fields.js';
 
 /** Who called, from the token they presented. */
-export interface Principal {
-  readonly name: string;
-  readonly role: AdminRoleName;
-}
+export type Principal = AdminPrincipal;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -20,31 +16,22 @@ declare module 'fastify' {
   }
 }
 
-const RANK: Record<AdminRoleName, number> = { viewer: 0, operator: 1, admin: 2 };
-
-/** Hex SHA-256 of a token, as the config lists it. */
-export function tokenHash(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
-
 /**
  * Bearer-token authentication: the presented token is hashed and compared, in
  * constant time, with the configured hashes; then the route's role is checked.
  * 401 without a valid token, 403 with a role too low.
  */
 export function installAuth(app: FastifyInstance, tokens: readonly AdminTokenDef[]): void {
-  const known = tokens.map((t) => ({ name: t.name, role: t.role, hash: Buffer.from(t.sha256, 'hex') }));
+  const match = adminTokenMatcher(tokens);
   app.decorateRequest('principal', undefined);
   app.addHook('onRequest', async (request) => {
     const needed = request.routeOptions.config?.role;
     if (!needed) return;
-    const header = request.headers.authorization;
-    const m = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-    if (!m) throw unauthenticated('send authorization: Bearer <token>');
-    const presented = Buffer.from(tokenHash(m[1] as string), 'hex');
-    const match = known.find((k) => timingSafeEqual(k.hash, presented));
-    if (!match) throw unauthenticated('the token is not known');
-    request.principal = { name: match.name, role: match.role };
+    const token = bearerToken(request.headers.authorization);
+    if (token === undefined) throw unauthenticated('send authorization: Bearer <token>');
+    const principal = match(token);
+    if (!principal) throw unauthenticated('the token is not known');
+    request.principal = principal;
     requireRole(request, needed);
   });
 }
@@ -56,7 +43,7 @@ const unauthenticated = (detail: string) =>
 export function requireRole(request: FastifyRequest, role: AdminRoleName): Principal {
   const p = request.principal;
   if (!p) throw unauthenticated('send authorization: Bearer <token>');
-  if (RANK[p.role] < RANK[role]) {
+  if (!roleAllows(p.role, role)) {
     throw ControlPlaneErrors.create('SETGATE_CP_FORBIDDEN', { detail: `${p.name} is ${p.role}; this needs ${role}` });
   }
   return p;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LAUNCHER_FILE, LAUNCHER_URL_ENV, LauncherPath, type LauncherFile, type ProcessesAnswer, type ProcessView, type RestartAnswer } from '@setgate/contracts';
 import { AdminApiError, AdminClient } from './client.js';
+import { parseOrUsage } from './command-line.js';
 import { table } from './format.js';
 
 export const NODE_USAGE = `usage: setgate node <command> [options]
@@ -64,18 +65,9 @@ function listText(a: ProcessesAnswer): string {
 
 /** `setgate node …`: one command against the launcher's process API; returns the exit code. */
 export async function runNodeCli(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
-  let v: ReturnType<typeof parse>['values'];
-  let p: string[];
-  try {
-    ({ values: v, positionals: p } = parse(argv));
-  } catch (e) {
-    err(`${(e as Error).message}\n\n${NODE_USAGE}\n`);
-    return 2;
-  }
-  if (v.help || p.length === 0) {
-    out(`${NODE_USAGE}\n`);
-    return v.help ? 0 : 2;
-  }
+  const parsed = parseOrUsage(argv, parse, NODE_USAGE, out, err);
+  if (typeof parsed === 'number') return parsed;
+  const { values: v, positionals: p } = parsed;
   let url: string;
   try {
     const [name, id] = p;

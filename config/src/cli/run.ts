@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { AdminApiError, AdminClient } from './client.js';
+import { parseOrUsage } from './command-line.js';
 import * as cmd from './commands.js';
 
 export const USAGE = `usage: setgate <command> [options]
@@ -35,18 +36,9 @@ export async function runCli(argv: readonly string[], out: (s: string) => void, 
   if (argv[0] === 'wan') return (await import('./wan.js')).runWanCli(argv.slice(1), out, err);
   // The launcher's process API: its own endpoint, found in the data directory.
   if (argv[0] === 'node') return (await import('./node.js')).runNodeCli(argv.slice(1), out, err);
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (e) {
-    err(`${(e as Error).message}\n\n${USAGE}\n`);
-    return 2;
-  }
+  const parsed = parseOrUsage(argv, parse, USAGE, out, err);
+  if (typeof parsed === 'number') return parsed;
   const { values: v, positionals: p } = parsed;
-  if (v.help || p.length === 0) {
-    out(`${USAGE}\n`);
-    return p.length === 0 && !v.help ? 2 : 0;
-  }
   const client = new AdminClient(v.url ?? process.env.SETGATE_ADMIN_URL ?? 'http://127.0.0.1:7000', v.token ?? process.env.SETGATE_ADMIN_TOKEN);
   const io: cmd.Io = { client, progress: (line) => err(`${line}\n`) };
   try {

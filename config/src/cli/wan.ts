@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { INTERNAL_TOKEN_ENV } from '@setgate/contracts';
 import { type FaultsAnswer, PARTITION_MODES, type PartitionMode, type RelayStatus, WAN_ADMIN_URL_ENV, WanAdminClient, WanAdminError } from '@setgate/wan-link';
+import { parseOrUsage } from './command-line.js';
 import { table } from './format.js';
 
 export const WAN_USAGE = `usage: setgate wan <command> [options]
@@ -118,18 +119,9 @@ async function command(client: WanAdminClient, p: readonly string[], v: Values):
 
 /** `setgate wan …`: runs one command against a relay's admin endpoint; returns the exit code. */
 export async function runWanCli(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
-  let v: Values;
-  let p: string[];
-  try {
-    ({ values: v, positionals: p } = parse(argv));
-  } catch (e) {
-    err(`${(e as Error).message}\n\n${WAN_USAGE}\n`);
-    return 2;
-  }
-  if (v.help || p.length === 0) {
-    out(`${WAN_USAGE}\n`);
-    return v.help ? 0 : 2;
-  }
+  const parsed = parseOrUsage(argv, parse, WAN_USAGE, out, err);
+  if (typeof parsed === 'number') return parsed;
+  const { values: v, positionals: p } = parsed;
   const url = v.url ?? process.env[WAN_ADMIN_URL_ENV];
   let token = v.token ?? process.env[INTERNAL_TOKEN_ENV];
   try {

@@ -68,7 +68,6 @@ export class HopSecrets {
   }
 }
 
-/** Parses a secrets file: first non-empty line sent, all lines accepted. */
 /** Pollers of secrets files, by path (stopWatchingHopSecrets ends them). */
 const polls = new Map<string, NodeJS.Timeout[]>();
 
@@ -82,6 +81,7 @@ function fileKey(file: string): string {
   }
 }
 
+/** Parses a secrets file: first non-empty line sent, all lines accepted. */
 function parseSecretsFile(text: string): { current: string; previous: string[] } | undefined {
   const lines = text
     .split('\n')

@@ -24,11 +24,31 @@ export interface MeasuredProcess {
   readonly pid: number;
 }
 
+/**
+ * What a latency row should cost: its p50 is compared with the p50 of row
+ * `over` and with `addsMs`, the latency the topology says it must add (an RTT).
+ */
+export interface LatencyExpectation {
+  /** The row without what is being priced (e.g. the same request with WAN emulation off). */
+  readonly over: string;
+  /** What the row must add to `over`'s p50, in ms (0: nothing). */
+  readonly addsMs: number;
+  /** Where `addsMs` comes from, e.g. `RTT eu-west ↔ us-east (nearest in-sync replica)`. */
+  readonly why: string;
+}
+
 /** A started configuration: where to send load and who to charge. */
 export interface BenchTarget {
   readonly request: LoadRequest;
   /** Processes whose CPU (utime+stime) is summed into the configuration's µs/req. */
   readonly measured: readonly MeasuredProcess[];
+  /**
+   * Connections for this row whatever `--connections` says: 1 for a row that
+   * prices latency, so no request queues behind another.
+   */
+  readonly connections?: number;
+  /** A latency row: what its p50 should add to another row's. */
+  readonly expect?: LatencyExpectation;
 }
 
 /** Everything a benchmark started; `stop` must release all of it and be safe to call once after any failure. */

@@ -37,7 +37,7 @@ options:
   --rounds N          interleaved rounds, A B A B … (default ${DEFAULT_OPTIONS.rounds})
   --warmup SEC        uncounted load per configuration before round 1 (default ${DEFAULT_OPTIONS.warmupSec}; 0 skips)
   --json FILE         also write the results as JSON
-  --wan               WAN emulation on (benchmarks that start a stack: path)
+  --wan               WAN emulation on (path; the wan benchmark always runs with and without it)
   -h, --help          this text`;
 
 /** Result of parsing: either options to run or a request for help. */

@@ -6,6 +6,7 @@ const BODY_EXCERPT = 300;
 /** A response read in full. */
 export interface OneResponse {
   readonly statusCode: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly body: string;
 }
 
@@ -20,7 +21,7 @@ export async function sendOnce(request: LoadRequest): Promise<OneResponse> {
       headers: { ...request.headers },
       ...(request.body !== undefined ? { body: request.body } : {}),
     });
-    return { statusCode: res.statusCode, body: await res.body.text() };
+    return { statusCode: res.statusCode, headers: res.headers, body: await res.body.text() };
   } finally {
     await pool.close();
   }

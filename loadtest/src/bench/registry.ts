@@ -11,6 +11,7 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
   gateway: async () => (await import('./benchmarks/gateway.js')).gatewayBenchmark,
   'regional-proxy': async () => (await import('./benchmarks/regional-proxy.js')).regionalProxyBenchmark,
   config: async () => (await import('./benchmarks/config.js')).configBenchmark,
+  wan: async () => (await import('./benchmarks/wan.js')).wanBenchmark,
 };
 
 /** Registered names, sorted. */

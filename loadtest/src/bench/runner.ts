@@ -1,4 +1,4 @@
-import type { Benchmark, BenchSetup, MeasuredProcess } from './benchmark.js';
+import type { Benchmark, BenchSetup, LatencyExpectation, MeasuredProcess } from './benchmark.js';
 import { drive } from './drive.js';
 import { type MeasuredSample, measuredRun } from './measure.js';
 import type { BenchOptions } from './options.js';
@@ -67,29 +67,33 @@ export async function runBenchmark(benchmark: Benchmark, options: BenchOptions, 
   const setup = await benchmark.setup({ signal, log, ...(options.wan ? { wan: true } : {}) });
   const samples = new Map<string, MeasuredSample[]>();
   const measured: Record<string, readonly MeasuredProcess[]> = {};
+  const expectations: Record<string, LatencyExpectation> = {};
+  const connections: Record<string, number> = {};
   try {
     const targets = targetsOf(benchmark, setup);
     for (const { name, target } of targets) {
       checkAborted(signal);
       measured[name] = target.measured;
+      if (target.expect) expectations[name] = target.expect;
+      connections[name] = target.connections ?? options.connections;
       await preflight(name, target.request);
     }
-    const limits = { connections: options.connections, signal };
+    const limits = (name: string) => ({ connections: connections[name] ?? options.connections, signal });
     if (options.warmupSec > 0) {
       for (const { name, target } of targets) {
         checkAborted(signal);
         log(`warm-up ${name} (${options.warmupSec}s, not counted)`);
-        await drive(target.request, { ...limits, durationSec: options.warmupSec });
+        await drive(target.request, { ...limits(name), durationSec: options.warmupSec });
       }
     }
     for (let round = 1; round <= options.rounds; round++) {
       for (const { name, target } of targets) {
         checkAborted(signal);
-        const sample = await measuredRun(target, { ...limits, durationSec: options.durationSec }, hz);
+        const sample = await measuredRun(target, { ...limits(name), durationSec: options.durationSec }, hz);
         checkAborted(signal); // a run cut short by Ctrl-C is not a sample
         samples.set(name, [...(samples.get(name) ?? []), sample]);
         log(
-          `round ${round}/${options.rounds} ${name}: ${Math.round(sample.reqPerSec)} req/s, ` +
+          `round ${round}/${options.rounds} ${name}: ${Math.round(sample.reqPerSec)} req/s, p50 ${sample.p50Ms} ms, ` +
             `${sample.cpuUsPerRequest === null ? '-' : sample.cpuUsPerRequest.toFixed(1)} CPU µs/req, ` +
             `${sample.errors} errors, ${sample.non2xx} non-2xx`,
         );
@@ -111,6 +115,7 @@ export async function runBenchmark(benchmark: Benchmark, options: BenchOptions, 
       benchmark.baseline,
       measured,
       samples,
+      { expectations, connections },
     ),
     details: setup.details ?? {},
   };

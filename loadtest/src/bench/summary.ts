@@ -1,4 +1,4 @@
-import type { ConfigurationSpec, MeasuredProcess } from './benchmark.js';
+import type { ConfigurationSpec, LatencyExpectation, MeasuredProcess } from './benchmark.js';
 import type { MeasuredSample } from './measure.js';
 import { median, medianOfKnown, ratio } from './stats.js';
 
@@ -38,6 +38,24 @@ export interface ConfigurationSummary {
   readonly processes: readonly ProcessSummary[];
   /** The raw per-round samples the medians come from, in run order. */
   readonly rounds: readonly MeasuredSample[];
+  /** Connections the row ran with (its own count, or `--connections`). */
+  readonly connections?: number;
+  /** A latency row's p50 set against what the topology says it must add. */
+  readonly latency?: LatencySummary;
+}
+
+/** A latency row priced against the row without what it adds. */
+export interface LatencySummary extends LatencyExpectation {
+  /** p50 of this row minus p50 of `over` (medians over rounds), in ms. */
+  readonly addedMs: number;
+  /** `addedMs − addsMs`: what the row costs beyond the expected latency. */
+  readonly beyondMs: number;
+}
+
+/** Per-row facts a benchmark's targets declared, keyed by configuration name. */
+export interface RowFacts {
+  readonly expectations?: Readonly<Record<string, LatencyExpectation>>;
+  readonly connections?: Readonly<Record<string, number>>;
 }
 
 function figuresOf(rounds: readonly MeasuredSample[]): Figures {
@@ -79,6 +97,7 @@ export function summarize(
   baseline: string,
   measured: Readonly<Record<string, readonly MeasuredProcess[]>>,
   samples: ReadonlyMap<string, readonly MeasuredSample[]>,
+  facts: RowFacts = {},
 ): ConfigurationSummary[] {
   const roundsOf = (name: string) => {
     const rounds = samples.get(name);
@@ -86,9 +105,18 @@ export function summarize(
     return rounds;
   };
   const base = figuresOf(roundsOf(baseline));
+  const latencyOf = (name: string, figures: Figures): LatencySummary | undefined => {
+    const e = facts.expectations?.[name];
+    if (!e) return undefined;
+    if (!configurations.some((c) => c.name === e.over)) throw new Error(`configuration ${name} is priced over ${e.over}, which did not run`);
+    const addedMs = figures.p50Ms - figuresOf(roundsOf(e.over)).p50Ms;
+    return { ...e, addedMs, beyondMs: addedMs - e.addsMs };
+  };
   return configurations.map((c) => {
     const rounds = roundsOf(c.name);
     const figures = figuresOf(rounds);
+    const connections = facts.connections?.[c.name];
+    const latency = latencyOf(c.name, figures);
     return {
       name: c.name,
       description: c.description,
@@ -97,6 +125,8 @@ export function summarize(
       ratios: ratiosOf(figures, base),
       processes: processesOf(measured[c.name] ?? [], rounds),
       rounds,
+      ...(connections !== undefined ? { connections } : {}),
+      ...(latency ? { latency } : {}),
     };
   });
 }

@@ -54,9 +54,35 @@ function processLines(configs: readonly ConfigurationSummary[]): string {
   return renderColumns(['configuration', 'process', 'CPU µs/req'], rows, ['left', 'left', 'right']);
 }
 
+function signed(ms: number): string {
+  return `${ms >= 0 ? '+' : '−'}${Math.abs(ms).toFixed(1)}`;
+}
+
+/** Latency rows: what each adds to the row without what it prices, against what the topology predicts. */
+function latencyLines(configs: readonly ConfigurationSummary[]): string[] {
+  const priced = configs.filter((c) => c.latency);
+  if (priced.length === 0) return [];
+  const rows = priced.map((c) => {
+    const l = c.latency as NonNullable<ConfigurationSummary['latency']>;
+    return [c.name, formatFigure(c.figures.p50Ms, 1), l.over, signed(l.addedMs), `${l.addsMs.toFixed(1)} (${l.why})`, signed(l.beyondMs)];
+  });
+  return [
+    '',
+    'Latency added (p50, median over rounds) against what the topology predicts:',
+    renderColumns(['configuration', 'p50 ms', 'over', 'added ms', 'predicted ms', 'beyond ms'], rows, ['left', 'right', 'left', 'right', 'left', 'right']),
+  ];
+}
+
+/** Rows that ran with their own connection count instead of `--connections`. */
+function ownConnections(result: BenchResult): string[] {
+  const own = result.configurations.filter((c) => c.connections !== undefined && c.connections !== result.options.connections);
+  return own.length === 0 ? [] : [`own connection count: ${own.map((c) => `${c.name} ${c.connections}`).join(', ')}`];
+}
+
 /**
  * The human-readable report: one row per configuration with each figure and
- * its ratio to the baseline, then the per-process CPU breakdown.
+ * its ratio to the baseline, then the per-process CPU breakdown, then what
+ * latency rows add against their prediction.
  */
 export function formatResultTable(result: BenchResult): string {
   const o = result.options;
@@ -64,11 +90,13 @@ export function formatResultTable(result: BenchResult): string {
     `${result.benchmark}: ${result.description}`,
     `${o.rounds} interleaved round(s) × ${o.durationSec}s, ${o.connections} connections, ${o.warmupSec}s warm-up; ` +
       `medians over rounds (errors and non-2xx summed); ratios against ${result.baseline}`,
+    ...ownConnections(result),
     '',
     renderColumns(HEADER, result.configurations.map(row), ALIGN),
     '',
     'CPU per request by measured process (median over rounds):',
     processLines(result.configurations),
+    ...latencyLines(result.configurations),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -23,3 +23,12 @@ test('an unknown name lists the choices', async () => {
   await assert.rejects(loadBenchmark('nope'), (err: unknown) => err instanceof BenchUsageError && /unknown benchmark "nope"; choose one of: .*path/.test(err.message));
   await assert.rejects(loadBenchmark('toString'), BenchUsageError);
 });
+
+test('wan is registered: each WAN row beside the same request without WAN', async () => {
+  const b = await loadBenchmark('wan');
+  assert.deepEqual(
+    b.configurations.map((c) => c.name),
+    ['write', 'write-wan', 'bounded-read', 'bounded-read-wan', 'leader-read', 'leader-read-wan'],
+  );
+  assert.equal(b.baseline, 'write');
+});

@@ -60,3 +60,27 @@ test('takes medians over rounds, sums errors, and divides by the baseline', () =
 test('a configuration without rounds is an error, not a row of zeros', () => {
   assert.throws(() => summarize(configs, 'direct', measured, new Map([['direct', [sample()]]])), /full-path has no completed round/);
 });
+
+test('a latency row is priced over its pair: p50 added, and what it adds beyond the prediction', () => {
+  const rows = [
+    { name: 'write', description: 'w' },
+    { name: 'write-wan', description: 'w, WAN on' },
+  ];
+  const samples = new Map([
+    ['write', [sample({ p50Ms: 3 }), sample({ p50Ms: 4 }), sample({ p50Ms: 2 })]],
+    ['write-wan', [sample({ p50Ms: 80 }), sample({ p50Ms: 84 }), sample({ p50Ms: 82 })]],
+  ]);
+  const expectations = { 'write-wan': { over: 'write', addsMs: 75, why: 'RTT' } };
+  const [plain, wan] = summarize(rows, 'write', {}, samples, { expectations, connections: { write: 1, 'write-wan': 1 } });
+  assert.equal(plain?.latency, undefined);
+  assert.equal(plain?.connections, 1);
+  assert.deepEqual(wan?.latency, { over: 'write', addsMs: 75, why: 'RTT', addedMs: 79, beyondMs: 4 });
+});
+
+test('a latency row priced over a row that did not run is an error', () => {
+  const samples = new Map([['write-wan', [sample()]]]);
+  assert.throws(
+    () => summarize([{ name: 'write-wan', description: '' }], 'write-wan', {}, samples, { expectations: { 'write-wan': { over: 'write', addsMs: 75, why: '' } } }),
+    /priced over write, which did not run/,
+  );
+});

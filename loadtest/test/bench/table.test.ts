@@ -59,3 +59,47 @@ test('the result table has a row per configuration with ratios and a per-process
   assert.equal(direct.length, header.length);
   assert.equal(full.length, header.length);
 });
+
+test('latency rows get their own section: p50 added over their pair against the prediction, and their connection count', () => {
+  const configurations = summarize(
+    [
+      { name: 'write', description: '' },
+      { name: 'write-wan', description: '' },
+    ],
+    'write',
+    {},
+    new Map([
+      ['write', [sample({ p50Ms: 3 })]],
+      ['write-wan', [sample({ p50Ms: 81 })]],
+    ]),
+    { expectations: { 'write-wan': { over: 'write', addsMs: 75, why: 'RTT a ↔ b' } }, connections: { write: 1, 'write-wan': 1 } },
+  );
+  const result: BenchResult = {
+    benchmark: 'wan',
+    description: 'priced',
+    baseline: 'write',
+    options: { durationSec: 1, connections: 32, rounds: 1, warmupSec: 0 },
+    clockTicksPerSecond: 100,
+    configurations,
+    details: {},
+  };
+  const out = formatResultTable(result);
+  assert.match(out, /own connection count: write 1, write-wan 1/);
+  assert.match(out, /Latency added/);
+  assert.match(out, /write-wan\s+81\.0\s+write\s+\+78\.0\s+75\.0 \(RTT a ↔ b\)\s+\+3\.0/);
+  assert.doesNotMatch(out, /^write\s+3\.0\s+write/m, 'a row without an expectation is not in the latency section');
+});
+
+test('a table without latency rows has no latency section', () => {
+  const configurations = summarize([{ name: 'direct', description: '' }], 'direct', {}, new Map([['direct', [sample()]]]));
+  const out = formatResultTable({
+    benchmark: 'demo',
+    description: '',
+    baseline: 'direct',
+    options: { durationSec: 1, connections: 4, rounds: 1, warmupSec: 0 },
+    clockTicksPerSecond: 100,
+    configurations,
+    details: {},
+  });
+  assert.doesNotMatch(out, /Latency added|own connection count/);
+});

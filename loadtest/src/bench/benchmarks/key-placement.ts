@@ -8,17 +8,22 @@ export interface PlacedKey {
 }
 
 /**
- * The first key `<prefix><n>` (n = 0, 1, …) whose shard's write-point is in
- * `region`: deterministic, so runs compare like with like.
+ * The first key `<prefix><n>` (n = 0, 1, …) that `accept` takes:
+ * deterministic, so runs compare like with like. `what` names the wish in the error.
  */
-export function keyLedInRegion(view: TopologyView, region: string, prefix = 'bench-user-', maxTries = 100_000): PlacedKey {
+export function firstKeyWhere(view: TopologyView, prefix: string, accept: (k: PlacedKey) => boolean, what: string, maxTries = 100_000): PlacedKey {
   for (let n = 0; n < maxTries; n++) {
     const key = `${prefix}${n}`;
     const shard = shardOf(key, view.shardCount);
-    const writePoint = view.writePoint(shard);
-    if (writePoint.region === region) return { key, shard, writePoint };
+    const placed = { key, shard, writePoint: view.writePoint(shard) };
+    if (accept(placed)) return placed;
   }
-  throw new Error(`no key among ${maxTries} candidates has its write-point in region ${region}`);
+  throw new Error(`no key among ${maxTries} candidates ${what}`);
+}
+
+/** The first key `<prefix><n>` whose shard's write-point is in `region`. */
+export function keyLedInRegion(view: TopologyView, region: string, prefix = 'bench-user-', maxTries = 100_000): PlacedKey {
+  return firstKeyWhere(view, prefix, (k) => k.writePoint.region === region, `has its write-point in region ${region}`, maxTries);
 }
 
 /** One region's path for a benchmark: its first proxy and gateway, and a key led by a node of that region. */

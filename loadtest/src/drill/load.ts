@@ -70,6 +70,24 @@ export class Load {
     this.surge = on;
   }
 
+  /**
+   * Starts a probe writer per user (one per affected shard, after a fault):
+   * a profile put every `everyMs` after the previous one's answer, until the
+   * load stops. Users write a shard only every think time or so; a probe
+   * sees the moment it takes writes again. Its ops join the checked history.
+   */
+  probe(users: readonly DrillUser[], everyMs: number): void {
+    for (const user of users) this.loops.push(this.probeLoop({ user, rng: this.opts.rng.fork(user.id), seq: 0, appends: 0 }, everyMs));
+  }
+
+  private async probeLoop(s: UserState, everyMs: number): Promise<void> {
+    while (!this.stopped) {
+      s.seq++;
+      await this.put(s);
+      await sleep(everyMs);
+    }
+  }
+
   /** Stops issuing; resolves when every in-flight op has completed. */
   async stop(): Promise<void> {
     this.stopped = true;

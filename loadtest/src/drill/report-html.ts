@@ -36,7 +36,7 @@ export function runSection(r: RunReport): string {
       ['new leaders published (control plane)', ms(r.recovery.publishedMs)],
       ['longest write pause', ms(r.recovery.writePauseMs)],
       ['throughput', `${r.throughput.opsPerS} ops/s; ${r.throughput.okWritesPerS} ok writes/s, ${r.throughput.okReadsPerS} ok reads/s; p99 ${r.throughput.p99Ms} ms`],
-      ['load', `${r.config.users} users (+${r.config.surgeUsers} surge), think ${r.config.thinkMs} ms, ${r.config.durationS} s, lease ${r.config.leaseMs} ms`],
+      ['load', `${r.config.users} users (+${r.config.surgeUsers} surge, +${r.config.probeWriters ?? 0} probe writers every ${r.config.probeEveryMs ?? '-'} ms after the fault), think ${r.config.thinkMs} ms, ${r.config.durationS} s, lease ${r.config.leaseMs} ms`],
       ['writes', c ? `${c.stats.writes.ok} acknowledged, ${c.stats.writes.fail} refused (not applied), ${c.stats.writes.unknown} outcome unknown` : '—'],
       ['async loss', `reported by the system ${r.asyncLoss.reported}, measured ${r.asyncLoss.measured} (${r.asyncLoss.asyncShards} async shards)`],
       ['convergence', r.convergence ? `${r.convergence.converged ? 'converged' : 'NOT converged'} in ${r.convergence.waitedMs} ms` : '—'],

@@ -32,6 +32,10 @@ export interface RunReport {
     readonly durationS: number;
     readonly users: number;
     readonly surgeUsers: number;
+    /** Probe writers started after the fault, one per affected shard (absent in reports from before them). */
+    readonly probeWriters?: number;
+    /** A probe writer's pause between one put's answer and the next, ms. */
+    readonly probeEveryMs?: number;
     readonly thinkMs: number;
     readonly shardCount: number;
     readonly leaseMs: number;

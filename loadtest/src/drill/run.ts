@@ -39,6 +39,9 @@ export interface RunOptions {
   readonly onHistory?: (ops: readonly Op[]) => void;
 }
 
+/** A probe writer's pause between the answer to one put and the next (see Load.probe). */
+const PROBE_EVERY_MS = 100;
+
 /** Below this many acknowledged writes before the fault a run proves nothing: it fails as inconclusive. */
 const MIN_ACKED_BEFORE_FAULT = 20;
 
@@ -216,8 +219,10 @@ async function drive(opts: RunOptions, bench: BenchStack, client: DrillClient, r
   const prefix = opts.userPrefix ?? '';
   const users = pickUsers(`${prefix}u`, view.shardCount, opts.usersPerShard, regions);
   const surgeUsers = scenario.surge ? pickUsers(`${prefix}s`, view.shardCount, opts.usersPerShard * 2, regions) : [];
+  // One probe writer per shard, started on the affected shards once the fault is in.
+  const probeUsers = pickUsers(`${prefix}p`, view.shardCount, 1, regions);
   const tokens = new Map<string, string>();
-  for (const u of [...users, ...surgeUsers]) tokens.set(u.id, await signDevToken(topology, { sub: u.id, ttlSec: 3600 }));
+  for (const u of [...users, ...surgeUsers, ...probeUsers]) tokens.set(u.id, await signDevToken(topology, { sub: u.id, ttlSec: 3600 }));
   const proxyOf = (region: string) => (topology.regions.find((r) => r.name === region)?.proxies ?? []).map((p) => stack.url(p.id));
   const entries = new Map(regions.map((r) => [r, view.regionsByDistance(r).flatMap(proxyOf)]));
 
@@ -276,6 +281,8 @@ async function drive(opts: RunOptions, bench: BenchStack, client: DrillClient, r
     log(`[${scenario.name} seed ${seed}] ${faultError}`);
   }
   watch = injected ? new RecoveryWatch(injected.affectedShards, faultMs) : undefined;
+  const probed = injected ? probeUsers.filter((u) => injected?.affectedShards.includes(u.shard)) : [];
+  load.probe(probed, PROBE_EVERY_MS);
   const policy = scenario.healPolicy(stack);
   const latestHeal = Math.max(faultMs, durationMs - 3000);
   let healAtMs: number | undefined;
@@ -308,7 +315,7 @@ async function drive(opts: RunOptions, bench: BenchStack, client: DrillClient, r
 
   const nodes = view.allNodes();
   const convergence = await awaitConvergence(nodes, stack.internalToken, opts.convergeTimeoutMs ?? 60000);
-  const final = await readFinalState(nodes, [...users, ...surgeUsers].map((u) => ({ key: u.id, shard: u.shard })), stack.internalToken);
+  const final = await readFinalState(nodes, [...users, ...surgeUsers, ...probed].map((u) => ({ key: u.id, shard: u.shard })), stack.internalToken);
   // The controller's recent list outlives a run on a shared stack (suites): only this run's promotions count.
   const events = failovers.events().map((e) => ({ ...e, tMs: Date.parse(e.at) - wall0 })).filter((e) => e.tMs >= 0);
   const asyncShards = new Set(topology.placements.filter((p) => p.mode === 'async').map((p) => p.shard));
@@ -330,7 +337,7 @@ async function drive(opts: RunOptions, bench: BenchStack, client: DrillClient, r
     status: failed ? 'failed' : 'passed',
     ...(reason ? { reason } : {}),
     startedAt,
-    config: { durationS: opts.durationS, users: users.length, surgeUsers: surgeUsers.length, thinkMs: opts.thinkMs, shardCount: view.shardCount, leaseMs: topology.replication.leaseMs },
+    config: { durationS: opts.durationS, users: users.length, surgeUsers: surgeUsers.length, probeWriters: probed.length, probeEveryMs: PROBE_EVERY_MS, thinkMs: opts.thinkMs, shardCount: view.shardCount, leaseMs: topology.replication.leaseMs },
     ...(injected ? { fault: { atMs: faultMs, healAtMs, healedAtMs, description: injected.description, targets: injected.targets, affectedShards: injected.affectedShards } } : {}),
     markers: markers.sort((a, b) => a.tMs - b.tMs),
     timeline,

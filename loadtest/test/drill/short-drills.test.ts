@@ -39,6 +39,7 @@ describe(`short drills: every scenario (seed 1, ${DURATION_S} s each) on one sta
       assert.ok(report, 'the suite ran it');
       assert.notEqual(report.status, 'skipped', report.reason);
       assert.ok(report.fault, `the fault was injected: ${report.reason ?? ''}`);
+      assert.equal(report.config.probeWriters, report.fault.affectedShards.length, 'a probe writer per affected shard');
       const checks = report.checks;
       assert.ok(checks, report.reason);
       assert.ok(checks.stats.writes.ok > 50, `the load made acknowledged writes (${checks.stats.writes.ok})`);

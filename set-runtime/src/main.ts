@@ -87,7 +87,8 @@ const watcher = watchControlPlane<LoadedTopology>({
     configMetrics(event);
     if (event.kind === 'current' || event.kind === 'applied') {
       if (event.lease === 'revoked') node.updates.revokeLease(event.sentAt);
-      else node.updates.renewLease(event.sentAt, event.version);
+      // Withheld: no renewal, and no revocation either; the lease held runs out on its own.
+      else if (event.lease !== 'withheld') node.updates.renewLease(event.sentAt, event.version);
     } else logEvent(event);
   },
 });

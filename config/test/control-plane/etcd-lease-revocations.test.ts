@@ -63,12 +63,12 @@ describe('lease revocations shared through etcd (HA control plane)', () => {
     }
   });
 
-  it('a replica that cannot read etcd grants nothing', async () => {
+  it('a replica that cannot read etcd grants nothing and revokes nothing: it withholds', async () => {
     // Nothing listens on port 9 (discard) on loopback: every read fails or times out.
     const client = createEtcdClient({ endpoints: ['http://127.0.0.1:9'] });
     const cut = new EtcdLeaseRevocations({ client, prefix: 'test/cut/', fence: () => undefined, readTimeoutMs: 500 });
     try {
-      assert.equal(await cut.answer('node-1', performance.now()), 'revoked');
+      assert.equal(await cut.answer('node-1', performance.now()), 'withheld');
       assert.ok(cut.readError(), 'the failed read is reported');
     } finally {
       client.close();

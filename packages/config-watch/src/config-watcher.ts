@@ -7,6 +7,15 @@ import { type Backoff, backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 /** Header of a watch answer saying whether it renews the watching node's write-point lease. */
 export const LEASE_HEADER = 'x-setgate-lease';
 
+/** What a watch answer said about the watching node's lease (the LEASE_HEADER value). */
+export type LeaseVerdict = 'granted' | 'revoked' | 'withheld';
+
+/** A header value this version does not know renews nothing: it is read as `withheld`. */
+function leaseVerdict(header: string | string[] | undefined): LeaseVerdict | undefined {
+  if (header === undefined) return undefined;
+  return header === 'granted' || header === 'revoked' ? header : 'withheld';
+}
+
 /**
  * When the answered poll was SENT, on this process's monotonic clock
  * (performance.now()), and what the control plane said about the watching
@@ -16,8 +25,12 @@ export const LEASE_HEADER = 'x-setgate-lease';
  */
 export interface AnswerTiming {
   readonly sentAt: number;
-  /** 'revoked': the control plane withholds the lease from this node (it is being failed over). */
-  readonly lease?: 'granted' | 'revoked';
+  /**
+   * 'granted': renewed from sentAt. 'revoked': the node is being failed over (stop admitting now).
+   * 'withheld': not renewed (the control plane could not tell); the node keeps what it holds.
+   * Absent: the answer said nothing about a lease.
+   */
+  readonly lease?: LeaseVerdict;
 }
 
 /** What a component learns from its watch, for logs and metrics. */
@@ -148,11 +161,8 @@ export class ConfigWatcher<T> {
       headers: { authorization: `Bearer ${this.opts.token}` },
       headersTimeout: timeoutMs + 10000,
     });
-    const leaseHeader = res.headers[LEASE_HEADER];
-    const timing: AnswerTiming = {
-      sentAt,
-      ...(leaseHeader === 'granted' || leaseHeader === 'revoked' ? { lease: leaseHeader } : {}),
-    };
+    const lease = leaseVerdict(res.headers[LEASE_HEADER]);
+    const timing: AnswerTiming = { sentAt, ...(lease ? { lease } : {}) };
     if (res.statusCode === 204) {
       await res.body.dump();
       return { document: undefined, timing };

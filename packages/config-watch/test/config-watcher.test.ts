@@ -80,3 +80,37 @@ describe('config watcher', () => {
     assert.ok(backoffDelay(10, { baseMs: 5, maxMs: 40 }) <= 40 && backoffDelay(0, { baseMs: 5, maxMs: 40 }, () => 0) === 3);
   });
 });
+
+describe('config watcher: what an answer says about the lease', () => {
+  it('reads granted, revoked and withheld as such, an unknown value as withheld (it renews nothing), and no header as no word', async () => {
+    const { createServer } = await import('node:http');
+    const said = ['granted', 'withheld', 'revoked', 'lease-2099', undefined];
+    let n = 0;
+    const server = createServer((req, res) => {
+      const value = said[Math.min(n++, said.length - 1)];
+      if (value !== undefined) res.setHeader('x-setgate-lease', value);
+      res.statusCode = req.url?.startsWith('/v1/config/watch') ? 204 : 404;
+      res.end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const events: WatchEvent[] = [];
+    const w = new ConfigWatcher<LoadedTopology>({
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      token: TOKENS.viewer,
+      version: 1,
+      node: 'node-1',
+      pollTimeoutMs: 0,
+      build: (t) => t,
+      onUpdate: () => {},
+      onEvent: (e) => events.push(e),
+    }).start();
+    try {
+      await until(() => events.filter((e) => e.kind === 'current').length >= said.length, 'an answer per header value');
+    } finally {
+      await w.stop();
+      server.close();
+    }
+    const leases = events.flatMap((e) => (e.kind === 'current' ? [e.lease ?? 'none'] : [])).slice(0, said.length);
+    assert.deepEqual(leases, ['granted', 'withheld', 'revoked', 'withheld', 'none']);
+  });
+});

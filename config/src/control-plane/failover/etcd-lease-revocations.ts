@@ -31,9 +31,11 @@ export interface EtcdLeaseRevocationsOptions {
  *   poll arrived. A grant is then safe: the node counts it from its poll's
  *   send time S, before the read R. If R saw no revocation, R came before W
  *   in etcd's order, so the lease ends by S + leaseMs < W + leaseMs. If it
- *   saw one, the answer withholds the grant. A read that fails or does not
- *   answer in time withholds it too: a replica cut off from etcd's quorum
- *   cannot know, so it grants nothing.
+ *   saw one, the answer revokes. A read that fails or does not answer in
+ *   time WITHHOLDS the grant: a replica cut off from etcd's quorum (or asking
+ *   during an etcd leader election) cannot know, so it grants nothing, and it
+ *   does not revoke either: the node's current lease stays as safe as it was
+ *   and runs out on its own unless a later answer renews it.
  *
  * Why not trust one replica's memory (lease-grants.ts) here: with a one-way
  * partition a node reaches replica B but not the controller on replica A; A
@@ -62,7 +64,7 @@ export class EtcdLeaseRevocations implements LeaseLedger {
 
   async answer(node: string, arrivedAt: number): Promise<LeaseAnswer> {
     const revoked = await this.readAfter(arrivedAt);
-    if (revoked === undefined) return 'revoked';
+    if (revoked === undefined) return 'withheld';
     return revoked.has(node) ? 'revoked' : 'granted';
   }
 

@@ -3,8 +3,17 @@ import type { LeaseLedger } from './lease-ledger.js';
 
 const MAX_TRACKED = 10_000;
 
-/** What a watch answer tells the node that named itself (the `x-setgate-lease` header). */
-export type LeaseAnswer = 'granted' | 'revoked';
+/**
+ * What a watch answer tells the node that named itself (the `x-setgate-lease` header):
+ * - `granted`: a renewal, counted by the node from when it sent the poll;
+ * - `revoked`: the node is being failed over: stop admitting writes now;
+ * - `withheld`: no renewal, because the control plane cannot tell (its etcd read
+ *   failed, e.g. during an etcd leader election). The node keeps what it holds
+ *   until that runs out: a lease granted before is still safe (the controller
+ *   waits out leaseMs after any revocation), and dropping it would turn an
+ *   etcd hiccup into failed writes on every shard.
+ */
+export type LeaseAnswer = 'granted' | 'revoked' | 'withheld';
 
 /** One node's lease as the control plane last granted it, for status. */
 export interface LeaseGrantView {

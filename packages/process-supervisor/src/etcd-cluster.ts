@@ -106,9 +106,13 @@ export async function startEtcdCluster(opts: EtcdClusterOptions = {}): Promise<E
       '--initial-cluster', initialCluster,
       '--initial-cluster-token', token,
       '--initial-cluster-state', existing ? 'existing' : 'new',
-      // Loopback: a fast heartbeat gives fast leader elections after a kill.
-      '--heartbeat-interval', '100',
-      '--election-timeout', '1000',
+      // Loopback: a fast heartbeat gives fast leader elections after a kill. While etcd has no
+      // leader no control-plane replica can grant a write-point lease (it reads revocations
+      // linearizably), so an election must end well inside replication.leaseMs (2000 ms by
+      // default) minus a renewal interval: 500 ms lets followers campaign 0.5–1 s after the
+      // leader died, where etcd's default 1000 ms let leases lapse on a leader kill.
+      '--heartbeat-interval', '50',
+      '--election-timeout', '500',
       '--logger', 'zap',
       '--log-level', 'warn',
     ];

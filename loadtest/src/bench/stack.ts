@@ -42,13 +42,30 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
+/** Starts on fresh ports after a lost port race, at most this many times in all. */
+const START_ATTEMPTS = 3;
+
 /**
  * Copies the topology with every port rebound to a free one (so a bench runs
  * beside `npm start`), starts only the selected instances, and returns a
  * handle whose `stop` ends the processes and removes the scratch directory.
  * If starting fails, nothing is left behind.
+ *
+ * A port found free can be taken before the component binds it (by another
+ * process's outgoing connection, which draws from the same ephemeral range):
+ * the start then fails with EADDRINUSE and is tried again on new ports.
  */
 export async function startBenchStack(opts: BenchStackOptions): Promise<BenchStack> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(opts);
+    } catch (err) {
+      if (attempt >= START_ATTEMPTS || !/EADDRINUSE|address already in use/.test((err as Error).message)) throw err;
+    }
+  }
+}
+
+async function startOnce(opts: BenchStackOptions): Promise<BenchStack> {
   const workDir = mkdtempSync(join(tmpdir(), 'setgate-bench-'));
   const cleanup = () => rmSync(workDir, { recursive: true, force: true });
   let stack: Stack;

@@ -208,13 +208,9 @@ async function startCaseOnce(mode: 'etcd' | 'file'): Promise<Running> {
 
 /** The id of the etcd member that leads the cluster now (etcd's JSON gateway: maintenance status). */
 async function etcdLeader(etcd: EtcdMode): Promise<string> {
-  for (const m of etcd.cluster.members) {
-    if (!m.running()) continue;
-    const res = await request(`${m.clientUrl}/v3/maintenance/status`, { method: 'POST', body: '{}', headersTimeout: 2000 });
-    const s = (await res.body.json()) as { header: { member_id: string }; leader: string };
-    if (s.header.member_id === s.leader) return m.name;
-  }
-  throw new Error('no etcd member says it leads');
+  const leader = await etcd.cluster.leader();
+  if (!leader) throw new Error('no etcd member says it leads');
+  return leader;
 }
 
 describe('control plane on etcd: no single process can stop writes (real processes)', () => {

@@ -67,15 +67,17 @@ const reload = (why: string) => {
 };
 process.on('SIGHUP', () => void reload('SIGHUP'));
 const leaseThird = Math.max(50, Math.floor(view.doc.replication.leaseMs / 3));
-// A quarter: a healthy watch renews three or four times per lease, so one slow answer on a busy machine does not lapse it.
-const leaseQuarter = Math.max(50, Math.floor(view.doc.replication.leaseMs / 4));
+// An eighth: a healthy watch renews six to eight times per lease, so one slow answer on a busy machine does not
+// lapse it, and a renewal's send time (from which the lease counts) is never more than an eighth plus a trip
+// old: what is left of the lease when the control plane cannot grant (an etcd election) is most of it.
+const leaseEighth = Math.max(50, Math.floor(view.doc.replication.leaseMs / 8));
 const logEvent = logWatchEvents(telemetry.logger);
 const configMetrics = configWatchMetrics(telemetry.meter, args.topology.version);
 const watcher = watchControlPlane<LoadedTopology>({
   topology: args.topology,
   node: self.id,
   immediateFirstPoll: true,
-  pollTimeoutMs: leaseQuarter,
+  pollTimeoutMs: leaseEighth,
   build: (topology) => topology,
   onUpdate: (topology) => {
     node.updates.applyLoaded(topology).then(

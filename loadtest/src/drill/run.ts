@@ -39,8 +39,14 @@ export interface RunOptions {
   readonly onHistory?: (ops: readonly Op[]) => void;
 }
 
-/** A probe writer's pause between the answer to one put and the next (see Load.probe). */
-const PROBE_EVERY_MS = 100;
+/**
+ * Probe writers' pace (see Load.probe): about this many puts per second over
+ * all of a run's probes, none more often than every PROBE_MIN_EVERY_MS, so a
+ * fault that touches every shard does not double the load.
+ */
+const PROBE_WRITES_PER_S = 100;
+const PROBE_MIN_EVERY_MS = 100;
+const probeEveryMs = (probes: number) => Math.max(PROBE_MIN_EVERY_MS, Math.round((probes * 1000) / PROBE_WRITES_PER_S));
 
 /** Below this many acknowledged writes before the fault a run proves nothing: it fails as inconclusive. */
 const MIN_ACKED_BEFORE_FAULT = 20;
@@ -282,7 +288,7 @@ async function drive(opts: RunOptions, bench: BenchStack, client: DrillClient, r
   }
   watch = injected ? new RecoveryWatch(injected.affectedShards, faultMs) : undefined;
   const probed = injected ? probeUsers.filter((u) => injected?.affectedShards.includes(u.shard)) : [];
-  load.probe(probed, PROBE_EVERY_MS);
+  load.probe(probed, probeEveryMs(probed.length));
   const policy = scenario.healPolicy(stack);
   const latestHeal = Math.max(faultMs, durationMs - 3000);
   let healAtMs: number | undefined;
@@ -337,7 +343,7 @@ async function drive(opts: RunOptions, bench: BenchStack, client: DrillClient, r
     status: failed ? 'failed' : 'passed',
     ...(reason ? { reason } : {}),
     startedAt,
-    config: { durationS: opts.durationS, users: users.length, surgeUsers: surgeUsers.length, probeWriters: probed.length, probeEveryMs: PROBE_EVERY_MS, thinkMs: opts.thinkMs, shardCount: view.shardCount, leaseMs: topology.replication.leaseMs },
+    config: { durationS: opts.durationS, users: users.length, surgeUsers: surgeUsers.length, probeWriters: probed.length, probeEveryMs: probeEveryMs(probed.length), thinkMs: opts.thinkMs, shardCount: view.shardCount, leaseMs: topology.replication.leaseMs },
     ...(injected ? { fault: { atMs: faultMs, healAtMs, healedAtMs, description: injected.description, targets: injected.targets, affectedShards: injected.affectedShards } } : {}),
     markers: markers.sort((a, b) => a.tMs - b.tMs),
     timeline,

@@ -7,6 +7,14 @@ import { type Backoff, backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 /** Header of a watch answer saying whether it renews the watching node's write-point lease. */
 export const LEASE_HEADER = 'x-setgate-lease';
 
+/**
+ * After an answer that withheld the lease, the next poll comes this much later
+ * and asks for an answer at once: the lease is renewed as soon as the control
+ * plane can grant again (an etcd election ends), instead of a long-poll later,
+ * without spinning while it cannot.
+ */
+const WITHHELD_RETRY_MS = 100;
+
 /** What a watch answer said about the watching node's lease (the LEASE_HEADER value). */
 export type LeaseVerdict = 'granted' | 'revoked' | 'withheld';
 
@@ -96,7 +104,7 @@ export class ConfigWatcher<T> {
   private wake: (() => void) | undefined;
   private readonly urls: readonly string[];
   private urlIndex = 0;
-  /** Set after moving to another replica: its first poll answers at once, so a lease it renews waits no long-poll. */
+  /** Set after moving to another replica or a withheld lease: the next poll answers at once, so a lease it renews waits no long-poll. */
   private answerAtOnce = false;
   private polls = 0;
 
@@ -134,6 +142,10 @@ export class ConfigWatcher<T> {
         failures = 0;
         if (answer.document !== undefined) this.accept(answer.document, answer.timing);
         else this.opts.onEvent?.({ kind: 'current', version: this.current, ...answer.timing });
+        if (answer.timing.lease === 'withheld' && !this.stopped) {
+          this.answerAtOnce = true;
+          await this.sleep(WITHHELD_RETRY_MS);
+        }
       } catch (err) {
         if (this.stopped) return;
         const url = this.urls[this.urlIndex] as string;

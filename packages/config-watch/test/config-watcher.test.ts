@@ -82,11 +82,13 @@ describe('config watcher', () => {
 });
 
 describe('config watcher: what an answer says about the lease', () => {
-  it('reads granted, revoked and withheld as such, an unknown value as withheld (it renews nothing), and no header as no word', async () => {
+  it('reads granted, revoked and withheld as such, an unknown value as withheld (it renews nothing), and no header as no word; after a withheld answer it asks again at once', async () => {
     const { createServer } = await import('node:http');
     const said = ['granted', 'withheld', 'revoked', 'lease-2099', undefined];
     let n = 0;
+    const asked: string[] = [];
     const server = createServer((req, res) => {
+      asked.push(new URL(req.url ?? '/', 'http://x').searchParams.get('timeoutMs') ?? '');
       const value = said[Math.min(n++, said.length - 1)];
       if (value !== undefined) res.setHeader('x-setgate-lease', value);
       res.statusCode = req.url?.startsWith('/v1/config/watch') ? 204 : 404;
@@ -99,7 +101,7 @@ describe('config watcher: what an answer says about the lease', () => {
       token: TOKENS.viewer,
       version: 1,
       node: 'node-1',
-      pollTimeoutMs: 0,
+      pollTimeoutMs: 300, // the server answers at once anyway; what matters is what each poll asks for
       build: (t) => t,
       onUpdate: () => {},
       onEvent: (e) => events.push(e),
@@ -112,5 +114,7 @@ describe('config watcher: what an answer says about the lease', () => {
     }
     const leases = events.flatMap((e) => (e.kind === 'current' ? [e.lease ?? 'none'] : [])).slice(0, said.length);
     assert.deepEqual(leases, ['granted', 'withheld', 'revoked', 'withheld', 'none']);
+    // Polls 1-5 answered granted, withheld, revoked, unknown, none: the 3rd and the 5th follow a withheld answer.
+    assert.deepEqual(asked.slice(0, 5), ['300', '300', '0', '300', '0']);
   });
 });

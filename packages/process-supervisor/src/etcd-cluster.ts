@@ -28,6 +28,8 @@ export interface EtcdCluster {
   readonly endpoints: readonly string[];
   /** Where the members keep their data (a temp dir unless given); removed by stop() when it was made here. */
   readonly dataDir: string;
+  /** The name of the member that leads now (asked of the running members); undefined while none says it does. */
+  leader(): Promise<string | undefined>;
   /** Kills every member by PID and removes a temp data dir. */
   stop(): Promise<void>;
 }
@@ -60,6 +62,31 @@ function healthy(clientUrl: string): Promise<boolean> {
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(false));
     req.end();
+  });
+}
+
+/** The member's id and its leader's, from etcd's maintenance status (the v3 JSON gateway); undefined when it does not answer. */
+function memberStatus(clientUrl: string): Promise<{ member: string; leader: string } | undefined> {
+  return new Promise((resolve) => {
+    const req = request(`${clientUrl}/v3/maintenance/status`, { method: 'POST', timeout: 2000, headers: { 'content-type': 'application/json' } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => {
+        body += d;
+      });
+      res.on('end', () => {
+        try {
+          const s = JSON.parse(body) as { header?: { member_id?: string }; leader?: string };
+          resolve(s.header?.member_id && s.leader ? { member: s.header.member_id, leader: s.leader } : undefined);
+        } catch {
+          resolve(undefined);
+        }
+      });
+      res.on('error', () => resolve(undefined));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(undefined));
+    req.end('{}');
   });
 }
 
@@ -171,5 +198,13 @@ export async function startEtcdCluster(opts: EtcdClusterOptions = {}): Promise<E
       },
     }),
   );
-  return { members, endpoints: members.map((m) => m.clientUrl), dataDir, stop: stopAll };
+  const leader = async () => {
+    for (const m of members) {
+      if (!m.running()) continue;
+      const s = await memberStatus(m.clientUrl);
+      if (s && s.member === s.leader) return m.name;
+    }
+    return undefined;
+  };
+  return { members, endpoints: members.map((m) => m.clientUrl), dataDir, leader, stop: stopAll };
 }

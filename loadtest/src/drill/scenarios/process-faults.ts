@@ -143,17 +143,19 @@ export const killSet: Scenario = {
  */
 export const etcdMemberDown: Scenario = {
   name: 'etcd-member-down',
-  summary: "SIGKILL one member of the control plane's 3-member etcd cluster for 10 s, then restart it",
+  summary: "SIGKILL the leader of the control plane's 3-member etcd cluster (the hard case: no lease can be granted until a new one is elected) for 10 s, then restart it",
   requires: 'etcd',
   healPolicy: () => ({ kind: 'after', ms: 10000 }),
   async inject(ctx): Promise<Injected> {
     const cluster = ctx.etcd;
     if (!cluster) throw new Error('etcd-member-down needs the control plane on etcd');
-    const member = ctx.rng.pick([...cluster.members].sort((a, b) => a.name.localeCompare(b.name)));
+    // The leader when one answers; otherwise a seeded pick (the description says which).
+    const leader = await cluster.leader();
+    const member = cluster.members.find((m) => m.name === leader) ?? ctx.rng.pick([...cluster.members].sort((a, b) => a.name.localeCompare(b.name)));
     await member.kill();
     ctx.faultApplied();
     return {
-      description: `SIGKILL etcd member ${member.name}`,
+      description: `SIGKILL etcd member ${member.name} (${member.name === leader ? 'the leader' : 'leader unknown'})`,
       targets: [member.name],
       affectedShards: Array.from({ length: ctx.stack.view.shardCount }, (_, i) => i),
       heal: () => member.restart(),

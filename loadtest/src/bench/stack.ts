@@ -26,6 +26,8 @@ export interface BenchStackOptions {
    * row that prices hop authentication). Default true, as `npm start` runs.
    */
   readonly hopAuth?: boolean;
+  /** More environment for every process of the stack (e.g. OTEL_SDK_DISABLED, an OTLP endpoint). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** A partial topology running on free ports in a scratch directory. */
@@ -84,7 +86,7 @@ async function startOnce(opts: BenchStackOptions): Promise<BenchStack> {
       ...(opts.wan ? { wan: true } : {}),
       ...(etcd ? { controlPlaneReplicas: etcd.replicas } : {}),
       // An empty SETGATE_INTERNAL_TOKEN is "no secret" to every component: its hops are open.
-      ...(opts.hopAuth === false ? { env: { [INTERNAL_TOKEN_ENV]: '' } } : {}),
+      env: { ...opts.env, ...(opts.hopAuth === false ? { [INTERNAL_TOKEN_ENV]: '' } : {}) },
     });
   } catch (err) {
     await etcd?.stop();

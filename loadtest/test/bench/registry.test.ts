@@ -9,13 +9,13 @@ test('path is registered and declares a baseline among its configurations', asyn
   assert.equal(b.name, 'path');
   assert.deepEqual(
     b.configurations.map((c) => c.name),
-    ['direct', 'direct-no-hop-auth', 'full-path', 'full-path-no-hop-auth'],
+    ['direct', 'direct-no-hop-auth', 'full-path', 'full-path-no-hop-auth', 'full-path-no-observability', 'full-path-traced'],
   );
   assert.equal(b.baseline, 'direct');
-  // The rows without hop authentication cannot run with --wan: the setup may leave them out.
+  // The rows on side stacks (no hop auth, no observability, traced) do not run with --wan: the setup may leave them out.
   assert.deepEqual(
     b.configurations.filter((c) => c.optional).map((c) => c.name),
-    ['direct-no-hop-auth', 'full-path-no-hop-auth'],
+    ['direct-no-hop-auth', 'full-path-no-hop-auth', 'full-path-no-observability', 'full-path-traced'],
   );
 });
 

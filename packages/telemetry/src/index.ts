@@ -5,7 +5,7 @@ import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type DestinationStream, type Logger, pino } from 'pino';
-import { startMetrics } from './metrics.js';
+import { sdkDisabled, startMetrics } from './metrics.js';
 import { redactOption } from './redaction.js';
 import { samplingFromEnv } from './sampling.js';
 import { UnrecordedTracer } from './unrecorded-tracer.js';
@@ -14,6 +14,7 @@ export { REDACT_PATHS, REDACTED, redactOption } from './redaction.js';
 export { type Sampling, samplingFromEnv } from './sampling.js';
 export { extractContext, injectContext, parseTraceparent, traceparentOf } from './trace-context.js';
 export { UnrecordedTracer } from './unrecorded-tracer.js';
+export { sdkDisabled } from './metrics.js';
 export * from './http-metrics.js';
 
 export interface TelemetryOptions {
@@ -44,7 +45,8 @@ export interface Telemetry {
  * as OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG say (sampling.ts; default
  * parent-based always-on with an exporter; without one nothing is recorded for
  * nobody to read, but ids still propagate and appear in logs). Log lines have
- * credentials redacted (redaction.ts).
+ * credentials redacted (redaction.ts). `OTEL_SDK_DISABLED=true` turns metrics
+ * and span recording off (metrics.ts).
  */
 export function startTelemetry(opts: TelemetryOptions): Telemetry {
   const resource = resourceFromAttributes({
@@ -56,7 +58,8 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
   const spanProcessors: SpanProcessor[] = [];
   // The exporter reads either variable itself (the traces one is the full URL, the other gets /v1/traces appended).
   const otlp = process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  if (otlp) spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
+  // OTEL_SDK_DISABLED: nothing is exported or recorded; trace ids still propagate and reach the logs.
+  if (otlp && !sdkDisabled()) spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
   const sampling = samplingFromEnv(process.env, spanProcessors.length > 0);
   // With nothing to export to, or nothing sampled, spans only carry ids: the SDK's work per span would be wasted.
   const recording = spanProcessors.length > 0 && sampling.mayRecord;

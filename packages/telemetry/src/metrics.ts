@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Meter } from '@opentelemetry/api';
+import { createNoopMeter, type Meter } from '@opentelemetry/api';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { HostMetrics } from '@opentelemetry/host-metrics';
@@ -14,6 +14,28 @@ export interface ProcessMetrics {
   shutdown(): Promise<void>;
 }
 
+/**
+ * `OTEL_SDK_DISABLED=true` (the OpenTelemetry SDKs' switch): no meter provider,
+ * no runtime or host metrics, every instrument a no-op, and `/metrics` answers
+ * with no series. For a process whose operator scrapes nothing, and for the
+ * benchmarks that price observability against it.
+ */
+export function sdkDisabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true';
+}
+
+function disabledMetrics(): ProcessMetrics {
+  return {
+    meter: createNoopMeter(),
+    scrape: (_req, res) => {
+      res.statusCode = 200;
+      res.setHeader('content-type', 'text/plain; version=0.0.4; charset=utf-8');
+      res.end('# metrics are off in this process (OTEL_SDK_DISABLED=true)\n');
+    },
+    shutdown: async () => {},
+  };
+}
+
 /** How often metrics are pushed over OTLP; OTEL_METRIC_EXPORT_INTERVAL (ms) overrides, as the OTel SDKs read it. */
 const DEFAULT_EXPORT_INTERVAL_MS = 15_000;
 
@@ -25,6 +47,7 @@ const DEFAULT_EXPORT_INTERVAL_MS = 15_000;
  * not from code of ours.
  */
 export function startMetrics(resource: Resource, env: NodeJS.ProcessEnv = process.env): ProcessMetrics {
+  if (sdkDisabled(env)) return disabledMetrics();
   const prometheus = new PrometheusExporter({ preventServerStart: true });
   const readers: IMetricReader[] = [prometheus];
   if (env.OTEL_EXPORTER_OTLP_ENDPOINT) {

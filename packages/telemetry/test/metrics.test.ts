@@ -90,3 +90,20 @@ test('with OTEL_EXPORTER_OTLP_ENDPOINT set, metrics are pushed over OTLP/HTTP to
     receiver.close();
   }
 });
+
+test('OTEL_SDK_DISABLED=true: instruments are no-ops and a scrape has no series', async () => {
+  const before = process.env.OTEL_SDK_DISABLED;
+  process.env.OTEL_SDK_DISABLED = 'TRUE';
+  const telemetry = startTelemetry({ service: 'test', instance: 't-off', logLevel: 'silent' });
+  try {
+    new HttpServerMetrics(telemetry.meter, { 'setgate.region': 'us-east' }).recorder('GET', '/v1/profile').record(200, 0.001, 0, 10);
+    zeroedCounter(telemetry.meter, 'setgate.test.refused', 'Refused.', labelProduct({ 'setgate.reason': ['x'] }));
+    const text = await scrapeOnce(telemetry);
+    assert.match(text, /OTEL_SDK_DISABLED/);
+    assert.doesNotMatch(text, /^[a-z_]+(\{.*\})? \d/m, 'no sample line');
+  } finally {
+    await telemetry.shutdown();
+    if (before === undefined) delete process.env.OTEL_SDK_DISABLED;
+    else process.env.OTEL_SDK_DISABLED = before;
+  }
+});

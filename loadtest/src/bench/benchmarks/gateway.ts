@@ -6,7 +6,9 @@ import { freePorts, nodeArgsFor, type RedisServer, startRedisServer } from '@set
 import { TopologyView } from '@setgate/topology';
 import type { Benchmark, BenchSetup } from '../benchmark.js';
 import { expect2xx } from '../preflight.js';
-import { startBenchStack } from '../stack.js';
+import { NO_OBSERVABILITY, TRACED_RATIO, TRACED_SAMPLER, tracedEnv } from '../observability.js';
+import { type OtlpSink, startOtlpSink } from '../otlp-sink.js';
+import { type BenchStack, startBenchStack } from '../stack.js';
 import { assertedHeaders } from './asserted-headers.js';
 import { keyLedInRegion } from './key-placement.js';
 
@@ -66,7 +68,10 @@ async function stopChild(child: ChildProcess | undefined): Promise<void> {
  * shows against a like-for-like forward;
  * (b) `gateway`: the full pipeline (hygiene, match, auth with a cached JWT,
  * the Redis-backed batched limiter, admission, routing, forward, response
- * headers), redis-server's CPU included; (c) `direct`: the node alone.
+ * headers), redis-server's CPU included; (c) `direct`: the node alone;
+ * (d) the gateway row again on side stacks of their own (gateway, node and
+ * redis each), each run right after it: without a hop secret, with
+ * observability off (observability.ts), and exporting sampled spans.
  * Goal: (b) ≥ 85% of (a)'s req/s and ≤ 1.15× its CPU µs/req.
  */
 export const gatewayBenchmark: Benchmark = {
@@ -79,6 +84,14 @@ export const gatewayBenchmark: Benchmark = {
     {
       name: 'gateway-no-hop-auth',
       description: 'the gateway row on a second stack run without a hop secret (its own gateway, node and redis), run right after it: the difference is what authenticating the gateway → node hop costs',
+    },
+    {
+      name: 'gateway-no-observability',
+      description: 'the gateway row on a third stack with OTEL_SDK_DISABLED=true and SETGATE_ACCESS_LOG=off: the difference is what metrics and access lines cost',
+    },
+    {
+      name: 'gateway-traced',
+      description: `the gateway row on a fourth stack exporting spans over OTLP to a local sink, sampled ${TRACED_SAMPLER} ${TRACED_RATIO}: what tracing adds`,
     },
     { name: 'direct', description: 'GET /cmd/profile/<key> straight to the write-point node with the headers the gateway asserts' },
   ],
@@ -94,17 +107,19 @@ export const gatewayBenchmark: Benchmark = {
     const nodeId = placed.writePoint.id;
 
     let redis: RedisServer | undefined;
-    let redisOff: RedisServer | undefined;
     let bare: ChildProcess | undefined;
     let bareBuffered: ChildProcess | undefined;
+    let sink: OtlpSink | undefined;
+    /** The rows on stacks of their own (gateway, node and redis each), beside the main one. */
+    const sides: Array<{ row: string; stack: BenchStack; redis: RedisServer }> = [];
     redis = await startRedisServer();
     const redisPort = redis.port;
     ctx.log(`gateway: region ${region}, key ${placed.key} (shard ${placed.shard}), starting ${gatewayId}, ${nodeId}, redis on ${redisPort}`);
-    let bench: Awaited<ReturnType<typeof startBenchStack>> | undefined;
-    let benchOff: Awaited<ReturnType<typeof startBenchStack>> | undefined;
-    const stackFor = (redisPort: number, hopAuth: boolean) =>
+    let bench: BenchStack | undefined;
+    const stackFor = (redisPort: number, hopAuth: boolean, env?: Record<string, string>) =>
       startBenchStack({
         hopAuth,
+        ...(env ? { env } : {}),
         edit: (doc) => {
           const regions = doc.regions as Array<{ name: string; gateways: Array<{ id: string }> }>;
           const r = regions.find((x) => x.name === region);
@@ -117,10 +132,27 @@ export const gatewayBenchmark: Benchmark = {
         },
         only: (i) => i.id === gatewayId || i.id === nodeId,
       });
+    const side = async (row: string, hopAuth: boolean, env?: Record<string, string>) => {
+      const r = await startRedisServer();
+      try {
+        sides.push({ row, stack: await stackFor(r.port, hopAuth, env), redis: r });
+      } catch (err) {
+        await r.kill();
+        throw err;
+      }
+    };
+    const stopSides = async () => {
+      for (const s of sides.splice(0)) {
+        await s.stack.stop();
+        await s.redis.kill();
+      }
+    };
     try {
       bench = await stackFor(redisPort, true);
-      redisOff = await startRedisServer();
-      benchOff = await stackFor(redisOff.port, false);
+      await side('gateway-no-hop-auth', false);
+      await side('gateway-no-observability', true, NO_OBSERVABILITY);
+      sink = await startOtlpSink();
+      await side('gateway-traced', true, tracedEnv(sink.url));
       const { stack } = bench;
       const read = stack.topology.commands.find((c) => c.method === 'GET' && c.path === READ_PATH);
       if (!read) throw new Error(`the topology has no command for GET ${READ_PATH}`);
@@ -128,8 +160,7 @@ export const gatewayBenchmark: Benchmark = {
       const auth = { authorization: `Bearer ${token}` };
       const gatewayUrl = stack.url(gatewayId);
       const nodeUrl = stack.url(nodeId);
-      const gatewayOffUrl = benchOff.stack.url(gatewayId);
-      for (const url of [gatewayUrl, gatewayOffUrl]) {
+      for (const url of [gatewayUrl, ...sides.map((s) => s.stack.stack.url(gatewayId))]) {
         await expect2xx('seeding the profile', {
           method: 'PUT',
           url: `${url}${READ_PATH}`,
@@ -146,8 +177,7 @@ export const gatewayBenchmark: Benchmark = {
       bareBuffered = await spawnReady(process.execPath, [...bareArgs, '--port', String(bufferedPort), '--buffered'], /ready/, 'bare-buffered');
       const node = { name: 'set-runtime', pid: bench.pidOf(nodeId) };
       const started = bench;
-      const startedOff = benchOff;
-      const offRedis = redisOff;
+      const startedSink = sink;
       return {
         targets: {
           'bare-forward': {
@@ -163,32 +193,38 @@ export const gatewayBenchmark: Benchmark = {
             measured: [{ name: 'gateway', pid: bench.pidOf(gatewayId) }, node, { name: 'redis-server', pid: redis.pid }],
           },
           direct: { request: { method: 'GET', url: `${nodeUrl}${upstreamPath}`, headers: asserted }, measured: [node] },
-          'gateway-no-hop-auth': {
-            request: { method: 'GET', url: `${gatewayOffUrl}${READ_PATH}`, headers: auth },
-            measured: [
-              { name: 'gateway', pid: benchOff.pidOf(gatewayId) },
-              { name: 'set-runtime', pid: benchOff.pidOf(nodeId) },
-              { name: 'redis-server', pid: offRedis.pid },
-            ],
-          },
+          ...Object.fromEntries(
+            sides.map((s) => [
+              s.row,
+              {
+                request: { method: 'GET', url: `${s.stack.stack.url(gatewayId)}${READ_PATH}`, headers: auth },
+                measured: [
+                  { name: 'gateway', pid: s.stack.pidOf(gatewayId) },
+                  { name: 'set-runtime', pid: s.stack.pidOf(nodeId) },
+                  { name: 'redis-server', pid: s.redis.pid },
+                ],
+              },
+            ]),
+          ),
         },
         details: { region, key: placed.key, shard: placed.shard, command: read.name, gateway: gatewayId, node: nodeId, redisPort },
         stop: async () => {
+          ctx.log(`gateway: the OTLP sink received ${JSON.stringify(startedSink.received())}`);
           await stopChild(bare);
           await stopChild(bareBuffered);
           await started.stop();
-          await startedOff.stop();
+          await stopSides();
           await redis?.kill();
-          await offRedis.kill();
+          await startedSink.close();
         },
       };
     } catch (err) {
       await stopChild(bare);
       await stopChild(bareBuffered);
       await bench?.stop();
-      await benchOff?.stop();
+      await stopSides();
       await redis?.kill();
-      await redisOff?.kill();
+      await sink?.close();
       redis = undefined;
       throw err;
     }

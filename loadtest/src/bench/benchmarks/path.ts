@@ -3,6 +3,8 @@ import { signDevToken } from '@setgate/launcher';
 import { type CommandView, TopologyView } from '@setgate/topology';
 import type { Benchmark, BenchSetup, LoadMethod } from '../benchmark.js';
 import { expect2xx } from '../preflight.js';
+import { NO_OBSERVABILITY, TRACED_RATIO, TRACED_SAMPLER, tracedEnv } from '../observability.js';
+import { type OtlpSink, startOtlpSink } from '../otlp-sink.js';
 import { startBenchStack } from '../stack.js';
 import { assertedHeaders } from './asserted-headers.js';
 import { firstRegionPath } from './key-placement.js';
@@ -58,6 +60,16 @@ export const pathBenchmark: Benchmark = {
       optional: true,
       description: 'full-path on the second stack (no hop secret): the difference is what authenticating both hops (proxy → gateway, gateway → node) costs',
     },
+    {
+      name: 'full-path-no-observability',
+      optional: true,
+      description: 'full-path on a third stack with OTEL_SDK_DISABLED=true and SETGATE_ACCESS_LOG=off: the difference is what metrics and access lines cost',
+    },
+    {
+      name: 'full-path-traced',
+      optional: true,
+      description: `full-path on a fourth stack exporting spans over OTLP to a local sink, sampled ${TRACED_SAMPLER} ${TRACED_RATIO} (the documented production setting): what tracing adds`,
+    },
   ],
   baseline: 'direct',
 
@@ -69,13 +81,21 @@ export const pathBenchmark: Benchmark = {
     const nodeId = placed.writePoint.id;
 
     ctx.log(`path: region ${region}, key ${placed.key} (shard ${placed.shard}), starting ${[...started].join(', ')}`);
-    const stackFor = (hopAuth: boolean) =>
-      startBenchStack({ edit: keepOneGateway(region, gatewayId), only: (i) => started.has(i.id), hopAuth, ...(ctx.wan ? { wan: true } : {}) });
+    const stackFor = (hopAuth: boolean, env?: Record<string, string>) =>
+      startBenchStack({ edit: keepOneGateway(region, gatewayId), only: (i) => started.has(i.id), hopAuth, ...(env ? { env } : {}), ...(ctx.wan ? { wan: true } : {}) });
     const bench = await stackFor(true);
     let benchOff: Awaited<ReturnType<typeof stackFor>> | undefined;
+    let benchQuiet: Awaited<ReturnType<typeof stackFor>> | undefined;
+    let benchTraced: Awaited<ReturnType<typeof stackFor>> | undefined;
+    let sink: OtlpSink | undefined;
     try {
-      // WAN emulation needs the hop secret (its admin endpoint takes it): no side-by-side row then.
+      // WAN emulation needs the hop secret (its admin endpoint takes it): no side-by-side rows then.
       benchOff = ctx.wan ? undefined : await stackFor(false);
+      benchQuiet = ctx.wan ? undefined : await stackFor(true, { ...NO_OBSERVABILITY });
+      sink = ctx.wan ? undefined : await startOtlpSink();
+      benchTraced = sink
+        ? await stackFor(true, tracedEnv(sink.url))
+        : undefined;
       const { stack } = bench;
       const read = commandFor(stack.topology.commands, READ.method, READ.path);
       commandFor(stack.topology.commands, SEED.method, SEED.path);
@@ -84,7 +104,7 @@ export const pathBenchmark: Benchmark = {
       const nodeUrl = stack.url(nodeId);
       const auth = { authorization: `Bearer ${token}` };
 
-      for (const b of benchOff ? [bench, benchOff] : [bench]) {
+      for (const b of [bench, benchOff, benchQuiet, benchTraced].filter((x) => x !== undefined)) {
         await expect2xx('seeding the profile', {
           method: SEED.method,
           url: `${b.stack.url(proxyId)}${SEED.path}`,
@@ -110,9 +130,17 @@ export const pathBenchmark: Benchmark = {
       };
       const on = rows(bench);
       const off = benchOff ? rows(benchOff) : undefined;
-      const started = benchOff;
+      const quiet = benchQuiet ? rows(benchQuiet) : undefined;
+      const traced = benchTraced ? rows(benchTraced) : undefined;
+      const extra = [benchOff, benchQuiet, benchTraced];
+      const startedSink = sink;
       return {
-        targets: { ...on, ...(off ? { 'direct-no-hop-auth': off.direct, 'full-path-no-hop-auth': off['full-path'] } : {}) },
+        targets: {
+          ...on,
+          ...(off ? { 'direct-no-hop-auth': off.direct, 'full-path-no-hop-auth': off['full-path'] } : {}),
+          ...(quiet ? { 'full-path-no-observability': quiet['full-path'] } : {}),
+          ...(traced ? { 'full-path-traced': traced['full-path'] } : {}),
+        },
         details: {
           region,
           key: placed.key,
@@ -121,15 +149,20 @@ export const pathBenchmark: Benchmark = {
           instances: { regionalProxy: proxyId, gateway: gatewayId, node: nodeId },
           urls: { regionalProxy: proxyUrl, node: nodeUrl },
           configVersion: stack.topology.version,
+          observabilityOff: NO_OBSERVABILITY,
+          traced: { sampler: TRACED_SAMPLER, ratio: TRACED_RATIO, exportsReceivedAtSetup: startedSink?.received() },
         },
         stop: async () => {
+          ctx.log(`path: the OTLP sink received ${JSON.stringify(startedSink?.received())}`);
           await bench.stop();
-          await started?.stop();
+          for (const b of extra) await b?.stop();
+          await startedSink?.close();
         },
       };
     } catch (err) {
       await bench.stop();
-      await benchOff?.stop();
+      for (const b of [benchOff, benchQuiet, benchTraced]) await b?.stop();
+      await sink?.close();
       throw err;
     }
   },

@@ -21,6 +21,8 @@ export interface LoadOptions {
   readonly tokens: ReadonlyMap<string, string>;
   /** Per region, the regional proxies' entry URLs to try in order: its own first, then the nearest others. */
   readonly entries: ReadonlyMap<string, readonly string[]>;
+  /** The region of each entry URL (a regional proxy's origin). */
+  readonly entryRegions?: ReadonlyMap<string, string>;
   readonly thinkMs: number;
   readonly profileRead: ReadContract;
   readonly cartRead: ReadContract;
@@ -40,6 +42,8 @@ interface UserState {
   readonly user: DrillUser;
   readonly rng: Rng;
   session?: string;
+  /** The region of the entry the last op went through. */
+  via?: string;
   seq: number;
   appends: number;
 }
@@ -57,6 +61,8 @@ export class Load {
   private surge = false;
   private nextId = 0;
   private loops: Promise<void>[] = [];
+  /** Regions users cannot reach at the moment (a region cut off from the world). */
+  private readonly cutOff = new Set<string>();
 
   constructor(private readonly opts: LoadOptions) {}
 
@@ -86,6 +92,18 @@ export class Load {
       await this.put(s);
       await sleep(everyMs);
     }
+  }
+
+  /**
+   * A region cut off from the world is cut off from its users too: while
+   * `cut`, its proxies answer users as a refused connection would, so each
+   * user goes to the next region's, as a GeoDNS or anycast entry would send
+   * them. (The WAN relay cuts the links between regions; users reach
+   * proxies directly, so the drill does this half.)
+   */
+  setRegionCutOff(region: string, cut: boolean): void {
+    if (cut) this.cutOff.add(region);
+    else this.cutOff.delete(region);
   }
 
   /** Stops issuing; resolves when every in-flight op has completed. */
@@ -130,6 +148,12 @@ export class Load {
     let tries = 0;
     for (const origin of entries) {
       tries++;
+      const region = this.opts.entryRegions?.get(origin);
+      s.via = region;
+      if (region !== undefined && this.cutOff.has(region)) {
+        answer = { code: 'REGION_CUT_OFF', neverSent: true, served: {} };
+        continue;
+      }
       answer = await this.opts.client.send(origin, method, path, headers, body, s.user.id);
       if (!answer.neverSent) break;
     }
@@ -151,6 +175,7 @@ export class Load {
       code: answer.code,
       attempts: 1,
       served: answer.served,
+      ...(s.via !== undefined ? { via: s.via } : {}),
       ...fields,
     });
   }

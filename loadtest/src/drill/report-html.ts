@@ -38,6 +38,14 @@ export function runSection(r: RunReport): string {
       ['throughput', `${r.throughput.opsPerS} ops/s; ${r.throughput.okWritesPerS} ok writes/s, ${r.throughput.okReadsPerS} ok reads/s; p99 ${r.throughput.p99Ms} ms`],
       ['load', `${r.config.users} users (+${r.config.surgeUsers} surge, +${r.config.probeWriters ?? 0} probe writers every ${r.config.probeEveryMs ?? '-'} ms after the fault), think ${r.config.thinkMs} ms, ${r.config.durationS} s, lease ${r.config.leaseMs} ms`],
       ['writes', c ? `${c.stats.writes.ok} acknowledged, ${c.stats.writes.fail} refused (not applied), ${c.stats.writes.unknown} outcome unknown` : '—'],
+      ...(r.cutOffUsers
+        ? [
+            [
+              `users of ${r.cutOffUsers.region} while cut off`,
+              `${r.cutOffUsers.users} users; ops via ${Object.entries(r.cutOffUsers.via).map(([g, n]) => `${g} ${n}`).join(', ') || 'none'}; reads ok ${r.cutOffUsers.reads.ok} (stale-fallback ${r.cutOffUsers.reads.staleFallback}) / refused ${r.cutOffUsers.reads.fail} / unknown ${r.cutOffUsers.reads.unknown}; writes ok ${r.cutOffUsers.writes.ok} / refused ${r.cutOffUsers.writes.fail} / unknown ${r.cutOffUsers.writes.unknown}`,
+            ] as [string, string],
+          ]
+        : []),
       ['async loss', `reported by the system ${r.asyncLoss.reported}, measured ${r.asyncLoss.measured} (${r.asyncLoss.asyncShards} async shards)`],
       ['convergence', r.convergence ? `${r.convergence.converged ? 'converged' : 'NOT converged'} in ${r.convergence.waitedMs} ms` : '—'],
     ],

@@ -1,5 +1,6 @@
 import type { CheckReport, Op } from './checker/index.js';
 import type { FailoverEvent } from './control-plane.js';
+import type { CutOffUsers } from './cut-off-users.js';
 import type { ShardRecovery } from './recovery.js';
 import type { Second } from './timeline.js';
 
@@ -63,6 +64,8 @@ export interface RunReport {
     readonly disruptedShards: number;
     readonly shards: readonly ShardRecovery[];
   };
+  /** partition-region: where the cut-off region's users went and how their ops ended while it was cut off. */
+  readonly cutOffUsers?: CutOffUsers;
   readonly failovers: ReadonlyArray<FailoverEvent & { readonly tMs: number }>;
   readonly asyncLoss: {
     /** What the system reported: entries the promoted replicas lacked on async shards (failover records). */

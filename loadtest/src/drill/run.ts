@@ -8,12 +8,13 @@ import { DrillClient } from './client.js';
 import { ControlPlaneClient, FailoverLog } from './control-plane.js';
 import { awaitConvergence, readFinalState } from './final-state.js';
 import { Load, type ReadContract } from './load.js';
+import { cutOffUsers } from './cut-off-users.js';
 import { RecoveryWatch, runRecovery } from './recovery.js';
 import type { Marker, ReportedViolation, RunReport } from './report-types.js';
 import { createRng } from './rng.js';
 import type { DrillContext, Injected, LinkFaults, Scenario } from './scenarios/index.js';
 import { errorTotals, quantile, timelineOf } from './timeline.js';
-import { pickUsers } from './users.js';
+import { type DrillUser, pickUsers } from './users.js';
 
 export interface RunOptions {
   readonly scenario: Scenario;
@@ -231,6 +232,7 @@ async function drive(opts: RunOptions, bench: BenchStack, client: DrillClient, r
   for (const u of [...users, ...surgeUsers, ...probeUsers]) tokens.set(u.id, await signDevToken(topology, { sub: u.id, ttlSec: 3600 }));
   const proxyOf = (region: string) => (topology.regions.find((r) => r.name === region)?.proxies ?? []).map((p) => stack.url(p.id));
   const entries = new Map(regions.map((r) => [r, view.regionsByDistance(r).flatMap(proxyOf)]));
+  const entryRegions = new Map(regions.flatMap((r) => proxyOf(r).map((origin) => [origin, r] as const)));
 
   const roleToken = (role: string) => devAdminTokens(topology).find((t) => t.role === role)?.token;
   const [operator, adminToken] = [roleToken('operator'), roleToken('admin')];
@@ -253,6 +255,7 @@ async function drive(opts: RunOptions, bench: BenchStack, client: DrillClient, r
     surgeUsers,
     tokens,
     entries,
+    entryRegions,
     thinkMs: opts.thinkMs,
     profileRead: readContract(stack, 'profile.get'),
     cartRead: readContract(stack, 'cart.get'),
@@ -287,7 +290,7 @@ async function drive(opts: RunOptions, bench: BenchStack, client: DrillClient, r
     log(`[${scenario.name} seed ${seed}] ${faultError}`);
   }
   watch = injected ? new RecoveryWatch(injected.affectedShards, faultMs) : undefined;
-  const probed = injected ? probeUsers.filter((u) => injected?.affectedShards.includes(u.shard)) : [];
+  const probed = probeUsers.filter((u) => injected?.affectedShards.includes(u.shard) === true);
   load.probe(probed, probeEveryMs(probed.length));
   const policy = scenario.healPolicy(stack);
   const latestHeal = Math.max(faultMs, durationMs - 3000);
@@ -355,6 +358,7 @@ async function drive(opts: RunOptions, bench: BenchStack, client: DrillClient, r
       p99Ms: quantile(lat, 0.99),
     },
     recovery: runRecovery(ops, injected?.affectedShards ?? [], faultMs, loadEndMs, events),
+    ...cutOffReport(ops, users, injected?.usersCutOff, faultMs, healAtMs ?? loadEndMs),
     failovers: events,
     asyncLoss: {
       reported: events.filter((e) => asyncShards.has(e.shard)).reduce((n, e) => n + (e.behindLastSeen ?? 0), 0),
@@ -367,6 +371,13 @@ async function drive(opts: RunOptions, bench: BenchStack, client: DrillClient, r
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;
+
+/** partition-region: where the cut-off region's own users went until the heal, and how their ops ended. */
+function cutOffReport(ops: readonly Op[], users: readonly DrillUser[], region: string | undefined, fromMs: number, toMs: number): Pick<RunReport, 'cutOffUsers'> {
+  if (!region) return {};
+  const ids = new Set(users.filter((u) => u.homeRegion === region).map((u) => u.id));
+  return { cutOffUsers: cutOffUsers(ops, region, ids, fromMs, toMs) };
+}
 
 /** Failed: the fault could not be injected, a check failed, or the load proved nothing (too few acknowledged writes before the fault). */
 function verdict(ops: readonly Op[], faultMs: number, checks: CheckReport, faultError: string | undefined): { failed: boolean; reason?: string } {

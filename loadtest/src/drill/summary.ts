@@ -30,6 +30,18 @@ export function summarize(scenario: string, runs: readonly RunReport[]): DrillSu
   };
 }
 
+/** Where a cut-off region's users went (partition-region), as one line; empty otherwise. */
+function cutOffLine(r: RunReport): string {
+  const c = r.cutOffUsers;
+  if (!c) return '';
+  const via = Object.entries(c.via).map(([region, n]) => `${region} ${n}`).join(', ') || 'none';
+  return (
+    `  users of ${c.region} while it was cut off (${c.toMs - c.fromMs} ms, ${c.users} users): ops via ${via}; ` +
+    `reads ok ${c.reads.ok} (stale-fallback ${c.reads.staleFallback}) / fail ${c.reads.fail} / unknown ${c.reads.unknown}; ` +
+    `writes ok ${c.writes.ok} / fail ${c.writes.fail} / unknown ${c.writes.unknown}\n`
+  );
+}
+
 /** A few lines for the terminal. */
 export function summaryText(s: DrillSummary, runs: readonly RunReport[]): string {
   const lines = runs.map((r) => {
@@ -41,6 +53,7 @@ export function summaryText(s: DrillSummary, runs: readonly RunReport[]): string
       `  RTO ${r.recovery.rtoMs ?? 'not recovered'} ms (last failed write sent at ${r.recovery.lastFailedSentMs ?? '-'} ms, leaders published at ${r.recovery.publishedMs ?? '-'} ms), write pause ${r.recovery.writePauseMs} ms, ${r.recovery.disruptedShards}/${r.fault?.affectedShards.length ?? 0} affected shards disrupted, ${r.failovers.length} failover(s)\n` +
       `  ${r.throughput.opsPerS} ops/s (${r.throughput.okWritesPerS} ok writes/s, ${r.throughput.okReadsPerS} ok reads/s), p99 ${r.throughput.p99Ms} ms; writes ok ${c?.stats.writes.ok ?? 0} / fail ${c?.stats.writes.fail ?? 0} / unknown ${c?.stats.writes.unknown ?? 0}\n` +
       `  errors: ${r.errors.slice(0, 5).map((e) => `${e.error} ×${e.count}`).join(', ') || 'none'}\n` +
+      cutOffLine(r) +
       `  async loss: reported ${r.asyncLoss.reported}, measured ${r.asyncLoss.measured}; converged ${r.convergence?.converged} in ${r.convergence?.waitedMs} ms\n` +
       `  violations: ${found}`
     );

@@ -62,6 +62,8 @@ export interface Op {
   /** Reads: the command allows the stale-fallback path. */
   readonly staleFallbackAllowed?: boolean;
   readonly served?: ServedBy;
+  /** The region whose regional proxy the op was last sent to (the user's home region unless that one was out of reach). */
+  readonly via?: string;
 }
 
 /** One replica's view of one key at the end. */

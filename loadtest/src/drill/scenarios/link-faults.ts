@@ -11,7 +11,7 @@ function partition(oneWay: boolean): Scenario {
     name: oneWay ? 'partition-region-one-way' : 'partition-region',
     summary: oneWay
       ? "cut a region's outgoing bytes to every other region (one way: it still hears them), then heal"
-      : 'cut a region off from every other region (both ways), then heal',
+      : 'cut a region off from every other region (both ways) and from its users (they go to the next region), then heal',
     requires: 'wan',
     healPolicy: (stack) => ({ kind: 'after', ms: stack.topology.replication.leaseMs + 8000 }),
     async inject(ctx): Promise<Injected> {
@@ -22,13 +22,17 @@ function partition(oneWay: boolean): Scenario {
       const sets = new Set(ctx.stack.topology.sets.filter((s) => s.region === region).map((s) => s.name));
       const shards = (await ctx.cp.status()).shards.filter((s) => sets.has(s.leader)).map((s) => s.shard);
       for (const other of others) await l.partition(region, other, { mode: 'hold', oneWay });
+      // Both ways cut off, the region is cut off from its users too: they go to the next region (Load.setRegionCutOff).
+      if (!oneWay) ctx.load.setRegionCutOff(region, true);
       ctx.faultApplied();
       return {
-        description: `partitioned ${region} from ${others.join(', ')}${oneWay ? ' (one way: its outgoing bytes)' : ''}`,
+        description: `partitioned ${region} from ${others.join(', ')}${oneWay ? ' (one way: its outgoing bytes)' : ' and from its users'}`,
         targets: [region],
         affectedShards: shards,
+        ...(oneWay ? {} : { usersCutOff: region }),
         heal: async () => {
           for (const other of others) await l.heal(region, other);
+          ctx.load.setRegionCutOff(region, false);
         },
       };
     },

@@ -39,6 +39,8 @@ export interface Injected {
   readonly targets: readonly string[];
   /** Shards whose writes the fault may disrupt: RTO is measured on each. */
   readonly affectedShards: readonly number[];
+  /** The region the fault cut off from its users too (they went to the next region): the report follows them. */
+  readonly usersCutOff?: string;
   /** Heals the fault: restarts what was killed (with its data), resumes, undrains, reconnects. */
   heal(): Promise<void>;
 }

@@ -1,22 +1,57 @@
-import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+
+/** The lowest port handed out: above the well-known and registered services a machine may run. */
+const LOW_PORT = 10000;
+/** Below this many ports between LOW_PORT and the ephemeral range, pick from the kernel's range instead. */
+const MIN_RANGE = 2000;
 
 /**
- * Finds `count` distinct free TCP ports on `host` by binding port 0, holding
- * every socket until all are picked so no port is handed out twice.
+ * Ports below the kernel's ephemeral range (`ip_local_port_range`, 32768 by
+ * default): an outgoing connection never takes one of them, so a port found
+ * free stays free until the component it is meant for binds it. (Ports from
+ * bind(0) come from the ephemeral range, where any process's next connect
+ * could take one in between; with several stacks starting side by side that
+ * happened, as EADDRINUSE at start.) Undefined when the range leaves too
+ * little room below it.
+ */
+function portsBelowEphemeral(): { low: number; high: number } | undefined {
+  try {
+    const [ephemeralLow] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (ephemeralLow === undefined || !Number.isInteger(ephemeralLow) || ephemeralLow - LOW_PORT < MIN_RANGE) return undefined;
+    return { low: LOW_PORT, high: ephemeralLow };
+  } catch {
+    return undefined;
+  }
+}
+
+function listen(port: number, host: string): Promise<Server | undefined> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(undefined));
+    s.listen(port, host, () => resolve(s));
+  });
+}
+
+/**
+ * Finds `count` distinct free TCP ports on `host`, holding every socket until
+ * all are picked so no port is handed out twice. Ports are drawn at random
+ * below the ephemeral range (see portsBelowEphemeral), each checked by
+ * binding it; where that range is missing, the kernel picks (port 0).
  */
 export async function freePorts(count: number, host = '127.0.0.1'): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<import('node:net').Server>((resolve, reject) => {
-          const s = createServer();
-          s.once('error', reject);
-          s.listen(0, host, () => resolve(s));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as import('node:net').AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
-  return ports;
+  const range = portsBelowEphemeral();
+  const servers: Server[] = [];
+  try {
+    for (let tries = 0; servers.length < count; tries++) {
+      if (range && tries > count * 50) throw new Error(`no ${count} free ports found between ${range.low} and ${range.high}`);
+      const port = range ? range.low + Math.floor(Math.random() * (range.high - range.low)) : 0;
+      const s = await listen(port, host);
+      if (s) servers.push(s);
+      else if (!range) throw new Error(`could not bind a port on ${host}`);
+    }
+    return servers.map((s) => (s.address() as import('node:net').AddressInfo).port);
+  } finally {
+    await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+  }
 }

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { ComponentStartError, freePorts, startComponent, Supervisor } from '../src/index.js';
 
@@ -104,9 +106,26 @@ describe('process supervisor', () => {
     assert.ok(!alive(c.pid));
   });
 
-  it('hands out distinct free ports', async () => {
+  it('hands out distinct free ports, below the kernel\'s ephemeral range (no outgoing connection can take one)', async () => {
     const ports = await freePorts(20);
     assert.equal(new Set(ports).size, 20);
     for (const p of ports) assert.ok(p > 0 && p < 65536);
+    const ephemeralLow = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    if (ephemeralLow - 10000 >= 2000) for (const p of ports) assert.ok(p >= 10000 && p < ephemeralLow, `port ${p} is not below ${ephemeralLow}`);
+  });
+
+  it('never hands out a port something is listening on', async () => {
+    const held = await freePorts(200);
+    const servers = await Promise.all(held.map((port) => new Promise<import('node:net').Server>((resolve, reject) => {
+      const s = createServer();
+      s.once('error', reject);
+      s.listen(port, '127.0.0.1', () => resolve(s));
+    })));
+    try {
+      const more = await freePorts(200);
+      assert.equal(more.filter((p) => held.includes(p)).length, 0);
+    } finally {
+      await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    }
   });
 });

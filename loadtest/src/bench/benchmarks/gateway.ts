@@ -10,7 +10,7 @@ import { NO_OBSERVABILITY, TRACED_RATIO, TRACED_SAMPLER, tracedEnv } from '../ob
 import { type OtlpSink, startOtlpSink } from '../otlp-sink.js';
 import { type BenchStack, startBenchStack } from '../stack.js';
 import { assertedHeaders } from './asserted-headers.js';
-import { keyLedInRegion } from './key-placement.js';
+import { keepOneGatewayIn, keyLedInRegion } from './key-placement.js';
 
 const BARE_FORWARD = fileURLToPath(import.meta.resolve('@setgate/gateway/bench/bare-forward'));
 const READ_PATH = '/v1/profile';
@@ -121,9 +121,7 @@ export const gatewayBenchmark: Benchmark = {
         hopAuth,
         ...(env ? { env } : {}),
         edit: (doc) => {
-          const regions = doc.regions as Array<{ name: string; gateways: Array<{ id: string }> }>;
-          const r = regions.find((x) => x.name === region);
-          if (r) r.gateways = r.gateways.filter((g) => g.id === gatewayId);
+          keepOneGatewayIn(doc, region, gatewayId);
           const gw = (doc.gateway ?? {}) as { rateLimit?: Record<string, unknown> };
           gw.rateLimit = { ...gw.rateLimit, redisUrl: `redis://127.0.0.1:${redisPort}` };
           doc.gateway = gw;

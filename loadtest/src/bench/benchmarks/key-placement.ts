@@ -50,3 +50,14 @@ export function firstRegionPath(view: TopologyView): RegionPath {
   const placed = keyLedInRegion(view, region);
   return { region, proxyId, gatewayId, placed, started: new Set([proxyId, gatewayId, placed.writePoint.id]) };
 }
+
+/**
+ * A topology edit that keeps only `gatewayId` among `region`'s gateways, so
+ * the region's proxy sends every request through the same gateway and none
+ * to an instance a benchmark did not start.
+ */
+export function keepOneGatewayIn(doc: Record<string, unknown>, region: string, gatewayId: string): void {
+  const regions = doc.regions as Array<{ name: string; gateways: Array<{ id: string }> }>;
+  const r = regions.find((x) => x.name === region);
+  if (r) r.gateways = r.gateways.filter((g) => g.id === gatewayId);
+}

@@ -7,7 +7,7 @@ import { NO_OBSERVABILITY, TRACED_RATIO, TRACED_SAMPLER, tracedEnv } from '../ob
 import { type OtlpSink, startOtlpSink } from '../otlp-sink.js';
 import { startBenchStack } from '../stack.js';
 import { assertedHeaders } from './asserted-headers.js';
-import { firstRegionPath } from './key-placement.js';
+import { firstRegionPath, keepOneGatewayIn } from './key-placement.js';
 
 /** The client route read under load, and the write that seeds it. */
 const READ = { method: 'GET', path: '/v1/profile' } as const;
@@ -28,9 +28,7 @@ function commandFor(commands: readonly CommandView[], method: string, path: stri
  */
 function keepOneGateway(region: string, gatewayId: string) {
   return (doc: Record<string, unknown>) => {
-    const regions = doc.regions as Array<{ name: string; gateways: Array<{ id: string }> }>;
-    const r = regions.find((x) => x.name === region);
-    if (r) r.gateways = r.gateways.filter((g) => g.id === gatewayId);
+    keepOneGatewayIn(doc, region, gatewayId);
     for (const p of doc.placements as Array<{ mode: string }>) p.mode = 'async';
   };
 }

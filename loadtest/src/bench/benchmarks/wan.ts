@@ -4,7 +4,7 @@ import { type NodeRef, TopologyView } from '@setgate/topology';
 import type { Benchmark, BenchSetup, BenchTarget, LoadRequest } from '../benchmark.js';
 import { expect2xx } from '../preflight.js';
 import { type BenchStack, startBenchStack } from '../stack.js';
-import { firstKeyWhere, firstRegionPath, type PlacedKey } from './key-placement.js';
+import { firstKeyWhere, firstRegionPath, keepOneGatewayIn, type PlacedKey } from './key-placement.js';
 
 /** Each row prices one request's latency: one request at a time, so none queues behind another. */
 const LATENCY_CONNECTIONS = 1;
@@ -29,15 +29,6 @@ function syncWaitMs(view: TopologyView, k: WanKey): { ms: number; region: string
   const nth = byRtt[Math.max(1, p.minInsync) - 1];
   if (!nth) throw new Error(`shard ${k.shard} has fewer followers than minInsync ${p.minInsync}`);
   return { ms: view.rtt(k.writePoint.region, nth.region), region: nth.region };
-}
-
-/** Keeps one gateway in `region` (the regional proxy's only choice); placements stay as configured. */
-function keepOneGateway(region: string, gatewayId: string) {
-  return (doc: Record<string, unknown>) => {
-    const regions = doc.regions as Array<{ name: string; gateways: Array<{ id: string }> }>;
-    const r = regions.find((x) => x.name === region);
-    if (r) r.gateways = r.gateways.filter((g) => g.id === gatewayId);
-  };
 }
 
 function servedBy(headers: Readonly<Record<string, string | string[] | undefined>>): string {
@@ -97,7 +88,7 @@ export const wanBenchmark: Benchmark = {
     try {
       for (const wan of [false, true]) {
         ctx.log(`wan: starting the stack with WAN emulation ${wan ? 'on' : 'off'}`);
-        stacks.push(await startBenchStack({ edit: keepOneGateway(region, gatewayId), only, ...(wan ? { wan: true } : {}) }));
+        stacks.push(await startBenchStack({ edit: (doc) => keepOneGatewayIn(doc, region, gatewayId), only, ...(wan ? { wan: true } : {}) }));
       }
       const [off, on] = stacks as [BenchStack, BenchStack];
       const view = on.stack.view;

@@ -1,9 +1,10 @@
 import { NodePath } from '@setgate/contracts';
-import { createService, DEFAULT_LIMITS, installHttpMetrics } from '@setgate/service-kit';
+import { createService, DEFAULT_LIMITS, DEFAULT_REFUSED_BODY_DRAIN, installHttpMetrics } from '@setgate/service-kit';
 import { HttpServerMetrics } from '@setgate/telemetry';
 import type { LoadedTopology } from '@setgate/config';
 import { buildRoutingTable, type RoutingTable } from '@setgate/topology';
 import type { FastifyInstance } from 'fastify';
+import { ProxyErrors } from './errors.js';
 import { installFairness } from './fairness.js';
 import { createForwardHandler } from './forward.js';
 import { GatewayDirectory } from './gateway-directory.js';
@@ -60,6 +61,11 @@ export function buildRegionalProxy(options: RegionalProxyOptions): FastifyInstan
     limits,
     trustRequestId: false,
     describeRequest: proxyRequestSummary(region),
+    // A body announced over the limit is drained before this 413 so the client reads it (refused-body.ts).
+    refusedBodyDrain: {
+      ...DEFAULT_REFUSED_BODY_DRAIN,
+      refusal: (limit) => ProxyErrors.create('SETGATE_RP_BODY_TOO_LARGE', { detail: `request body exceeds ${limit} bytes` }),
+    },
     ...(options.tls ? { tls: options.tls } : {}),
   });
 

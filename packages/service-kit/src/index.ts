@@ -6,6 +6,7 @@ export * from './admin.js';
 export * from './args.js';
 export * from './errors.js';
 export * from './http-metrics.js';
+export * from './refused-body.js';
 export * from './run.js';
 export * from './service.js';
 export * from './tracing.js';

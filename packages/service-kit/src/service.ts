@@ -7,6 +7,7 @@ import type { Server as TlsServer } from 'node:tls';
 import { readTlsPair, type TlsFiles, watchTlsFiles } from './tls.js';
 import { clientErrorResponse, installProblemHandlers, sendProblem } from './errors.js';
 import { accessLogEnabled } from './access-log.js';
+import { installRefusedBodyDrain, type RefusedBodyDrain } from './refused-body.js';
 import { installTracing, type RequestDescriber, tracingChildLoggerFactory, UNTRACED_PATHS } from './tracing.js';
 
 /** Listener limits; matches the topology's `limits` section. */
@@ -53,6 +54,8 @@ export interface ServiceOptions {
    * it never reaches a handler; `refuse` makes the component's 401.
    */
   readonly requireHop?: HopRequirement;
+  /** How much of a body refused while being read is drained so its client reads the 4xx (refused-body.ts). */
+  readonly refusedBodyDrain?: RefusedBodyDrain;
   /** Serve HTTPS with these certificate files, reloaded when they change (entry listeners); omitted: HTTP. */
   readonly tls?: TlsFiles;
 }
@@ -118,6 +121,7 @@ export function createService(opts: ServiceOptions): FastifyInstance {
     },
   });
   installProblemHandlers(app);
+  installRefusedBodyDrain(app, opts.refusedBodyDrain);
   if (opts.tls) {
     const stop = watchTlsFiles(app.server as unknown as TlsServer, opts.tls, app.log);
     app.addHook('onClose', async () => stop());

@@ -14,17 +14,26 @@ const HIGH_WATER = 1 << 20;
 const LOW_WATER = 1 << 18;
 
 /**
- * Timers run on a coarse millisecond clock and fire about 0.3 ms after the
- * millisecond asked for. Armed for the rounded-up delay, and waiting one more
- * millisecond whenever they fired a little early, they delivered each chunk
- * ~1 ms late, which over a request and its answer added ~2–3 ms to an RTT.
- * So a timer is armed for the nearest millisecond after allowing for that
- * lateness, and a chunk due within EARLY_MS goes: a delivery lands within
- * about ±0.5 ms of its time, at no CPU cost (spinning out the last stretch on
- * setImmediate was exact but took a third of a core at idle).
+ * Timers fire late, by an amount that depends on the machine and the wait
+ * (here ~0.15 ms at 5 ms, ~0.35 ms at 95 ms). Armed for the rounded-up delay,
+ * and waiting one more millisecond whenever they fired a hair early, they
+ * delivered each chunk ~1 ms late: ~2–3 ms more than the RTT over a request
+ * and its answer. So this process learns how late its timers fire (a moving
+ * average of what each firing shows, each observation clamped so a stalled
+ * loop teaches it little), arms each timer that much early for the nearest
+ * millisecond, and delivers a chunk due within EARLY_MS: a delivery lands
+ * within about ±0.5 ms of its time, at no CPU cost (spinning out the last
+ * stretch on setImmediate was exact but took a third of a core at idle).
  */
-const TIMER_LATE_MS = 0.3;
 export const EARLY_MS = 0.5;
+const timerLateness = { ms: 0.3 };
+const LEARNING_RATE = 0.05;
+const MAX_OBSERVED_MS = 2;
+
+function learnLateness(late: number): void {
+  const observed = Math.min(MAX_OBSERVED_MS, Math.max(-MAX_OBSERVED_MS, late));
+  timerLateness.ms = Math.max(0, timerLateness.ms + LEARNING_RATE * (observed - timerLateness.ms));
+}
 
 /** Process-wide relay counters, read by /status. */
 export interface PipeCounters {
@@ -47,6 +56,8 @@ export class DelayPipe {
   private queuedBytes = 0;
   private lastAt = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** When the armed timer was asked to fire (performance clock). */
+  private firesAt = 0;
   private dstBlocked = false;
   private closed = false;
 
@@ -127,11 +138,13 @@ export class DelayPipe {
     const at = Math.max(this.direction.arrival(now, bytes), this.lastAt);
     this.lastAt = at;
     this.queue.push({ item, at });
-    if (!this.timer) this.arm(at - now);
+    if (!this.timer) this.arm(at - now, now);
   }
 
-  private arm(ms: number): void {
-    this.timer = setTimeout(this.flush, Math.max(1, Math.round(ms - TIMER_LATE_MS)));
+  private arm(ms: number, now: number): void {
+    const wait = Math.max(1, Math.round(ms - timerLateness.ms));
+    this.firesAt = now + wait;
+    this.timer = setTimeout(this.flush, wait);
   }
 
   private readonly flush = (): void => {
@@ -148,6 +161,7 @@ export class DelayPipe {
       return;
     }
     const now = performance.now();
+    learnLateness(now - this.firesAt);
     let corked = false;
     while (this.head < this.queue.length) {
       const next = this.queue[this.head] as Scheduled;
@@ -168,7 +182,7 @@ export class DelayPipe {
         this.queue = this.queue.slice(this.head);
         this.head = 0;
       }
-      this.arm((this.queue[this.head] as Scheduled).at - now);
+      this.arm((this.queue[this.head] as Scheduled).at - now, now);
     }
     this.maybeResume();
   };

@@ -31,7 +31,17 @@ export interface TestNode {
 export function startTestNode(nodeId: string, view: TopologyView = testView(), internalToken?: string): TestNode {
   const { dir, remove } = tempDir();
   const store = LmdbNodeStore.open({ dir: join(dir, nodeId) });
-  const node = buildNode({ view, nodeId, store, telemetry: testTelemetry(), idempotencyPruneIntervalMs: 0, ...(internalToken ? { internalToken } : {}) });
+  // Alone, a node has no control plane to renew the lease it is granted at start: its lease clock
+  // stands still, so a busy machine cannot run the 2 s lease out mid-test (503 LEASE_EXPIRED was seen).
+  const node = buildNode({
+    view,
+    nodeId,
+    store,
+    telemetry: testTelemetry(),
+    idempotencyPruneIntervalMs: 0,
+    leaseClock: () => 0,
+    ...(internalToken ? { internalToken } : {}),
+  });
   return {
     node,
     dir,

@@ -23,8 +23,9 @@ export const DEFAULT_REFUSED_BODY_DRAIN: RefusedBodyDrain = { maxBytes: 64 * 102
  * such a body is read and dropped first and the 413 sent after it, on a
  * connection that stays usable. Bounded: a body declared larger than
  * `maxBytes` is refused at once as before, and one still arriving after
- * `maxMs` is answered then and its connection closed. A body that only turns out too large while it is read (no
- * declared length) is fastify's, as before.
+ * `maxMs` is answered then and its connection closed. A body that only
+ * turns out too large while it is read (no declared length) is fastify's,
+ * as before.
  */
 export function installRefusedBodyDrain(app: FastifyInstance, bounds: RefusedBodyDrain = DEFAULT_REFUSED_BODY_DRAIN): void {
   app.addHook('preParsing', (request, reply, payload, done) => {

@@ -54,7 +54,7 @@ export interface ServiceOptions {
    * it never reaches a handler; `refuse` makes the component's 401.
    */
   readonly requireHop?: HopRequirement;
-  /** How much of a body refused while being read is drained so its client reads the 4xx (refused-body.ts). */
+  /** How much of a body announced over the limit is read and dropped before its 413, so the client reads it (refused-body.ts). */
   readonly refusedBodyDrain?: RefusedBodyDrain;
   /** Serve HTTPS with these certificate files, reloaded when they change (entry listeners); omitted: HTTP. */
   readonly tls?: TlsFiles;

@@ -86,14 +86,17 @@ export const pathBenchmark: Benchmark = {
     let benchQuiet: Awaited<ReturnType<typeof stackFor>> | undefined;
     let benchTraced: Awaited<ReturnType<typeof stackFor>> | undefined;
     let sink: OtlpSink | undefined;
+    const stopAll = async () => {
+      await bench.stop();
+      for (const b of [benchOff, benchQuiet, benchTraced]) await b?.stop();
+      await sink?.close();
+    };
     try {
       // WAN emulation needs the hop secret (its admin endpoint takes it): no side-by-side rows then.
       benchOff = ctx.wan ? undefined : await stackFor(false);
-      benchQuiet = ctx.wan ? undefined : await stackFor(true, { ...NO_OBSERVABILITY });
+      benchQuiet = ctx.wan ? undefined : await stackFor(true, NO_OBSERVABILITY);
       sink = ctx.wan ? undefined : await startOtlpSink();
-      benchTraced = sink
-        ? await stackFor(true, tracedEnv(sink.url))
-        : undefined;
+      benchTraced = sink ? await stackFor(true, tracedEnv(sink.url)) : undefined;
       const { stack } = bench;
       const read = commandFor(stack.topology.commands, READ.method, READ.path);
       commandFor(stack.topology.commands, SEED.method, SEED.path);
@@ -130,8 +133,6 @@ export const pathBenchmark: Benchmark = {
       const off = benchOff ? rows(benchOff) : undefined;
       const quiet = benchQuiet ? rows(benchQuiet) : undefined;
       const traced = benchTraced ? rows(benchTraced) : undefined;
-      const extra = [benchOff, benchQuiet, benchTraced];
-      const startedSink = sink;
       return {
         targets: {
           ...on,
@@ -148,19 +149,15 @@ export const pathBenchmark: Benchmark = {
           urls: { regionalProxy: proxyUrl, node: nodeUrl },
           configVersion: stack.topology.version,
           observabilityOff: NO_OBSERVABILITY,
-          traced: { sampler: TRACED_SAMPLER, ratio: TRACED_RATIO, exportsReceivedAtSetup: startedSink?.received() },
+          traced: { sampler: TRACED_SAMPLER, ratio: TRACED_RATIO, exportsReceivedAtSetup: sink?.received() },
         },
         stop: async () => {
-          ctx.log(`path: the OTLP sink received ${JSON.stringify(startedSink?.received())}`);
-          await bench.stop();
-          for (const b of extra) await b?.stop();
-          await startedSink?.close();
+          ctx.log(`path: the OTLP sink received ${JSON.stringify(sink?.received())}`);
+          await stopAll();
         },
       };
     } catch (err) {
-      await bench.stop();
-      for (const b of [benchOff, benchQuiet, benchTraced]) await b?.stop();
-      await sink?.close();
+      await stopAll();
       throw err;
     }
   },

@@ -41,18 +41,28 @@ export async function runWrite(
   const admitStarted = performance.now();
   const tracker = await route.replicator.admitWriteWaiting(route.shard, route.epoch, Math.min(IN_SYNC_WAIT_MS, ackTimeoutMs / 2));
   const ackBudgetMs = Math.max(1, ackTimeoutMs - (performance.now() - admitStarted));
-  const outcome = await route.store.write({
-    ...write,
-    epoch: route.epoch,
-    precondition: parsePrecondition(request.headers),
-    idempotencyKey,
-    fingerprint: idempotencyKey ? fingerprintOf(request) : undefined,
-  });
+  // The trace context is remembered as the entry gets its LSN, before a follower's fetch can read
+  // the entry: remembered after the commit, a fetch served in between would carry the entry unlinked.
+  let appendedAt: number | undefined;
+  const outcome = await route.store
+    .write({
+      ...write,
+      epoch: route.epoch,
+      precondition: parsePrecondition(request.headers),
+      idempotencyKey,
+      fingerprint: idempotencyKey ? fingerprintOf(request) : undefined,
+      onAppend: (lsn) => {
+        appendedAt = lsn;
+        tracker.traces.remember(lsn, request.span);
+      },
+    })
+    .catch((err: unknown) => {
+      if (appendedAt !== undefined) tracker.traces.forget(appendedAt);
+      throw err;
+    });
   switch (outcome.kind) {
     case 'applied': {
       route.lsn = outcome.result.lsn;
-      // Before the notify: the fetch it wakes hands the write's trace context to the followers.
-      if (!outcome.replayed) tracker.traces.remember(outcome.result.lsn, request.span);
       tracker.appended.notify();
       // A replayed write waits too: its first attempt may have timed out before its replicas confirmed it.
       const acked = await tracker.awaitReplicated(outcome.result.lsn, ackBudgetMs);

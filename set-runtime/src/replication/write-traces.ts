@@ -24,6 +24,11 @@ export class WriteTraces {
     if (this.byLsn.size > CAPACITY) this.byLsn.delete(this.byLsn.keys().next().value as number);
   }
 
+  /** Forgets the write at `lsn`: its commit failed, so the LSN may go to another write. */
+  forget(lsn: number): void {
+    this.byLsn.delete(lsn);
+  }
+
   /** `traceparent` by LSN of the remembered writes in [from, to]; undefined when there are none. */
   between(from: number, to: number): Record<string, string> | undefined {
     if (this.byLsn.size === 0) return undefined;

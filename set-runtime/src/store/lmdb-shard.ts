@@ -135,6 +135,7 @@ export class LmdbShardStore implements ShardStore {
     if (plan.kind === 'answer') return plan.outcome;
 
     const { entry, result } = plan;
+    request.onAppend?.(entry.lsn);
     db.log.putSync([shard, entry.lsn], entry);
     if (result.record) db.state.putSync([shard, entry.collection, entry.key], result.record);
     else db.state.removeSync([shard, entry.collection, entry.key]);

@@ -45,6 +45,7 @@ export class RedisTxn {
       const prior = k === undefined ? undefined : this.idems.has(k) ? (this.idems.get(k) ?? undefined) : serverIdems.get(k);
       const plan = planWrite({ request, meta: this.meta, current, prior, now: clock.now(), idempotencyWindowMs: clock.idempotencyWindowMs });
       if (plan.kind === 'answer') return plan.outcome;
+      request.onAppend?.(plan.entry.lsn);
       this.append(plan.entry, plan.result.record);
       if (k) {
         this.putIdempotency(

@@ -89,6 +89,14 @@ export interface WriteRequest {
   readonly idempotencyKey?: string;
   /** Identifies the request behind an idempotency key, so a key reused for another request is caught. */
   readonly fingerprint?: string;
+  /**
+   * Told the LSN the write's new entry takes, before any reader can see the
+   * entry (inside the LMDB transaction; before the Redis EXEC). Not told for a
+   * write that appends nothing (a replay, a refusal). A write whose commit then
+   * fails was told too: what the hook records must stay harmless if the LSN
+   * goes to another write.
+   */
+  readonly onAppend?: (lsn: number) => void;
 }
 
 export type WriteOutcome =

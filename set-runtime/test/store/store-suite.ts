@@ -100,6 +100,24 @@ export function storeSuite(engine: string, harness: StoreHarness): void {
         assert.equal(conflict.kind, 'idempotency-conflict');
       });
 
+      it('tells a write its LSN before a reader can see the entry, and not for a write that appends nothing', async () => {
+        const s = store.shard(13);
+        const told: number[] = [];
+        let seenFromHook: Promise<unknown[]> | undefined;
+        const onAppend = (lsn: number) => {
+          told.push(lsn);
+          seenFromHook = s.readLog(lsn, 10);
+        };
+        const first = applied(await s.write(put('told', 1, { idempotencyKey: 'told-1', fingerprint: 'f', onAppend })));
+        assert.deepEqual(told, [first.lsn]);
+        assert.deepEqual(await seenFromHook, [], 'a read started from the hook must not see the entry yet');
+        assert.equal((await s.readLog(first.lsn, 10)).length, 1);
+        // A replay and a refused precondition append nothing: nothing to tell.
+        await s.write(put('told', 1, { idempotencyKey: 'told-1', fingerprint: 'f', onAppend }));
+        await s.write(put('told', 2, { precondition: { kind: 'absent' }, onAppend }));
+        assert.deepEqual(told, [first.lsn]);
+      });
+
       it('forgets idempotency keys after the window and prunes them', async () => {
         const s = store.shard(7);
         const req = { ...increment('window'), idempotencyKey: 'k-old' };

@@ -3,7 +3,7 @@ import { type LoadedTopology, resolveSecret } from '@setgate/config';
 import { createDispatcher, type Dispatcher } from '@setgate/http-client';
 import type { HopSecrets } from '@setgate/contracts';
 import type { Redis } from '@setgate/redis-client';
-import { createService, DEFAULT_LIMITS, installHttpMetrics, type TlsFiles } from '@setgate/service-kit';
+import { createService, DEFAULT_LIMITS, installHttpMetrics, type TlsFiles, workerShare } from '@setgate/service-kit';
 import type { Telemetry } from '@setgate/telemetry';
 import { buildRoutingTable, type RoutingTable, RoutingTableRef, TopologyView } from '@setgate/topology';
 import type { FastifyInstance } from 'fastify';
@@ -59,6 +59,17 @@ export interface GatewayOptions {
   readonly tls?: TlsFiles;
   /** Test hooks of admission: a fixed random source and event-loop delay. */
   readonly admission?: Pick<AdmissionOptions, 'random' | 'eventLoopDelayMs'>;
+  /**
+   * Workers of this gateway process (service-kit's workers.ts). Each enforces its share of the
+   * per-gateway budgets (in-flight caps, a client's slots, failed-auth throttling, the local
+   * rate limit), so the process keeps the configured figures. Default 1.
+   */
+  readonly workers?: number;
+  /**
+   * The session-token secret when the topology names none: one the primary made for all its
+   * workers (workers-session-secret.ts). Omitted: this process makes its own.
+   */
+  readonly unsharedSessionSecret?: string;
 }
 
 const DEFAULT_TOKEN_CACHE_SIZE = 10_000;
@@ -120,11 +131,15 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
     .createObservableGauge('setgate.gateway.upstream.ejected', { description: 'Nodes ejected now.' })
     .addCallback((r) => r.observe(health.ejected().length));
   const sessionTokens = new SessionTokens(
-    policy.sessionTokenSecret ? resolveSecret(policy.sessionTokenSecret, 'gateway.sessionTokenSecret') : unsharedSecret(app),
+    policy.sessionTokenSecret
+      ? resolveSecret(policy.sessionTokenSecret, 'gateway.sessionTokenSecret')
+      : (options.unsharedSessionSecret ?? unsharedSecret(app)),
     policy.previousSessionTokenSecret ? resolveSecret(policy.previousSessionTokenSecret, 'gateway.previousSessionTokenSecret') : undefined,
   );
   const now = options.now ? { now: options.now } : {};
   const hop = options.hopSecrets ? { hopSecrets: options.hopSecrets } : {};
+  const workers = Math.max(1, options.workers ?? 1);
+  const share = (budget: number) => workerShare(budget, workers);
 
   const handle: GatewayTopologyHandle = {
     apply(table) {
@@ -145,20 +160,29 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
     auth: topology.auth,
     cacheSize: options.tokenCacheSize ?? DEFAULT_TOKEN_CACHE_SIZE,
     tenantClaim: topology.regionalProxy.tenantClaim,
-    failedAuth: policy.fairness.failedAuth,
+    failedAuth: {
+      ...policy.fairness.failedAuth,
+      max: share(policy.fairness.failedAuth.max),
+      maxAddresses: share(policy.fairness.failedAuth.maxAddresses),
+    },
     ...now,
   });
   app.register(rateLimitStage, {
     policy: policy.rateLimit,
     region,
-    gatewaysInRegion: new TopologyView(topology).gatewaysOf(region).length,
+    // Each worker counts as a gateway of its own: shared through Redis, or its share when local.
+    gatewaysInRegion: new TopologyView(topology).gatewaysOf(region).length * workers,
     meter: telemetry.meter,
     ...(options.redis ? { redis: options.redis } : {}),
     ...now,
   });
   app.register(admissionStage, {
-    policy: policy.admission,
-    maxInFlightPerClient: policy.fairness.maxInFlightPerClient,
+    policy: {
+      ...policy.admission,
+      maxInFlight: share(policy.admission.maxInFlight),
+      criticalHardCap: share(policy.admission.criticalHardCap),
+    },
+    maxInFlightPerClient: share(policy.fairness.maxInFlightPerClient),
     meter: telemetry.meter,
     ...options.admission,
   });

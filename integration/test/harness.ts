@@ -36,6 +36,8 @@ export async function startTestStack(
     edit?: (doc: Record<string, unknown>) => void;
     /** How long each component may take to be ready (the launcher's default otherwise); a busy 2-core box needs more. */
     readyTimeoutMs?: number;
+    /** Extra environment for every component. */
+    env?: Record<string, string>;
   } = {},
 ): Promise<TestStack> {
   const t = await freshTopology(opts.edit);
@@ -44,6 +46,7 @@ export async function startTestStack(
     dataDir: join(t.dir, 'data'),
     logDir: join(t.dir, 'logs'),
     only: opts.only,
+    ...(opts.env ? { env: opts.env } : {}),
     ...(opts.readyTimeoutMs === undefined ? {} : { readyTimeoutMs: opts.readyTimeoutMs }),
   };
   let stack: Stack;

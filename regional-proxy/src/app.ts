@@ -1,5 +1,5 @@
 import { NodePath } from '@setgate/contracts';
-import { createService, DEFAULT_LIMITS, DEFAULT_REFUSED_BODY_DRAIN, installHttpMetrics } from '@setgate/service-kit';
+import { createService, DEFAULT_LIMITS, DEFAULT_REFUSED_BODY_DRAIN, installHttpMetrics, workerShare } from '@setgate/service-kit';
 import { HttpServerMetrics } from '@setgate/telemetry';
 import type { LoadedTopology } from '@setgate/config';
 import { buildRoutingTable, type RoutingTable } from '@setgate/topology';
@@ -73,8 +73,12 @@ export function buildRegionalProxy(options: RegionalProxyOptions): FastifyInstan
   installHttpMetrics(app, { metrics: new HttpServerMetrics(telemetry.meter, { 'setgate.region': region }) });
   const retryAfterSec = options.retryAfterSec ?? DEFAULT_RETRY_AFTER_SEC;
   // First of all hooks: who the client is, and what it may hold of this proxy.
+  const workers = Math.max(1, options.workers ?? 1);
   const fairness = installFairness(app, {
-    fairness: policy.fairness,
+    fairness: {
+      maxInFlightPerClient: workerShare(policy.fairness.maxInFlightPerClient, workers),
+      maxConnectionsPerAddress: workerShare(policy.fairness.maxConnectionsPerAddress, workers),
+    },
     trustedEdges: policy.trustedEdges,
     limits,
     retryAfter: String(retryAfterSec),

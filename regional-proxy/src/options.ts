@@ -48,6 +48,12 @@ export interface RegionalProxyOptions {
   readonly hopSecrets?: HopSecrets;
   /** HTTPS on the traffic listener from these files, reloaded when they change (the instance's `tls`); omitted: HTTP. */
   readonly tls?: TlsFiles;
+  /**
+   * Workers of this proxy process (service-kit's workers.ts). Each enforces its share of the per-proxy
+   * fairness figures (a client's in-flight requests and connections), so the process keeps the configured ones;
+   * each keeps its own gateway pools. Default 1.
+   */
+  readonly workers?: number;
 }
 
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 5000;

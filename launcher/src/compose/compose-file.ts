@@ -1,4 +1,4 @@
-import { INTERNAL_TOKEN_ENV } from '@setgate/contracts';
+import { INTERNAL_TOKEN_ENV, WORKERS_ENV } from '@setgate/contracts';
 import { type LoadedTopology, secretSites } from '@setgate/config';
 import { TopologyView } from '@setgate/topology';
 import { devAdminTokens } from '../admin-tokens.js';
@@ -54,8 +54,12 @@ export function composeFile(topology: LoadedTopology, root: string): Record<stri
     if (kind === 'gateway') return [...byKind('set-runtime').map((i) => i.id), composeRedisName(region)];
     return byKind('gateway').map((i) => i.id);
   };
+  // Gateways and proxies run SETGATE_WORKERS workers each (a number or `auto`, one per core the container
+  // sees): one by default, as every region's components share the one machine compose runs on.
+  const workersEnv = (kind: string): Record<string, string> =>
+    kind === 'gateway' || kind === 'regional-proxy' ? { [WORKERS_ENV]: `\${${WORKERS_ENV}:-1}` } : {};
   for (const i of view.allInstances()) {
-    const env = { ...hopEnv, ...watchEnv, ...secretEnv(i.kind) };
+    const env = { ...hopEnv, ...watchEnv, ...secretEnv(i.kind), ...workersEnv(i.kind) };
     const service: Record<string, unknown> = {
       ...common(env),
       command: command(i.kind, i.id),

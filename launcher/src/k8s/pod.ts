@@ -1,4 +1,5 @@
 import type { IContainer } from 'kubernetes-models/v1/Container';
+import { WORKERS_ENV } from '@setgate/contracts';
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
 import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
@@ -17,6 +18,15 @@ export const APP_UID = 1000;
 
 /** Kubernetes expands $(POD_NAME) in args: a StatefulSet pod's name is its node (or replica) id. */
 export const POD_NAME_ENV: IEnvVar = { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } };
+
+/**
+ * One worker per core the pod requests (the downward API rounds `requests.cpu` up to whole cores).
+ * Not `auto`: in a container Node sees the node's every core, not the pod's share.
+ */
+export const WORKERS_FROM_CPU_REQUEST: IEnvVar = {
+  name: WORKERS_ENV,
+  valueFrom: { resourceFieldRef: { resource: 'requests.cpu', divisor: '1' } },
+};
 
 const HEALTH_PATH = '/_setgate/health';
 

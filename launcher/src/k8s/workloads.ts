@@ -4,7 +4,7 @@ import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import { type ComponentKind, componentCommand } from '../deploy/entrypoints.js';
 import { workloadLabels, workloadSelector } from './labels.js';
-import { dataClaim, POD_NAME_ENV, podAnnotations, podSpec, setgateContainer, TOPOLOGY_FILE } from './pod.js';
+import { dataClaim, POD_NAME_ENV, podAnnotations, podSpec, setgateContainer, TOPOLOGY_FILE, WORKERS_FROM_CPU_REQUEST } from './pod.js';
 import { secretWiring } from './secret-env.js';
 
 /** What every workload builder needs: the topology the pods run, its hash, the repository root (entrypoints). */
@@ -17,8 +17,9 @@ export interface WorkloadContext {
 const RESOURCES: Record<ComponentKind, IContainer['resources']> = {
   'control-plane': { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '1Gi' } },
   'set-runtime': { requests: { cpu: '500m', memory: '512Mi' }, limits: { memory: '2Gi' } },
-  gateway: { requests: { cpu: '500m', memory: '256Mi' }, limits: { memory: '1Gi' } },
-  'regional-proxy': { requests: { cpu: '500m', memory: '256Mi' }, limits: { memory: '1Gi' } },
+  // Two cores each, so two workers each (WORKERS_FROM_CPU_REQUEST); the autoscaler adds pods past that.
+  gateway: { requests: { cpu: '2', memory: '512Mi' }, limits: { memory: '2Gi' } },
+  'regional-proxy': { requests: { cpu: '2', memory: '512Mi' }, limits: { memory: '2Gi' } },
 };
 
 /** The process's command line: `--id` is the instance id, or the pod's own name for StatefulSet pods. */
@@ -36,7 +37,7 @@ function template(ctx: WorkloadContext, kind: ComponentKind, workload: string, r
     adminPort: o.adminPort,
     // Proxies and gateways are probed by their callers on the traffic port; the others on admin.
     readinessPort: kind === 'gateway' || kind === 'regional-proxy' ? 'traffic' : 'admin',
-    env: [POD_NAME_ENV, ...secrets.env],
+    env: [POD_NAME_ENV, ...(kind === 'gateway' || kind === 'regional-proxy' ? [WORKERS_FROM_CPU_REQUEST] : []), ...secrets.env],
     volumeMounts: [{ name: 'data', mountPath: '/data' }, ...secrets.volumeMounts],
     resources: RESOURCES[kind],
     ...(kind === 'gateway' || kind === 'regional-proxy' ? { preStopSleepSeconds: 5 } : {}),

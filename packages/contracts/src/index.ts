@@ -6,3 +6,4 @@ export * from './position.js';
 export * from './replication-api.js';
 export * from './hop-secrets.js';
 export * from './launcher-api.js';
+export * from './workers.js';

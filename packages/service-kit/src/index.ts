@@ -12,3 +12,5 @@ export * from './service.js';
 export * from './tracing.js';
 export * from './tls.js';
 export * from './ready-file.js';
+export * from './workers.js';
+export * from './primary.js';

@@ -1,7 +1,9 @@
 import type { ReadyMessage } from '@setgate/contracts';
 import type { Telemetry } from '@setgate/telemetry';
 import type { FastifyInstance } from 'fastify';
+import type { WorkerReady } from './primary.js';
 import { localAdminUrl, removeReadyFile, writeReadyFile } from './ready-file.js';
+import { workerSlot } from './workers.js';
 
 /** Environment variable naming the address to listen on when it differs from the topology's host. */
 export const BIND_HOST_ENV = 'SETGATE_BIND_HOST';
@@ -26,6 +28,8 @@ export interface RunOptions {
  */
 export async function runComponent(opts: RunOptions): Promise<void> {
   const { app, admin, telemetry } = opts;
+  // A worker of several (primary.ts): the primary owns the ready file and tells the supervisor.
+  const worker = workerSlot() !== undefined;
   let closing = false;
   const close = (signal: string) => {
     if (closing) return;
@@ -34,7 +38,7 @@ export async function runComponent(opts: RunOptions): Promise<void> {
       telemetry.logger.info({ signal }, 'shutting down');
       const timer = setTimeout(() => process.exit(1), 10000);
       timer.unref();
-      removeReadyFile();
+      if (!worker) removeReadyFile();
       await Promise.allSettled([app.close(), admin.close()]);
       await opts.onClose?.();
       await telemetry.shutdown();
@@ -49,8 +53,11 @@ export async function runComponent(opts: RunOptions): Promise<void> {
   // In a container behind a Service the topology's host is the Service's name, not a local address:
   // SETGATE_BIND_HOST (e.g. 0.0.0.0) is where to listen, while peers keep reaching opts.host.
   const bindHost = process.env[BIND_HOST_ENV] || opts.host;
-  await app.listen({ host: bindHost, port: opts.port });
-  await admin.listen({ host: bindHost, port: opts.adminPort });
+  // Workers each bind the ports themselves (SO_REUSEPORT, Node 22.12+): the kernel spreads
+  // connections among them, with no primary in the accept path to pass them on.
+  const shared = worker ? { exclusive: true, reusePort: true } : {};
+  await app.listen({ host: bindHost, port: opts.port, ...shared });
+  await admin.listen({ host: bindHost, port: opts.adminPort, ...shared });
   // An entry listener with `tls` in the topology serves HTTPS (createService made an https server).
   const scheme = 'setSecureContext' in app.server ? 'https' : 'http';
   const url = `${scheme}://${opts.host}:${opts.port}`;
@@ -63,7 +70,12 @@ export async function runComponent(opts: RunOptions): Promise<void> {
   };
   // The port actually bound (a test's port 0 becomes a real one).
   const adminAddress = admin.server.address();
-  writeReadyFile(localAdminUrl(bindHost, typeof adminAddress === 'object' && adminAddress ? adminAddress.port : opts.adminPort));
+  const ownAdminUrl = localAdminUrl(bindHost, typeof adminAddress === 'object' && adminAddress ? adminAddress.port : opts.adminPort);
   telemetry.logger.info({ url, adminUrl: ready.adminUrl }, `${opts.kind} ${opts.id} ready`);
+  if (worker) {
+    process.send?.({ type: 'setgate:worker-ready', ready, localAdminUrl: ownAdminUrl } satisfies WorkerReady);
+    return;
+  }
+  writeReadyFile(ownAdminUrl);
   process.send?.(ready);
 }

@@ -9,6 +9,8 @@ import { sdkDisabled, startMetrics } from './metrics.js';
 import { redactOption } from './redaction.js';
 import { samplingFromEnv } from './sampling.js';
 import { UnrecordedTracer } from './unrecorded-tracer.js';
+import { WORKER_ATTRIBUTE, type WorkerMetrics } from './worker-metrics.js';
+import type { ScopeMetrics } from '@opentelemetry/sdk-metrics';
 
 export { REDACT_PATHS, REDACTED, redactOption } from './redaction.js';
 export { type Sampling, samplingFromEnv } from './sampling.js';
@@ -16,6 +18,7 @@ export { extractContext, injectContext, parseTraceparent, traceparentOf } from '
 export { UnrecordedTracer } from './unrecorded-tracer.js';
 export { sdkDisabled } from './metrics.js';
 export * from './http-metrics.js';
+export { mergeWorkerMetrics, WORKER_ATTRIBUTE, type WorkerMetrics } from './worker-metrics.js';
 
 export interface TelemetryOptions {
   /** Component kind: gateway, set-runtime, regional-proxy, control-plane. */
@@ -27,6 +30,11 @@ export interface TelemetryOptions {
   readonly logLevel?: string;
   /** Where log lines go; default stdout. Tests read lines back from a stream. */
   readonly logDestination?: DestinationStream;
+  /**
+   * This process's worker slot when the component runs several (service-kit's workers.ts): its
+   * OTLP metrics and spans carry `setgate.worker` so the workers' series stay apart, and its log lines `worker`.
+   */
+  readonly worker?: number;
 }
 
 /** One process's telemetry: logger, tracer, meter and the Prometheus scrape handler. */
@@ -36,6 +44,10 @@ export interface Telemetry {
   readonly meter: Meter;
   /** Serves the Prometheus text format on a raw Node response. */
   scrape(req: IncomingMessage, res: ServerResponse): void;
+  /** This process's metrics now, for the sibling worker that answers a scrape (worker-metrics.ts). */
+  collectMetrics(): Promise<ScopeMetrics[]>;
+  /** The Prometheus text of every worker's metrics merged (worker-metrics.ts). */
+  renderMetrics(parts: readonly WorkerMetrics[]): string;
   shutdown(): Promise<void>;
 }
 
@@ -49,11 +61,13 @@ export interface Telemetry {
  * and span recording off (metrics.ts).
  */
 export function startTelemetry(opts: TelemetryOptions): Telemetry {
-  const resource = resourceFromAttributes({
+  const shared = {
     'service.name': `setgate-${opts.service}`,
     'service.instance.id': opts.instance,
     ...(opts.region ? { 'cloud.region': opts.region } : {}),
-  });
+  };
+  const worker = opts.worker === undefined ? {} : { [WORKER_ATTRIBUTE]: String(opts.worker) };
+  const resource = resourceFromAttributes({ ...shared, ...worker });
 
   const spanProcessors: SpanProcessor[] = [];
   // The exporter reads either variable itself (the traces one is the full URL, the other gets /v1/traces appended).
@@ -67,13 +81,19 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
   // register() installs the W3C trace-context propagator and async context manager globally.
   tracerProvider.register();
 
-  const metrics = startMetrics(resource);
+  // A merged scrape speaks for the whole process, not for the worker that answered it.
+  const metrics = startMetrics(resource, process.env, opts.worker === undefined ? resource : resourceFromAttributes(shared));
 
   const logger = pino(
     {
       level: opts.logLevel ?? process.env.SETGATE_LOG_LEVEL ?? 'info',
       redact: redactOption,
-      base: { service: opts.service, instance: opts.instance, ...(opts.region ? { region: opts.region } : {}) },
+      base: {
+        service: opts.service,
+        instance: opts.instance,
+        ...(opts.region ? { region: opts.region } : {}),
+        ...(opts.worker === undefined ? {} : { worker: opts.worker }),
+      },
       mixin() {
         const span = trace.getSpan(context.active());
         if (!span) return {};
@@ -89,6 +109,8 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
     tracer: recording ? tracerProvider.getTracer('setgate') : new UnrecordedTracer(),
     meter: metrics.meter,
     scrape: metrics.scrape,
+    collectMetrics: () => metrics.collect(),
+    renderMetrics: (parts) => metrics.render(parts),
     async shutdown() {
       await Promise.allSettled([tracerProvider.shutdown(), metrics.shutdown()]);
     },

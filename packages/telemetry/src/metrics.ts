@@ -1,18 +1,26 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createNoopMeter, type Meter } from '@opentelemetry/api';
+import { createNoopMeter, diag, type Meter } from '@opentelemetry/api';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { HostMetrics } from '@opentelemetry/host-metrics';
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
 import type { Resource } from '@opentelemetry/resources';
-import { type IMetricReader, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import { type IMetricReader, MeterProvider, PeriodicExportingMetricReader, type ScopeMetrics } from '@opentelemetry/sdk-metrics';
+import { mergeWorkerMetrics, type WorkerMetrics } from './worker-metrics.js';
 
 /** A process's metrics: the meter, the Prometheus scrape handler and, when configured, an OTLP push. */
 export interface ProcessMetrics {
   readonly meter: Meter;
   scrape(req: IncomingMessage, res: ServerResponse): void;
+  /** This process's metrics now, to send to a sibling worker that merges them (worker-metrics.ts). */
+  collect(): Promise<ScopeMetrics[]>;
+  /** The Prometheus text of several workers' metrics merged into one process's view. */
+  render(parts: readonly WorkerMetrics[]): string;
   shutdown(): Promise<void>;
 }
+
+const DISABLED_TEXT = '# metrics are off in this process (OTEL_SDK_DISABLED=true)\n';
 
 /**
  * `OTEL_SDK_DISABLED=true` (the OpenTelemetry SDKs' switch): no meter provider,
@@ -30,8 +38,10 @@ function disabledMetrics(): ProcessMetrics {
     scrape: (_req, res) => {
       res.statusCode = 200;
       res.setHeader('content-type', 'text/plain; version=0.0.4; charset=utf-8');
-      res.end('# metrics are off in this process (OTEL_SDK_DISABLED=true)\n');
+      res.end(DISABLED_TEXT);
     },
+    collect: async () => [],
+    render: () => DISABLED_TEXT,
     shutdown: async () => {},
   };
 }
@@ -46,9 +56,10 @@ const DEFAULT_EXPORT_INTERVAL_MS = 15_000;
  * runtime-node instrumentation and process CPU and memory from its host-metrics,
  * not from code of ours.
  */
-export function startMetrics(resource: Resource, env: NodeJS.ProcessEnv = process.env): ProcessMetrics {
+export function startMetrics(resource: Resource, env: NodeJS.ProcessEnv = process.env, mergedResource: Resource = resource): ProcessMetrics {
   if (sdkDisabled(env)) return disabledMetrics();
   const prometheus = new PrometheusExporter({ preventServerStart: true });
+  const serializer = new PrometheusSerializer();
   const readers: IMetricReader[] = [prometheus];
   if (env.OTEL_EXPORTER_OTLP_ENDPOINT) {
     const interval = Number(env.OTEL_METRIC_EXPORT_INTERVAL ?? DEFAULT_EXPORT_INTERVAL_MS);
@@ -69,6 +80,13 @@ export function startMetrics(resource: Resource, env: NodeJS.ProcessEnv = proces
   return {
     meter: meterProvider.getMeter('setgate'),
     scrape: (req, res) => prometheus.getMetricsRequestHandler(req, res),
+    async collect() {
+      const { resourceMetrics, errors } = await prometheus.collect();
+      if (errors.length > 0) diag.error('metrics collection errors', ...errors);
+      return resourceMetrics.scopeMetrics;
+    },
+    // The exporter's own defaults: no prefix, no timestamps, target_info and scope labels on.
+    render: (parts) => serializer.serialize(mergeWorkerMetrics(mergedResource, parts)),
     async shutdown() {
       runtime.disable();
       await meterProvider.shutdown();

@@ -31,7 +31,7 @@ export async function reportConfigSource(o: ConfigSourceOptions): Promise<string
   // A file may change anything, admin-only fields included: the caller's token, else the development admin one.
   const token = process.env.SETGATE_ADMIN_TOKEN ?? devAdminTokens(o.topology).find((t) => t.role === 'admin')?.token;
   const client = new AdminClient(o.url, token);
-  const document = readDocument(o.file);
+  const document = await readDocument(o.file);
   const s = await servedVsFile(client, document);
   const described = describeServed(s, o.file, storedIn(o.topology, o.dataDir));
   if (s.changes.length === 0 || !o.fromFile) return described;

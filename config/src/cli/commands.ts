@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import type { Change, ConfigProblem, Impact } from '@setgate/config';
-import { parse as parseYaml } from 'yaml';
 import type { FailoverStatus } from '../control-plane/failover/controller.js';
 import type { StatusView } from '../control-plane/http/status.js';
 import { type ControlPlaneReplicaView, describeControlPlane } from '../control-plane/replica-status.js';
@@ -52,8 +51,11 @@ function formatLeaderChanges(changes: readonly LeaderChangeAudit[] | undefined):
   return `\n\n${table(['shard', 'from', 'to', 'epoch', 'how', 'old leader at', 'new leader at', 'acked writes may be lost'], rows)}`;
 }
 
-/** A YAML or JSON topology file, parsed; a missing or unreadable file is a UsageError. */
-export function readDocument(file: string | undefined): unknown {
+/**
+ * A YAML or JSON topology file, parsed; a missing or unreadable file is a UsageError.
+ * The YAML parser loads only here: most calls read no file, and each pays its start-up.
+ */
+export async function readDocument(file: string | undefined): Promise<unknown> {
   if (!file) throw new UsageError('missing FILE');
   let text: string;
   try {
@@ -61,6 +63,7 @@ export function readDocument(file: string | undefined): unknown {
   } catch (err) {
     throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
   }
+  const { parse: parseYaml } = await import('yaml');
   try {
     return parseYaml(text);
   } catch (err) {
@@ -87,18 +90,18 @@ async function currentVersion(io: Io): Promise<number> {
 }
 
 export async function validate(io: Io, file: string | undefined): Promise<Outcome> {
-  const r = (await io.client.call<{ valid: boolean; problems?: ConfigProblem[]; baseVersion?: number; changes?: Change[]; impact?: Impact }>('POST', '/v1/config/validate', { document: readDocument(file) })).body;
+  const r = (await io.client.call<{ valid: boolean; problems?: ConfigProblem[]; baseVersion?: number; changes?: Change[]; impact?: Impact }>('POST', '/v1/config/validate', { document: await readDocument(file) })).body;
   if (!r.valid) return { code: 1, json: r, text: problemsText(r.problems ?? []) };
   return { code: 0, json: r, text: `valid against version ${r.baseVersion}\n${r.impact ? formatImpact(r.impact) : ''}` };
 }
 
 export async function diff(io: Io, file: string | undefined): Promise<Outcome> {
-  const r = (await io.client.call<{ baseVersion: number; changes: Change[]; impact: Impact }>('POST', '/v1/config/diff', { document: readDocument(file) })).body;
+  const r = (await io.client.call<{ baseVersion: number; changes: Change[]; impact: Impact }>('POST', '/v1/config/diff', { document: await readDocument(file) })).body;
   return { code: 0, json: r, text: `against version ${r.baseVersion}:\n${formatChanges(r.changes)}\n\n${formatImpact(r.impact)}` };
 }
 
 export async function apply(io: Io, file: string | undefined, reason: string | undefined, base: string | undefined, forceUnclean?: boolean): Promise<Outcome> {
-  const document = readDocument(file) as { version?: unknown };
+  const document = (await readDocument(file)) as { version?: unknown };
   // The file's own version is the one it was edited from, unless --base says otherwise.
   const baseVersion = base !== undefined ? Number(base) : typeof document.version === 'number' ? document.version : await currentVersion(io);
   if (!Number.isInteger(baseVersion)) throw new UsageError(`--base must be a version number, got ${base}`);

@@ -78,6 +78,8 @@ export interface BenchContext {
   log(line: string): void;
   /** `--wan`: start the stack with WAN emulation. */
   readonly wan?: boolean;
+  /** `--workers N`: the worker count a benchmark that runs a gateway also tries. */
+  readonly workers?: number;
 }
 
 /** A benchmark module's export. */

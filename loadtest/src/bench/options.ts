@@ -16,6 +16,8 @@ export interface BenchOptions {
   readonly jsonPath?: string;
   /** Start the stack with WAN emulation (cross-region hops pay the RTT matrix). */
   readonly wan?: boolean;
+  /** `gateway`: also run its gateway row with this many workers (SETGATE_WORKERS), side by side. */
+  readonly workers?: number;
 }
 
 /** Defaults, chosen so a full comparison of two configurations takes well under a minute. */
@@ -38,6 +40,7 @@ options:
   --warmup SEC        uncounted load per configuration before round 1 (default ${DEFAULT_OPTIONS.warmupSec}; 0 skips)
   --json FILE         also write the results as JSON
   --wan               WAN emulation on (path; the wan benchmark always runs with and without it)
+  --workers N         gateway: also a row whose gateway runs N workers (SETGATE_WORKERS), beside the one-process row
   -h, --help          this text`;
 
 /** Result of parsing: either options to run or a request for help. */
@@ -91,6 +94,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedCommand {
       warmupSec: numberOption('warmup', values.warmup, DEFAULT_OPTIONS.warmupSec, 'non-negative'),
       ...(values.json !== undefined ? { jsonPath: values.json } : {}),
       ...(values.wan ? { wan: true } : {}),
+      ...(values.workers !== undefined ? { workers: numberOption('workers', values.workers, 1, 'positive-integer') } : {}),
     },
   };
 }
@@ -107,6 +111,7 @@ function parse(argv: readonly string[]) {
       warmup: { type: 'string' },
       json: { type: 'string' },
       wan: { type: 'boolean' },
+      workers: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

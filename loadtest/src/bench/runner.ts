@@ -64,7 +64,12 @@ export async function runBenchmark(benchmark: Benchmark, options: BenchOptions, 
   const { signal, log } = hooks;
   checkAborted(signal);
   log(`${benchmark.name}: starting ${benchmark.configurations.map((c) => c.name).join(', ')}`);
-  const setup = await benchmark.setup({ signal, log, ...(options.wan ? { wan: true } : {}) });
+  const setup = await benchmark.setup({
+    signal,
+    log,
+    ...(options.wan ? { wan: true } : {}),
+    ...(options.workers !== undefined ? { workers: options.workers } : {}),
+  });
   const samples = new Map<string, MeasuredSample[]>();
   const measured: Record<string, readonly MeasuredProcess[]> = {};
   const expectations: Record<string, LatencyExpectation> = {};

@@ -4,7 +4,7 @@ import { defaultTopologyPath, loadTopologyFile } from '@setgate/config';
 import { signDevToken } from '@setgate/launcher';
 import { freePorts, nodeArgsFor, type RedisServer, startRedisServer } from '@setgate/process-supervisor';
 import { TopologyView } from '@setgate/topology';
-import type { Benchmark, BenchSetup } from '../benchmark.js';
+import type { Benchmark, BenchSetup, MeasuredProcess } from '../benchmark.js';
 import { expect2xx } from '../preflight.js';
 import { NO_OBSERVABILITY, TRACED_RATIO, TRACED_SAMPLER, tracedEnv } from '../observability.js';
 import { type OtlpSink, startOtlpSink } from '../otlp-sink.js';
@@ -60,6 +60,16 @@ async function stopChild(child: ChildProcess | undefined): Promise<void> {
   clearTimeout(timer);
 }
 
+/** The gateway process of a bench stack, and each of its workers when it runs several. */
+async function gatewayProcessesOf(bench: BenchStack, gatewayId: string): Promise<MeasuredProcess[]> {
+  const primary = { name: 'gateway', pid: bench.pidOf(gatewayId) };
+  const instance = bench.stack.view.instance(gatewayId);
+  if (!instance) throw new Error(`${gatewayId} is not in the bench topology`);
+  const res = await fetch(`http://${instance.host}:${instance.adminPort}/status`);
+  const status = (await res.json()) as { workers?: Array<{ worker: number; pid: number }> };
+  return [primary, ...(status.workers ?? []).map((w) => ({ name: `gateway-worker-${w.worker}`, pid: w.pid }))];
+}
+
 /**
  * `gateway`: what the business gateway's pipeline costs on a profile read.
  * (a) `bare-forward`: plain fastify + undici forward to the node, body
@@ -71,7 +81,8 @@ async function stopChild(child: ChildProcess | undefined): Promise<void> {
  * headers), redis-server's CPU included; (c) `direct`: the node alone;
  * (d) the gateway row again on side stacks of their own (gateway, node and
  * redis each), each run right after it: without a hop secret, with
- * observability off (observability.ts), and exporting sampled spans.
+ * observability off (observability.ts), exporting sampled spans, and (with
+ * `--workers N`) with the gateway running N workers.
  * Goal: (b) ≥ 85% of (a)'s req/s and ≤ 1.15× its CPU µs/req.
  */
 export const gatewayBenchmark: Benchmark = {
@@ -92,6 +103,12 @@ export const gatewayBenchmark: Benchmark = {
     {
       name: 'gateway-traced',
       description: `the gateway row on a fourth stack exporting spans over OTLP to a local sink, sampled ${TRACED_SAMPLER} ${TRACED_RATIO}: what tracing adds`,
+    },
+    {
+      name: 'gateway-workers',
+      description:
+        'with --workers N (N ≥ 2): the gateway row on a side stack whose gateway runs N workers (SETGATE_WORKERS=N), charged the CPU of its primary and every worker: against `gateway` (one process), what more cores buy',
+      optional: true,
     },
     { name: 'direct', description: 'GET /cmd/profile/<key> straight to the write-point node with the headers the gateway asserts' },
   ],
@@ -151,6 +168,11 @@ export const gatewayBenchmark: Benchmark = {
       await side('gateway-no-observability', true, NO_OBSERVABILITY);
       sink = await startOtlpSink();
       await side('gateway-traced', true, tracedEnv(sink.url));
+      const workers = ctx.workers ?? 1;
+      if (workers >= 2) await side('gateway-workers', true, { SETGATE_WORKERS: String(workers) });
+      // A side stack's gateway, its workers too when it runs several (their PIDs from its /status).
+      const gatewayProcesses = new Map<string, MeasuredProcess[]>();
+      for (const s of sides) gatewayProcesses.set(s.row, await gatewayProcessesOf(s.stack, gatewayId));
       const { stack } = bench;
       const read = stack.topology.commands.find((c) => c.method === 'GET' && c.path === READ_PATH);
       if (!read) throw new Error(`the topology has no command for GET ${READ_PATH}`);
@@ -197,7 +219,7 @@ export const gatewayBenchmark: Benchmark = {
               {
                 request: { method: 'GET', url: `${s.stack.stack.url(gatewayId)}${READ_PATH}`, headers: auth },
                 measured: [
-                  { name: 'gateway', pid: s.stack.pidOf(gatewayId) },
+                  ...(gatewayProcesses.get(s.row) ?? []),
                   { name: 'set-runtime', pid: s.stack.pidOf(nodeId) },
                   { name: 'redis-server', pid: s.redis.pid },
                 ],

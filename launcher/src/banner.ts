@@ -42,8 +42,8 @@ export function banner(stack: Stack, token: string, launcherUrl?: string): strin
     for (const t of admin) lines.push(`admin-token ${t.role} ${t.token}`);
     const operator = admin.find((t) => t.role === 'operator');
     if (operator) {
-      lines.push(`# ops CLI: SETGATE_ADMIN_URL=${stack.controlPlaneUrl} SETGATE_ADMIN_TOKEN=${operator.token} npx setgate status`);
-      if (launcherUrl) lines.push(`# a killed process, started again with its data: SETGATE_ADMIN_TOKEN=${operator.token} npx setgate node restart <id>`);
+      lines.push(`# ops CLI: SETGATE_ADMIN_URL=${stack.controlPlaneUrl} SETGATE_ADMIN_TOKEN=${operator.token} ./setgate status`);
+      if (launcherUrl) lines.push(`# a killed process, started again with its data: SETGATE_ADMIN_TOKEN=${operator.token} ./setgate node restart <id>`);
     }
   }
   lines.push('', ...trySnippet(token, first, last));

@@ -138,7 +138,7 @@ async function main(): Promise<number> {
   }
   const watchExit = (c: RunningComponent) => {
     void c.exited.then((info) => {
-      if (!stopping) process.stderr.write(`exited ${c.name} (${info.signal ?? `code ${info.code}`}); see its log; npx setgate node restart ${c.name} starts it again\n`);
+      if (!stopping) process.stderr.write(`exited ${c.name} (${info.signal ?? `code ${info.code}`}); see its log; ./setgate node restart ${c.name} starts it again\n`);
     });
   };
   for (const c of stack.supervisor.components()) watchExit(c);

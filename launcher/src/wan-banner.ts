@@ -12,9 +12,9 @@ export function wanBanner(stack: Stack): string {
     '',
     `wan-relay ${wan.adminUrl}   (every cross-region connection pays the RTT matrix: ${rtt}; control plane in ${wan.controlPlaneRegion})`,
     `# WAN CLI: export ${WAN_ADMIN_URL_ENV}=${wan.adminUrl} SETGATE_INTERNAL_TOKEN=$(cat ${wan.tokenFile})`,
-    'npx setgate wan status',
-    `npx setgate wan partition ${a} ${b} --mode hold      # or --mode refuse|reset, --one-way`,
-    `npx setgate wan slow ${a} ${b} --delay-ms 100 --bandwidth-kbps 1000`,
-    'npx setgate wan heal',
+    './setgate wan status',
+    `./setgate wan partition ${a} ${b} --mode hold      # or --mode refuse|reset, --one-way`,
+    `./setgate wan slow ${a} ${b} --delay-ms 100 --bandwidth-kbps 1000`,
+    './setgate wan heal',
   ].join('\n')}\n`;
 }

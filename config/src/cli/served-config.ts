@@ -42,7 +42,7 @@ export function describeServed(s: ServedConfig, file: string, storedIn: string):
   }
   const lines = formatChanges(s.changes).split('\n');
   const shown = lines.slice(0, MAX_CHANGE_LINES).map((l) => `    ${l}`);
-  if (lines.length > MAX_CHANGE_LINES) shown.push(`    … ${lines.length - MAX_CHANGE_LINES} more (npx setgate diff ${file})`);
+  if (lines.length > MAX_CHANGE_LINES) shown.push(`    … ${lines.length - MAX_CHANGE_LINES} more (./setgate diff ${file})`);
   return [
     `config: serving STORED version ${v.version} from ${storedIn}, not ${file}`,
     `  ${made}`,

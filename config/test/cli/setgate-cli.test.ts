@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../src/cli/run.js';
 import { controlPlaneFixture, type Fixture, shippedDoc, TOKENS, tempDir } from '../control-plane/fixture.js';
@@ -74,8 +77,20 @@ describe('setgate CLI', () => {
 
   it('exits 3 when the control plane cannot be reached', async () => {
     let err = '';
-    const code = await runCli(['--url', 'http://127.0.0.1:1', 'status'], () => undefined, (s) => { err += s; });
+    // A port nothing listens on any more: the error names the cause, not just "fetch failed".
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    const code = await runCli(['--url', `http://127.0.0.1:${port}`, 'status'], () => undefined, (s) => { err += s; });
     assert.equal(code, 3);
-    assert.match(err, /cannot reach the control plane/);
+    assert.match(err, /cannot reach the control plane at http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED/);
+  });
+
+  it('the repository\'s ./setgate runs the compiled CLI (npm test builds first)', async () => {
+    const root = new URL('../../../', import.meta.url).pathname;
+    // Asynchronously: the control plane it asks runs in this process.
+    const { stdout } = await promisify(execFile)(join(root, 'setgate'), ['--url', url, '--token', TOKENS.viewer, 'status'], { encoding: 'utf8' });
+    assert.match(stdout, /^config version \d+/);
   });
 });

@@ -37,6 +37,9 @@ export function workerShare(budget: number, workers: number): number {
   return Math.max(1, Math.ceil(budget / Math.max(1, workers)));
 }
 
+/** Longer than the primary's own wait for the slowest worker (3 s), so its answer normally comes first. */
+const GATHER_TIMEOUT_MS = 5000;
+
 /** What a worker asks its siblings for: each answers with its own part. */
 export type GatherKind = 'metrics' | 'status';
 
@@ -85,13 +88,32 @@ export class WorkerPeers {
     this.providers.set(kind, provider);
   }
 
-  /** Every live worker's report of `kind`, by slot; a worker that does not answer in time is left out. */
-  gather<T>(kind: GatherKind): Promise<WorkerReport<T>[]> {
+  /**
+   * Every live worker's report of `kind`, by slot; a worker that does not answer in time is left out.
+   * With no primary to ask (it is gone, this worker is stopping) or none answering, this worker's own.
+   */
+  async gather<T>(kind: GatherKind): Promise<WorkerReport<T>[]> {
+    if (!process.connected) return [await this.own<T>(kind)];
     const id = this.nextId++;
-    return new Promise((resolve) => {
-      this.waiting.set(id, (reports) => resolve((reports as WorkerReport<T>[]).sort((a, b) => a.worker - b.worker)));
-      process.send?.({ type: 'setgate:gather', id, kind } satisfies WorkerMessage);
+    const reports = await new Promise<WorkerReport[] | undefined>((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(id);
+        resolve(undefined);
+      }, GATHER_TIMEOUT_MS);
+      this.waiting.set(id, (r) => {
+        clearTimeout(timer);
+        resolve(r);
+      });
+      process.send?.({ type: 'setgate:gather', id, kind } satisfies WorkerMessage, undefined, {}, (err: Error | null) => {
+        if (err) this.waiting.get(id)?.([]);
+      });
     });
+    if (reports === undefined || reports.length === 0) return [await this.own<T>(kind)];
+    return (reports as WorkerReport<T>[]).sort((a, b) => a.worker - b.worker);
+  }
+
+  private async own<T>(kind: GatherKind): Promise<WorkerReport<T>> {
+    return { worker: this.slot, data: (await this.providers.get(kind)?.()) as T };
   }
 
   private async answer(id: number, kind: GatherKind): Promise<void> {
@@ -102,7 +124,7 @@ export class WorkerPeers {
       data = { error: (err as Error).message };
     }
     // The channel may have closed (the primary is gone, this worker is stopping): nothing to answer then.
-    if (process.connected) process.send?.({ type: 'setgate:reported', id, worker: this.slot, data } satisfies WorkerMessage);
+    if (process.connected) process.send?.({ type: 'setgate:reported', id, worker: this.slot, data } satisfies WorkerMessage, undefined, {}, () => {});
   }
 }
 

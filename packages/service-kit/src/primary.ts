@@ -29,6 +29,8 @@ export interface PrimaryOptions {
 const STOP_GRACE_MS = 12_000;
 const RESTART_MIN_MS = 250;
 const RESTART_MAX_MS = 10_000;
+/** A worker that served this long before dying starts the backoff over. */
+const STABLE_MS = 30_000;
 
 /**
  * The primary of a component that runs several workers. It serves no traffic:
@@ -52,6 +54,7 @@ class Primary {
   private readonly slots = new Map<number, Worker>();
   private readonly everReady = new Set<number>();
   private readonly restarts = new Map<number, number>();
+  private readonly readyAt = new Map<number, number>();
   private readonly relay: GatherRelay;
   private stopping = false;
   private announced = false;
@@ -86,7 +89,7 @@ class Primary {
 
   private ready(slot: number, m: WorkerReady): void {
     this.everReady.add(slot);
-    this.restarts.delete(slot);
+    this.readyAt.set(slot, Date.now());
     if (this.announced || this.everReady.size < this.opts.workers) return;
     this.announced = true;
     writeReadyFile(m.localAdminUrl);
@@ -106,7 +109,8 @@ class Primary {
       this.stop(typeof code === 'number' && code !== 0 ? code : 1);
       return;
     }
-    // A worker that keeps dying is restarted less and less often (250 ms doubling to 10 s).
+    // A worker that keeps dying soon after its start is restarted less and less often (250 ms doubling to 10 s).
+    if (Date.now() - (this.readyAt.get(slot) ?? 0) >= STABLE_MS) this.restarts.delete(slot);
     const n = (this.restarts.get(slot) ?? 0) + 1;
     this.restarts.set(slot, n);
     const delayMs = Math.min(RESTART_MAX_MS, RESTART_MIN_MS * 2 ** (n - 1));

@@ -9,7 +9,7 @@ import type { GatewayTarget } from './gateway-directory.js';
 /** The `regionalProxy` section of a loaded topology: region choice, tenant residency, health. */
 export type RegionalPolicy = LoadedTopology['regionalProxy'];
 
-/** How a regional proxy is built; `main.ts` derives it from the topology. */
+/** How a regional proxy is built; `component.ts` derives it from the topology. */
 export interface RegionalProxyOptions {
   readonly telemetry: Telemetry;
   /** The proxy's own region: the entry region it stamps on every request, and the home region by default. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Header } from '@setgate/contracts';
+import { processAlive } from '@setgate/process-supervisor';
 import { shardOf } from '@setgate/topology';
 import { request } from 'undici';
 import { startTestStack, type TestStack, until } from './harness.js';
@@ -143,14 +144,6 @@ describe('gateway and regional proxy with two workers each', () => {
 
     const pids = [...replaced, ...(await workersOf(stack, PROXY))].map((w) => w.pid);
     await stack.stop();
-    const alive = pids.filter((pid) => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    });
-    assert.deepEqual(alive, [], 'no worker outlives its primary');
+    assert.deepEqual(pids.filter(processAlive), [], 'no worker outlives its primary');
   });
 });

@@ -6,3 +6,4 @@ export * from './supervisor.js';
 export * from './redis-server.js';
 export * from './etcd-cluster.js';
 export * from './certificates.js';
+export * from './process-alive.js';

@@ -2,17 +2,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
-import { ComponentStartError, freePorts, startComponent, Supervisor } from '../src/index.js';
+import { ComponentStartError, freePorts, processAlive, startComponent, Supervisor } from '../src/index.js';
 
 const fixture = (name: string) => new URL(`./fixtures/${name}.ts`, import.meta.url).pathname;
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+const alive = processAlive;
 
 describe('process supervisor', () => {
   it('starts a component, receives its ready message and stops it', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
+import { processAlive } from '@setgate/process-supervisor';
 import { MAX_WORKERS, workerCount, workerShare } from '../src/workers.js';
 
 test('SETGATE_WORKERS: unset is one process, auto one per core, a bad value is refused by name', () => {
@@ -52,14 +53,7 @@ function startPrimary(env: Record<string, string>): Primary {
   return { child, readies, workers, exited, output: () => out };
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+const alive = processAlive;
 
 /** Waits for a state, polling; the deadline is generous (a busy machine starts processes slowly). */
 async function until(what: string, check: () => boolean, timeoutMs = 120_000): Promise<void> {

@@ -45,8 +45,13 @@ export async function runPrimary(opts: PrimaryOptions): Promise<void> {
   const primary = new Primary(opts);
   process.once('SIGTERM', () => primary.stop());
   process.once('SIGINT', () => primary.stop());
-  // A supervisor that dies without signalling must not leave the workers behind.
+  // A supervisor that dies without signalling must not leave the workers behind (nor one that died
+  // before this listener existed).
   process.once('disconnect', () => primary.stop());
+  if (process.send !== undefined && !process.connected) {
+    primary.stop();
+    return;
+  }
   for (let slot = 1; slot <= opts.workers; slot++) primary.fork(slot);
 }
 

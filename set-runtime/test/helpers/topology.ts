@@ -11,7 +11,7 @@ export const SHARD_COUNT = 8;
  * `mode` says otherwise, so a node tested alone can acknowledge writes.
  */
 export function testTopologyDoc(
-  overrides: { version?: number; shard2Epoch?: number; bodyLimitBytes?: number; mode?: 'sync' | 'async' } = {},
+  overrides: { version?: number; shard2Epoch?: number; bodyLimitBytes?: number; mode?: 'sync' | 'async'; fetchMaxWaitMs?: number } = {},
 ) {
   const node = (id: string, port: number) => ({ id, host: '127.0.0.1', port, adminPort: port + 1 });
   return {
@@ -57,6 +57,7 @@ export function testTopologyDoc(
       ],
     },
     limits: { bodyLimitBytes: overrides.bodyLimitBytes ?? 4096 },
+    ...(overrides.fetchMaxWaitMs === undefined ? {} : { replication: { fetchMaxWaitMs: overrides.fetchMaxWaitMs } }),
   };
 }
 

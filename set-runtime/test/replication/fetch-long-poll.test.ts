@@ -5,7 +5,7 @@ import { type FetchResponse, InternalPath } from '@setgate/contracts';
 import { createAdminServer } from '@setgate/service-kit';
 import { request } from 'undici';
 import { startTestNode, testTelemetry } from '../helpers/node.js';
-import { keyInShard } from '../helpers/topology.js';
+import { keyInShard, testView } from '../helpers/topology.js';
 
 /**
  * Regression: the fetch route ended its long-poll on the request's 'close'
@@ -16,7 +16,9 @@ import { keyInShard } from '../helpers/topology.js';
  */
 describe('fetch long-poll over real HTTP', () => {
   it('holds a fetch with nothing new until an entry is appended', async () => {
-    const { node, cleanup } = startTestNode('east-a-1');
+    // A long-poll bound no busy machine outlasts: with the default 500 ms, a write delayed past it
+    // by load found the fetch already answered (empty), which says nothing about the regression.
+    const { node, cleanup } = startTestNode('east-a-1', testView({ fetchMaxWaitMs: 60_000 }));
     const admin = createAdminServer({ telemetry: testTelemetry(), status: () => ({}) });
     node.registerInternal(admin);
     await admin.listen({ host: '127.0.0.1', port: 0 });
@@ -25,7 +27,7 @@ describe('fetch long-poll over real HTTP', () => {
       const pending = request(`${url}${InternalPath.fetch.replace(':shard', '0')}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ node: 'west-a-1', epoch: 1, fromLsn: 1, lastEpoch: 0, maxEntries: 10, maxWaitMs: 5000 }),
+        body: JSON.stringify({ node: 'west-a-1', epoch: 1, fromLsn: 1, lastEpoch: 0, maxEntries: 10, maxWaitMs: 60_000 }),
       });
       await new Promise((r) => setTimeout(r, 300));
       const key = keyInShard(0);

@@ -50,7 +50,10 @@ export async function runComponent(opts: RunOptions): Promise<void> {
   // A supervisor that dies without signalling must not leave this process behind; one that died
   // while this process was still starting (before this listener existed) has left it disconnected.
   process.once('disconnect', () => close('disconnect'));
-  if (process.send !== undefined && !process.connected) close('disconnect');
+  if (process.send !== undefined && !process.connected) {
+    close('disconnect');
+    return;
+  }
 
   // In a container behind a Service the topology's host is the Service's name, not a local address:
   // SETGATE_BIND_HOST (e.g. 0.0.0.0) is where to listen, while peers keep reaching opts.host.

@@ -1,4 +1,5 @@
-import { Agent, type Dispatcher, Pool } from 'undici';
+import { type Dispatcher, Pool } from 'undici';
+import { OriginPools } from './origin-pools.js';
 import { wanConnect } from './wan.js';
 
 /** Options of the one dispatcher a process uses for each upstream origin. */
@@ -42,11 +43,11 @@ function undiciOptions(opts: DispatcherOptions): Pool.Options {
 }
 
 /**
- * The dispatcher factory: an undici Agent that keeps one keep-alive pool per origin.
+ * The dispatcher factory: one keep-alive pool per origin (see OriginPools for why not undici's Agent).
  * Every component reaches its upstreams through one of these, never through undici's global.
  */
-export function createDispatcher(opts: DispatcherOptions = {}): Agent {
-  return new Agent(undiciOptions(opts));
+export function createDispatcher(opts: DispatcherOptions = {}): OriginPools {
+  return new OriginPools(undiciOptions(opts));
 }
 
 /** A pool bound to one origin, for callers that keep per-upstream state (health, ejection). */
@@ -55,6 +56,7 @@ export function createPool(origin: string, opts: DispatcherOptions = {}): Pool {
 }
 
 export type { Dispatcher };
+export { OriginPools } from './origin-pools.js';
 export * from './failure.js';
 export * from './small-body.js';
 export { wanRoutes } from './wan.js';

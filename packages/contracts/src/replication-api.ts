@@ -10,6 +10,12 @@ import type { LogPosition } from './position.js';
 export const InternalPath = {
   /** `POST` {@link FetchRequest} → {@link FetchResponse}: a follower pulls the log of one shard (long-poll). */
   fetch: '/internal/replication/:shard/fetch',
+  /**
+   * `POST` {@link FetchSessionRequest} → {@link FetchSessionResponse}: a follower pulls every shard it
+   * follows from this leader in one long-poll. What followers use: one session per leader–follower
+   * pair instead of one long-poll per shard, so an idle node is not woken twice a second per shard.
+   */
+  fetchSession: '/internal/replication/fetch',
   /** `GET ?epoch=E` → {@link ShardSnapshot}: the applied state of one shard, for a follower behind the log start. */
   snapshot: '/internal/replication/:shard/snapshot',
   /** `POST` {@link FenceRequest} → {@link FenceResponse}: stop accepting writes for the shard at epoch ≤ e. */
@@ -89,6 +95,42 @@ export type FetchResponse =
     })
   | (LeaderMark & { readonly kind: 'truncate'; readonly toLsn: number })
   | (LeaderMark & { readonly kind: 'snapshot' });
+
+/** One shard's part of a {@link FetchSessionRequest}: the fields of a {@link FetchRequest} that are per shard. */
+export interface FetchSessionShard {
+  readonly shard: number;
+  readonly epoch: number;
+  readonly fromLsn: number;
+  readonly lastEpoch: number;
+}
+
+/**
+ * Body of a session fetch: a {@link FetchRequest} for many shards of one leader at once. Each shard's
+ * `fromLsn` acknowledges what the follower durably holds, exactly as a one-shard fetch does; the leader
+ * answers as soon as any shard has something to say, else after the long-poll bound.
+ */
+export interface FetchSessionRequest {
+  readonly node: string;
+  readonly shards: readonly FetchSessionShard[];
+  /** Entries at most in the whole answer (the leader caps it by `replication.fetchMaxEntries`). */
+  readonly maxEntries?: number;
+  /** Long-poll bound (capped by `replication.fetchMaxWaitMs`). */
+  readonly maxWaitMs?: number;
+}
+
+/** A shard the leader would not serve in this session (the status and problem a one-shard fetch would have answered). */
+export interface FetchSessionRefusal {
+  readonly shard: number;
+  readonly kind: 'refused';
+  readonly status: number;
+  readonly code: string;
+  readonly detail?: string;
+}
+
+/** Answer of a session fetch: one answer per requested shard, in no particular order. */
+export interface FetchSessionResponse {
+  readonly answers: ReadonlyArray<(FetchResponse & { readonly shard: number }) | FetchSessionRefusal>;
+}
 
 /** The applied state of one shard at `position`, with what a follower needs to continue from there. */
 export interface ShardSnapshot {

@@ -1,9 +1,9 @@
-import { type FenceResponse, type FetchRequest, type HopSecrets, InternalPath } from '@setgate/contracts';
+import { type FenceResponse, type FetchRequest, type FetchSessionRequest, type HopSecrets, InternalPath } from '@setgate/contracts';
 import { type Static, Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { NodeErrors } from '../errors.js';
 import type { Replicator } from '../replication/replicator.js';
-import { leaderFor, serveFetch } from '../replication/serve-fetch.js';
+import { leaderFor, serveFetch, serveFetchSession } from '../replication/serve-fetch.js';
 import type { TopologyUpdates } from '../topology-updates.js';
 import { installValidation } from './validation.js';
 
@@ -20,8 +20,34 @@ const FetchBody = Type.Object(
   },
   { additionalProperties: false },
 );
+const SessionBody = Type.Object(
+  {
+    node: Type.String({ minLength: 1, maxLength: 128 }),
+    shards: Type.Array(
+      Type.Object(
+        { shard: Type.Integer({ minimum: 0, maximum: 65535 }), epoch: Count, fromLsn: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }), lastEpoch: Count },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 65536 },
+    ),
+    maxEntries: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
+    maxWaitMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60000 })),
+  },
+  { additionalProperties: false },
+);
 const EpochQuery = Type.Object({ epoch: Type.String({ pattern: '^[0-9]{1,15}$' }) }, { additionalProperties: false });
 const FenceBody = Type.Object({ epoch: Count }, { additionalProperties: false });
+
+/**
+ * Aborts when the follower goes away, ending its long-poll too. The response's 'close' is the
+ * signal: the request's fires as soon as its body has been read, which aborted every long-poll
+ * at once and had followers re-fetch in a tight loop.
+ */
+function goneSignal(reply: FastifyReply): AbortSignal {
+  const gone = new AbortController();
+  reply.raw.once('close', () => gone.abort());
+  return gone.signal;
+}
 
 export interface InternalDeps {
   readonly replicator: Replicator;
@@ -51,15 +77,19 @@ export function registerInternalRoutes(admin: FastifyInstance, deps: InternalDep
     scope.post<{ Params: Static<typeof ShardParams>; Body: FetchRequest }>(
       InternalPath.fetch,
       { schema: { params: ShardParams, body: FetchBody } },
-      async (request, reply) => {
-        // A follower that goes away ends its long-poll too. The response's 'close' is the
-        // signal: the request's fires as soon as its body has been read, which aborted
-        // every long-poll at once and had followers re-fetch in a tight loop.
-        const gone = new AbortController();
-        reply.raw.once('close', () => gone.abort());
-        return serveFetch(replicator, Number(request.params.shard), request.body, gone.signal);
-      },
+      async (request, reply) => serveFetch(replicator, Number(request.params.shard), request.body, goneSignal(reply)),
     );
+
+    scope.post<{ Body: FetchSessionRequest }>(InternalPath.fetchSession, { schema: { body: SessionBody } }, async (request, reply) => {
+      const shards = request.body.shards.map((s) => s.shard);
+      if (new Set(shards).size !== shards.length) {
+        throw NodeErrors.create('SETGATE_NODE_INVALID_REQUEST', {
+          detail: 'a session names each shard once',
+          extensions: { location: 'body', field: 'shards' },
+        });
+      }
+      return serveFetchSession(replicator, request.body, goneSignal(reply));
+    });
 
     scope.get<{ Params: Static<typeof ShardParams>; Querystring: Static<typeof EpochQuery> }>(
       InternalPath.snapshot,

@@ -10,18 +10,26 @@ export class Notifier {
 
   /** Resolves true when notified, false after `timeoutMs` or when `signal` aborts. */
   wait(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    return Notifier.any([this], timeoutMs, signal);
+  }
+
+  /**
+   * Resolves true when any of `notifiers` is notified, false after `timeoutMs` or when `signal`
+   * aborts: one timer however many it listens to (a session fetch waits on every shard it serves).
+   */
+  static any(notifiers: readonly Notifier[], timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
     if (signal?.aborted || timeoutMs <= 0) return Promise.resolve(false);
     return new Promise((resolve) => {
       const done = (notified: boolean) => {
         clearTimeout(timer);
-        this.waiters.delete(wake);
+        for (const n of notifiers) n.waiters.delete(wake);
         signal?.removeEventListener('abort', onAbort);
         resolve(notified);
       };
       const wake = () => done(true);
       const onAbort = () => done(false);
       const timer = setTimeout(() => done(false), timeoutMs);
-      this.waiters.add(wake);
+      for (const n of notifiers) n.waiters.add(wake);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }

@@ -1,4 +1,4 @@
-import { type FetchRequest, type FetchResponse, type HopSecrets, InternalPath, type ShardSnapshot } from '@setgate/contracts';
+import { type FetchSessionRequest, type FetchSessionResponse, type HopSecrets, InternalPath, type ShardSnapshot } from '@setgate/contracts';
 import { createDispatcher } from '@setgate/http-client';
 
 /** A non-2xx answer from a peer, with its problem body when it sent one. */
@@ -21,21 +21,24 @@ export class PeerClient {
   private readonly dispatcher: ReturnType<typeof createDispatcher>;
 
   /**
-   * Every followed shard keeps one long-poll open to its leader, so a leader
-   * origin needs a connection per shard followed from it: with fewer, a fetch
-   * queues behind long-polls for up to `fetchMaxWaitMs`, and every sync write
-   * waits that long for its acknowledgement (measured: 8 connections made
+   * A follower keeps one session long-poll open to each leader it follows,
+   * and snapshot restores run beside it, one per shard that needs one: a
+   * leader origin needs a connection for each, or a restore (or a
+   * one-shard fetch) would queue behind the long-poll for up to
+   * `fetchMaxWaitMs`, and sync writes would wait that long for their
+   * acknowledgement (measured with per-shard long-polls: 8 connections made
    * sync writes take 200–600 ms instead of a few ms).
    */
   constructor(
     private readonly secrets: HopSecrets | undefined,
     maxShardsPerLeader = 65536,
   ) {
-    this.dispatcher = createDispatcher({ connections: maxShardsPerLeader, connectTimeoutMs: 500 });
+    this.dispatcher = createDispatcher({ connections: maxShardsPerLeader + 1, connectTimeoutMs: 500 });
   }
 
-  fetch(adminUrl: string, shard: number, body: FetchRequest, timeoutMs: number, signal?: AbortSignal): Promise<FetchResponse> {
-    return this.call<FetchResponse>(adminUrl, 'POST', InternalPath.fetch.replace(':shard', String(shard)), timeoutMs, signal, body);
+  /** Every shard followed from one leader, in one long-poll (see InternalPath.fetchSession). */
+  fetchSession(adminUrl: string, body: FetchSessionRequest, timeoutMs: number, signal?: AbortSignal): Promise<FetchSessionResponse> {
+    return this.call<FetchSessionResponse>(adminUrl, 'POST', InternalPath.fetchSession, timeoutMs, signal, body);
   }
 
   snapshot(adminUrl: string, shard: number, epoch: number, timeoutMs: number, signal?: AbortSignal): Promise<ShardSnapshot> {

@@ -1,6 +1,6 @@
 import type { ReplicatedEntry } from '@setgate/contracts';
 import { ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from '@setgate/telemetry';
-import type { FollowTarget } from './follower-loop.js';
+import type { FollowTarget } from './shard-follower.js';
 import { linksTo } from './write-traces.js';
 
 /** A fetch answer with entries, as the follower handles it. */

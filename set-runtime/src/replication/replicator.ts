@@ -3,11 +3,12 @@ import type { Telemetry } from '@setgate/telemetry';
 import { NodeErrors } from '../errors.js';
 import type { Ownership } from '../ownership.js';
 import type { NodeStore } from '../store/types.js';
-import { FollowerLoop, type FollowTarget } from './follower-loop.js';
 import { LeaderTracker, type LeaderSettings } from './leader-tracker.js';
 import { Lease } from './lease.js';
 import type { Notifier } from './notifier.js';
 import type { PeerClient } from './peer-client.js';
+import { FetchSession } from './fetch-session.js';
+import { type FollowTarget, ShardFollower } from './shard-follower.js';
 
 export interface ReplicatorOptions {
   readonly ownership: Ownership;
@@ -31,14 +32,17 @@ export interface Freshness {
 
 /**
  * A node's replication, shard by shard: a tracker of followers for every
- * shard it leads, a fetch loop for every shard it follows, the fences the
- * control plane set, and the leader lease. `reconcile()` after each config
- * swap starts and stops loops so they match the placement.
+ * shard it leads, a follower for every shard it follows (pulled in one fetch
+ * session per leader), the fences the control plane set, and the leader
+ * lease. `reconcile()` after each config swap starts and stops followers so
+ * they match the placement.
  */
 export class Replicator {
   readonly lease: Lease;
   private readonly leaders = new Map<number, LeaderTracker>();
-  private readonly followers = new Map<number, FollowerLoop>();
+  private readonly followers = new Map<number, ShardFollower>();
+  /** One per leader followed, by leader id and admin URL; kept when empty (an idle session only waits). */
+  private readonly sessions = new Map<string, FetchSession>();
   private readonly fences = new Map<number, number>();
   private readonly now: () => number;
   private closed = false;
@@ -66,7 +70,7 @@ export class Replicator {
     return this.opts.ownership.view.doc.replication;
   }
 
-  /** Starts and stops fetch loops and trackers to match the placement in force. */
+  /** Starts and stops followers and trackers to match the placement in force. */
   async reconcile(): Promise<void> {
     if (this.closed) return;
     const { ownership } = this.opts;
@@ -79,11 +83,11 @@ export class Replicator {
       }
     }
     const stopping: Promise<void>[] = [];
-    for (const [shard, loop] of this.followers) {
+    for (const [shard, follower] of this.followers) {
       const want = held.has(shard) && !ownership.isWritePoint(shard, view) ? this.targetOf(shard) : undefined;
-      if (!want || want.leaderId !== loop.target.leaderId || want.epoch !== loop.target.epoch) {
+      if (!want || want.leaderId !== follower.target.leaderId || want.epoch !== follower.target.epoch) {
         this.followers.delete(shard);
-        stopping.push(loop.stop());
+        stopping.push(this.sessionOf(follower.target).remove(follower));
       }
     }
     for (const shard of held) {
@@ -92,18 +96,10 @@ export class Replicator {
         const fenced = this.fences.get(shard);
         if (fenced !== undefined && fenced < view.placement(shard).epoch) this.fences.delete(shard);
       } else if (!this.followers.has(shard)) {
-        const loop = new FollowerLoop(
-          this.targetOf(shard),
-          ownership.nodeId,
-          this.opts.store.shard(shard),
-          this.opts.peer,
-          () => this.settings,
-          this.opts.logger,
-          this.now,
-          this.opts.tracer,
-        );
-        this.followers.set(shard, loop);
-        loop.start();
+        const target = this.targetOf(shard);
+        const follower = new ShardFollower(target, ownership.nodeId, this.opts.store.shard(shard), this.opts.peer, this.opts.logger, this.now, this.opts.tracer);
+        this.followers.set(shard, follower);
+        this.sessionOf(target).add(follower);
       }
     }
     await Promise.all(stopping);
@@ -220,9 +216,9 @@ export class Replicator {
   }
 
   freshness(shard: number): Freshness {
-    const loop = this.followers.get(shard);
-    if (!loop) return { stalenessMs: 0, lagEntries: 0 };
-    const { leaderLsn, caughtUpAt } = loop.state;
+    const follower = this.followers.get(shard);
+    if (!follower) return { stalenessMs: 0, lagEntries: 0 };
+    const { leaderLsn, caughtUpAt } = follower.state;
     const lsn = this.opts.store.shard(shard).position().lsn;
     // Never caught up since start: as stale as the node is old, which no bound accepts.
     return { stalenessMs: caughtUpAt === 0 ? Number.MAX_SAFE_INTEGER : this.now() - caughtUpAt, lagEntries: Math.max(0, leaderLsn - lsn) };
@@ -238,7 +234,7 @@ export class Replicator {
         const position = s.position();
         const placement = view.placement(shard);
         const tracker = this.leader(shard);
-        const loop = this.followers.get(shard);
+        const follower = this.followers.get(shard);
         const fenced = this.fences.get(shard);
         const base = {
           shard,
@@ -254,7 +250,7 @@ export class Replicator {
         };
         if (tracker) return { ...base, highWatermark: tracker.highWatermark(), followers: await tracker.positions() };
         const fresh = this.freshness(shard);
-        return { ...base, highWatermark: loop?.state.highWatermark ?? 0, ...fresh };
+        return { ...base, highWatermark: follower?.state.highWatermark ?? 0, ...fresh };
       }),
     );
   }
@@ -274,10 +270,20 @@ export class Replicator {
 
   async close(): Promise<void> {
     this.closed = true;
-    const loops = [...this.followers.values()];
+    const followers = [...this.followers.values()];
     this.followers.clear();
-    await Promise.all(loops.map((l) => l.stop()));
+    await Promise.all([...followers.map((f) => f.stop()), ...[...this.sessions.values()].map((s) => s.stop())]);
     await this.opts.peer.close();
+  }
+
+  private sessionOf(target: FollowTarget): FetchSession {
+    const key = `${target.leaderId} ${target.leaderAdminUrl}`;
+    let session = this.sessions.get(key);
+    if (!session) {
+      session = new FetchSession(target.leaderId, target.leaderAdminUrl, this.opts.ownership.nodeId, this.opts.peer, () => this.settings, this.opts.logger);
+      this.sessions.set(key, session);
+    }
+    return session;
   }
 
   private targetOf(shard: number): FollowTarget {

@@ -1,6 +1,8 @@
-import type { FetchRequest, FetchResponse, LeaderMark, ReplicatedEntry } from '@setgate/contracts';
+import type { FetchRequest, FetchResponse, FetchSessionRequest, FetchSessionResponse, FetchSessionShard, LeaderMark, ReplicatedEntry } from '@setgate/contracts';
+import { SetgateError } from '@setgate/contracts';
 import { NodeErrors } from '../errors.js';
 import type { LeaderTracker } from './leader-tracker.js';
+import { Notifier } from './notifier.js';
 import { endOfEpoch } from './quorum.js';
 import type { Replicator } from './replicator.js';
 
@@ -33,48 +35,122 @@ export function leaderFor(r: Replicator, shard: number, callerEpoch: number): Le
   return tracker;
 }
 
+type Prepared =
+  /** The follower's log is consistent with ours: entries (maybe none yet) follow. */
+  | { readonly shard: number; readonly kind: 'read'; readonly fromLsn: number; readonly follower: string; readonly tracker: LeaderTracker; readonly mark: () => LeaderMark }
+  /** Truncate or snapshot: said at once. */
+  | { readonly shard: number; readonly kind: 'answer'; readonly answer: FetchResponse }
+  | { readonly shard: number; readonly kind: 'refused'; readonly error: SetgateError };
+
 /**
- * Answers one fetch: first whether the follower's log is a prefix of ours
- * (else where to truncate), then whether we still have its next entry (else
- * a snapshot), then the entries — holding the request up to the long-poll
- * bound when there are none yet. Only a consistent fetch counts as an
- * acknowledgement.
+ * One shard's part of a fetch: first whether the follower's log is a prefix
+ * of ours (else where to truncate), then whether we still have its next entry
+ * (else a snapshot). Only a consistent fetch counts as an acknowledgement.
  */
-export async function serveFetch(r: Replicator, shard: number, req: FetchRequest, signal?: AbortSignal): Promise<FetchResponse> {
-  const tracker = leaderFor(r, shard, req.epoch);
-  const view = r.ownership.view;
-  const follower = view.replicaNodes(shard).find((n) => n.id === req.node && n.id !== r.ownership.nodeId);
+function prepare(r: Replicator, node: string, req: FetchSessionShard): Prepared {
+  const { shard } = req;
+  let tracker: LeaderTracker;
+  try {
+    tracker = leaderFor(r, shard, req.epoch);
+  } catch (err) {
+    if (err instanceof SetgateError) return { shard, kind: 'refused', error: err };
+    throw err;
+  }
+  const follower = r.ownership.view.replicaNodes(shard).find((n) => n.id === node && n.id !== r.ownership.nodeId);
   if (!follower) {
-    throw NodeErrors.create('SETGATE_NODE_INVALID_REQUEST', {
-      detail: `node ${req.node} holds no replica of shard ${shard}`,
+    const error = NodeErrors.create('SETGATE_NODE_INVALID_REQUEST', {
+      detail: `node ${node} holds no replica of shard ${shard}`,
       extensions: { location: 'body', field: 'node' },
     });
+    return { shard, kind: 'refused', error };
   }
   const store = r.store.shard(shard);
-  const settings = r.settings;
-  const mark = (): LeaderMark => ({
-    epoch: req.epoch,
-    leaderLsn: store.position().lsn,
-    highWatermark: tracker.highWatermark(),
-    logStart: store.logStart(),
-  });
-
+  const mark = (): LeaderMark => ({ epoch: req.epoch, leaderLsn: store.position().lsn, highWatermark: tracker.highWatermark(), logStart: store.logStart() });
   const held = req.fromLsn - 1;
   if (held > 0) {
     const end = endOfEpoch(store.epochHistory(), req.lastEpoch, store.position().lsn);
-    if (held > end) return { kind: 'truncate', toLsn: end, ...mark() };
+    if (held > end) return { shard, kind: 'answer', answer: { kind: 'truncate', toLsn: end, ...mark() } };
   }
-  if (req.fromLsn < store.logStart()) return { kind: 'snapshot', ...mark() };
-
+  if (req.fromLsn < store.logStart()) return { shard, kind: 'answer', answer: { kind: 'snapshot', ...mark() } };
   tracker.recordFetch(follower.id, follower.region, req.fromLsn);
-  const max = Math.min(req.maxEntries ?? settings.fetchMaxEntries, settings.fetchMaxEntries);
-  let entries = await store.readLog(req.fromLsn, max);
-  if (entries.length === 0) {
-    await tracker.appended.wait(Math.min(req.maxWaitMs ?? settings.fetchMaxWaitMs, settings.fetchMaxWaitMs), signal);
-    entries = await store.readLog(req.fromLsn, max);
+  return { shard, kind: 'read', fromLsn: req.fromLsn, follower: follower.id, tracker, mark };
+}
+
+type Reading = Extract<Prepared, { kind: 'read' }>;
+
+/**
+ * Next entries of every consistent shard, at most `budget` in all. The first
+ * shard read is random, so one busy shard that fills every answer cannot
+ * starve the others of their turn.
+ */
+async function readAll(r: Replicator, reading: readonly Reading[], budget: number): Promise<Map<number, readonly ReplicatedEntry[]>> {
+  const out = new Map<number, readonly ReplicatedEntry[]>();
+  const first = Math.floor(Math.random() * reading.length);
+  let left = budget;
+  for (let i = 0; i < reading.length; i++) {
+    const p = reading[(first + i) % reading.length] as Reading;
+    const entries = left > 0 ? await r.store.shard(p.shard).readLog(p.fromLsn, left) : [];
+    left -= entries.length;
+    out.set(p.shard, entries);
   }
-  const answer = mark();
-  tracker.recordAnswer(follower.id, answer.leaderLsn);
-  const traces = entries.length === 0 ? undefined : tracker.traces.between((entries[0] as ReplicatedEntry).lsn, (entries[entries.length - 1] as ReplicatedEntry).lsn);
-  return { kind: 'entries', entries, ...answer, ...(traces === undefined ? {} : { traces }) };
+  return out;
+}
+
+/**
+ * Answers a session fetch: every shard's truncate, snapshot or entries —
+ * holding the request up to the long-poll bound while no shard has anything
+ * to say. A shard this node will not serve is refused on its own; the
+ * others are answered as usual.
+ */
+async function answerSession(r: Replicator, req: FetchSessionRequest, signal?: AbortSignal): Promise<Array<{ prepared: Prepared; answer?: FetchResponse }>> {
+  const settings = r.settings;
+  const budget = Math.min(req.maxEntries ?? settings.fetchMaxEntries, settings.fetchMaxEntries);
+  const prepared = req.shards.map((s) => prepare(r, req.node, s));
+  const reading = prepared.filter((p): p is Reading => p.kind === 'read');
+  let entries = await readAll(r, reading, budget);
+  const quiet = reading.length === prepared.length && [...entries.values()].every((e) => e.length === 0);
+  if (quiet && reading.length > 0) {
+    const waitMs = Math.min(req.maxWaitMs ?? settings.fetchMaxWaitMs, settings.fetchMaxWaitMs);
+    await Notifier.any(
+      reading.map((p) => p.tracker.appended),
+      waitMs,
+      signal,
+    );
+    entries = await readAll(r, reading, budget);
+  }
+  return prepared.map((p) => {
+    if (p.kind === 'refused') return { prepared: p };
+    if (p.kind === 'answer') return { prepared: p, answer: p.answer };
+    const got = entries.get(p.shard) ?? [];
+    const mark = p.mark();
+    p.tracker.recordAnswer(p.follower, mark.leaderLsn);
+    const traces = got.length === 0 ? undefined : p.tracker.traces.between((got[0] as ReplicatedEntry).lsn, (got[got.length - 1] as ReplicatedEntry).lsn);
+    return { prepared: p, answer: { kind: 'entries', entries: got, ...mark, ...(traces === undefined ? {} : { traces }) } };
+  });
+}
+
+/** The session endpoint: every shard the follower follows from this node, in one long-poll. */
+export async function serveFetchSession(r: Replicator, req: FetchSessionRequest, signal?: AbortSignal): Promise<FetchSessionResponse> {
+  const answered = await answerSession(r, req, signal);
+  return {
+    answers: answered.map(({ prepared, answer }) => {
+      if (answer) return { shard: prepared.shard, ...answer };
+      const { error } = prepared as Extract<Prepared, { kind: 'refused' }>;
+      return { shard: prepared.shard, kind: 'refused' as const, status: error.status, code: error.code, detail: error.message };
+    }),
+  };
+}
+
+/** The one-shard endpoint: a session of one shard, whose refusal is the whole answer's error status. */
+export async function serveFetch(r: Replicator, shard: number, req: FetchRequest, signal?: AbortSignal): Promise<FetchResponse> {
+  const session: FetchSessionRequest = {
+    node: req.node,
+    shards: [{ shard, epoch: req.epoch, fromLsn: req.fromLsn, lastEpoch: req.lastEpoch }],
+    ...(req.maxEntries === undefined ? {} : { maxEntries: req.maxEntries }),
+    ...(req.maxWaitMs === undefined ? {} : { maxWaitMs: req.maxWaitMs }),
+  };
+  const [only] = await answerSession(r, session, signal);
+  if (only === undefined) throw new Error('a session of one shard has one answer');
+  if (only.answer) return only.answer;
+  throw (only.prepared as Extract<Prepared, { kind: 'refused' }>).error;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { HopSecrets } from '@setgate/contracts';
+import { HopSecrets, InternalPath } from '@setgate/contracts';
 import Fastify from 'fastify';
 import { assertProblem } from '../helpers/inject.js';
 import { buildNode, LmdbNodeStore } from '../../src/index.js';
@@ -38,14 +38,22 @@ describe('node hop authentication', () => {
       const status = async (token: string) => ({
         traffic: (await node.app.inject({ url: '/_setgate/health', headers: { authorization: `Bearer ${token}` } })).statusCode,
         internal: (await admin.inject({ method: 'POST', url: '/internal/shards/0/fence', payload: { epoch: 0 }, headers: { authorization: `Bearer ${token}` } })).statusCode,
+        session: (
+          await admin.inject({
+            method: 'POST',
+            url: InternalPath.fetchSession,
+            payload: { node: 'west-a-1', shards: [{ shard: 0, epoch: 1, fromLsn: 1, lastEpoch: 0 }], maxWaitMs: 0 },
+            headers: { authorization: `Bearer ${token}` },
+          })
+        ).statusCode,
       });
-      assert.deepEqual(await status('old-secret'), { traffic: 200, internal: 200 });
+      assert.deepEqual(await status('old-secret'), { traffic: 200, internal: 200, session: 200 });
       secrets.update('new-secret', ['old-secret']);
-      assert.deepEqual(await status('old-secret'), { traffic: 200, internal: 200 });
-      assert.deepEqual(await status('new-secret'), { traffic: 200, internal: 200 });
+      assert.deepEqual(await status('old-secret'), { traffic: 200, internal: 200, session: 200 });
+      assert.deepEqual(await status('new-secret'), { traffic: 200, internal: 200, session: 200 });
       secrets.update('new-secret');
-      assert.deepEqual(await status('old-secret'), { traffic: 401, internal: 401 });
-      assert.deepEqual(await status('new-secret'), { traffic: 200, internal: 200 });
+      assert.deepEqual(await status('old-secret'), { traffic: 401, internal: 401, session: 401 });
+      assert.deepEqual(await status('new-secret'), { traffic: 200, internal: 200, session: 200 });
     } finally {
       await admin.close();
       await node.close();

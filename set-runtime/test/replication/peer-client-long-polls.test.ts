@@ -5,13 +5,14 @@ import { describe, it } from 'node:test';
 import { PeerClient } from '../../src/replication/peer-client.js';
 
 /**
- * Regression: the peer client once allowed 8 connections per leader, while a
- * node follows 10–11 shards of one leader in the shipped topology. Each
- * followed shard holds a long-poll open, so the fetches past the 8th queued
- * behind them and sync writes waited out whole long-polls for their acks.
+ * Regression: the peer client once allowed 8 connections per leader, and
+ * calls past the 8th queued behind held long-polls, so sync writes waited out
+ * whole long-polls for their acks. A follower now holds one session long-poll
+ * per leader, but snapshot restores of several shards run beside it: none
+ * may queue behind another.
  */
-describe('peer client under many long-polls to one leader', () => {
-  it('keeps one connection per followed shard, so no fetch queues behind another', async () => {
+describe('peer client beside a held session long-poll', () => {
+  it('reaches the leader with every snapshot while the session is still held', async () => {
     let inFlight = 0;
     let maxInFlight = 0;
     const held: Array<() => void> = [];
@@ -19,25 +20,26 @@ describe('peer client under many long-polls to one leader', () => {
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
       req.resume();
+      const body = req.url?.includes('/snapshot') ? '{"shard":0}' : '{"answers":[]}';
       held.push(() => {
         inFlight--;
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{"kind":"entries","entries":[]}');
+        res.writeHead(200, { 'content-type': 'application/json' }).end(body);
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const peer = new PeerClient(undefined, 64);
-    const shards = 12;
-    const fetches = Array.from({ length: shards }, (_, shard) =>
-      peer.fetch(url, shard, { node: 'n', epoch: 1, fromLsn: 1, lastEpoch: 0, maxEntries: 10, maxWaitMs: 500 }, 5000),
-    );
+    const snapshots = 12;
+    const calls: Array<Promise<unknown>> = [
+      peer.fetchSession(url, { node: 'n', shards: [{ shard: 0, epoch: 1, fromLsn: 1, lastEpoch: 0 }], maxWaitMs: 500 }, 5000),
+      ...Array.from({ length: snapshots }, (_, shard) => peer.snapshot(url, shard, 1, 5000)),
+    ];
     try {
-      // Every long-poll reaches the leader while the others are still held.
-      for (let i = 0; i < 100 && held.length < shards; i++) await new Promise((r) => setTimeout(r, 20));
-      assert.equal(maxInFlight, shards);
+      for (let i = 0; i < 500 && held.length < calls.length; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(maxInFlight, calls.length, 'every call reached the leader while the others were held');
     } finally {
       for (const release of held) release();
-      await Promise.all(fetches);
+      await Promise.all(calls);
       await peer.close();
       await new Promise<void>((r) => server.close(() => r()));
     }

@@ -47,7 +47,8 @@ const MAX_NODES = 64;
  * that reports a long event-loop stall as no vote either.
  */
 export function registerWitness(admin: FastifyInstance, opts: WitnessOptions): void {
-  const delay = monitorEventLoopDelay({ resolution: 20 });
+  // 50 ms: 20 wake-ups a second rather than 50; the stall it must see is probeTimeoutMs / 2 (hundreds of ms).
+  const delay = monitorEventLoopDelay({ resolution: 50 });
   delay.enable();
   admin.addHook('onClose', async () => delay.disable());
   admin.get<{ Querystring: { nodes?: string; timeoutMs?: string } }>(WITNESS_PATH, async (req, reply): Promise<WitnessReport | undefined> => {

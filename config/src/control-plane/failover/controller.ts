@@ -109,7 +109,8 @@ export class FailoverController {
     if (this.running) return;
     this.running = true;
     // Its own starvation, measured: a controller whose event loop stalled cannot tell a slow node from a slow self.
-    this.loopDelay = monitorEventLoopDelay({ resolution: 20 });
+    // 50 ms: 20 wake-ups a second; the stall it must see is probeTimeoutMs / 2 (hundreds of ms).
+    this.loopDelay = monitorEventLoopDelay({ resolution: 50 });
     this.loopDelay.enable();
     const loop = async () => {
       const began = this.now();

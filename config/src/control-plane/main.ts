@@ -73,7 +73,7 @@ const current = await service.bootstrap(seed, configPath);
 const dispatcher = createDispatcher({ connections: 16 });
 const operations = new Operations();
 const control = new HttpReplicationControl(dispatcher);
-const ops = new OpsService({ service, operations, control });
+const ops = new OpsService({ service, operations, control, catchUpTimeoutMs: cp.switchoverCatchUpMs });
 // Every answer to a node's watch is a lease grant (failover/lease-ledger.ts). A lone control plane
 // knows every grant it made; several replicas (etcd) share the controller's revocations through etcd
 // and check them before each grant, so a node cut off from the controller alone cannot keep its lease.

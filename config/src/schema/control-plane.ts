@@ -92,6 +92,13 @@ export const ControlPlane = Type.Object(
       default: 25000,
       description: 'Longest a watch request is held open before it answers "no change" (204).',
     }),
+    switchoverCatchUpMs: Type.Integer({
+      minimum: 100,
+      maximum: 600000,
+      default: 10000,
+      description:
+        'How long a planned leader change (shard move, drain, apply or rollback that moves a leader) waits for each node involved to say where its log stands, and for the new leader to catch up with the fenced one, before it is refused with nothing changed.',
+    }),
   },
   {
     additionalProperties: false,

@@ -97,6 +97,16 @@ async function stop(child: ChildProcess | undefined): Promise<void> {
   await exited;
 }
 
+/** Launches of a restarted member whose port was taken meanwhile (see restart). */
+const RESTART_ATTEMPTS = 10;
+
+/** The last error-level line etcd wrote (zap JSON), or its last line. */
+function lastError(stderr: string): string {
+  const lines = stderr.trim().split('\n');
+  const line = [...lines].reverse().find((l) => /"level":"(error|fatal|panic)"/.test(l)) ?? lines[lines.length - 1] ?? '';
+  return line.slice(0, 500);
+}
+
 interface MemberSpec {
   readonly name: string;
   readonly clientPort: number;
@@ -144,10 +154,14 @@ export async function startEtcdCluster(opts: EtcdClusterOptions = {}): Promise<E
       '--log-level', 'warn',
     ];
     const out = opts.logFd ?? 'ignore';
-    const child = spawn(binary, args, { stdio: ['ignore', out, out] });
+    // Without a log file, stderr is kept (its last few KB) so a member that exits can say why.
+    const child = spawn(binary, args, { stdio: ['ignore', out, opts.logFd ?? 'pipe'] });
     child.on('error', () => undefined);
+    tails.set(s.name, '');
+    child.stderr?.on('data', (chunk: Buffer) => tails.set(s.name, `${tails.get(s.name) ?? ''}${chunk.toString()}`.slice(-4096)));
     return child;
   };
+  const tails = new Map<string, string>();
 
   const children: (ChildProcess | undefined)[] = specs.map((s) => launch(s, false));
   const alive = (i: number) => {
@@ -160,7 +174,10 @@ export async function startEtcdCluster(opts: EtcdClusterOptions = {}): Promise<E
       const ok = await Promise.all(indexes.map((i) => alive(i) && healthy(`http://127.0.0.1:${specs[i]?.clientPort}`)));
       if (ok.every(Boolean)) return;
       const dead = indexes.filter((i) => !alive(i));
-      if (dead.length > 0) throw new Error(`etcd member(s) ${dead.map((i) => specs[i]?.name).join(', ')} exited while starting (is etcd installed?)`);
+      if (dead.length > 0) {
+        const why = dead.map((i) => lastError(tails.get(specs[i]?.name ?? '') ?? '')).filter((w) => w.length > 0);
+        throw new Error(`etcd member(s) ${dead.map((i) => specs[i]?.name).join(', ')} exited while starting (is etcd installed?)${why.length > 0 ? `: ${why.join('; ')}` : ''}`);
+      }
       if (Date.now() > deadline) throw new Error('etcd cluster did not become healthy in time');
       await sleep(100);
     }
@@ -192,9 +209,20 @@ export async function startEtcdCluster(opts: EtcdClusterOptions = {}): Promise<E
       },
       restart: async () => {
         await stop(children[i]);
-        // Its data dir holds the membership: it rejoins as an existing member.
-        children[i] = launch(s, true);
-        await waitHealthy([i]);
+        // Its data dir holds the membership: it rejoins as an existing member. Its ports are fixed
+        // (they are its identity in the cluster), and while it was down any process's outgoing
+        // connection may have taken one as its local port: then it is tried again once that frees.
+        for (let attempt = 1; ; attempt++) {
+          children[i] = launch(s, true);
+          try {
+            await waitHealthy([i]);
+            return;
+          } catch (err) {
+            if (attempt >= RESTART_ATTEMPTS || !/address already in use/i.test(tails.get(s.name) ?? '')) throw err;
+            await stop(children[i]);
+            await sleep(1000);
+          }
+        }
       },
     }),
   );

@@ -11,13 +11,16 @@ import { SCENARIOS } from '../../src/drill/scenarios/index.js';
 const ARTIFACTS = new URL('../../artifacts/', import.meta.url).pathname;
 /** What a short CI drill must never show. (Stale reads and monotonic reads are reported, not gated here.) */
 const GATED: readonly CheckName[] = ['lost-write', 'phantom', 'read-your-writes', 'divergence', 'duplicate'];
-/** Seconds of load per scenario: long enough for a failover (RTO ~5 s) and its heal. */
-const DURATION_S = 20;
+/**
+ * Seconds of load per scenario: the fault comes at 3–4 s, a failover takes ~5 s, and the heal
+ * comes by 3 s before the end. (20 s each made this stage ~6 min of the suite's 15.)
+ */
+const DURATION_S = 14;
 
 /**
  * The CI drill stage: every scenario, one seed each, one after another on ONE
  * stack with WAN emulation on (so partitions and slow links run too), through
- * the real runner (`npm run drill -- all --wan --duration 20` does the same).
+ * the real runner (`npm run drill -- all --wan --duration 14` does the same).
  */
 describe(`short drills: every scenario (seed 1, ${DURATION_S} s each) on one stack with WAN emulation`, () => {
   const scenarios = [...SCENARIOS.values()];

@@ -14,16 +14,31 @@ import { keyInShard, testView } from '../helpers/topology.js';
  * node burned ~330 ms of CPU per second), and sync writes slowed to hundreds
  * of ms. A fetch with nothing new must still be waiting when a write arrives.
  */
+/**
+ * east-a-1 with its internal endpoints on a real listener, and a long-poll bound no busy machine
+ * outlasts: with the default 500 ms, a write delayed past it by load found the fetch already
+ * answered (empty), which says nothing about the regression.
+ */
+async function leaderOverHttp() {
+  const { node, cleanup } = startTestNode('east-a-1', testView({ fetchMaxWaitMs: 60_000 }));
+  const admin = createAdminServer({ telemetry: testTelemetry(), status: () => ({}) });
+  node.registerInternal(admin);
+  await admin.listen({ host: '127.0.0.1', port: 0 });
+  const url = `http://127.0.0.1:${(admin.server.address() as AddressInfo).port}`;
+  return {
+    node,
+    url,
+    async cleanup() {
+      await admin.close();
+      await cleanup();
+    },
+  };
+}
+
 describe('fetch long-poll over real HTTP', () => {
   it('holds a fetch with nothing new until an entry is appended', async () => {
-    // A long-poll bound no busy machine outlasts: with the default 500 ms, a write delayed past it
-    // by load found the fetch already answered (empty), which says nothing about the regression.
-    const { node, cleanup } = startTestNode('east-a-1', testView({ fetchMaxWaitMs: 60_000 }));
-    const admin = createAdminServer({ telemetry: testTelemetry(), status: () => ({}) });
-    node.registerInternal(admin);
-    await admin.listen({ host: '127.0.0.1', port: 0 });
+    const { node, url, cleanup } = await leaderOverHttp();
     try {
-      const url = `http://127.0.0.1:${(admin.server.address() as AddressInfo).port}`;
       const pending = request(`${url}${InternalPath.fetch.replace(':shard', '0')}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -39,18 +54,13 @@ describe('fetch long-poll over real HTTP', () => {
       assert.equal(answer.kind, 'entries');
       assert.equal(answer.kind === 'entries' ? answer.entries.length : -1, 1, 'the long-poll was still open when the write arrived');
     } finally {
-      await admin.close();
       await cleanup();
     }
   });
 
   it('holds a session until any of its shards has an entry, then answers every shard', async () => {
-    const { node, cleanup } = startTestNode('east-a-1', testView({ fetchMaxWaitMs: 60_000 }));
-    const admin = createAdminServer({ telemetry: testTelemetry(), status: () => ({}) });
-    node.registerInternal(admin);
-    await admin.listen({ host: '127.0.0.1', port: 0 });
+    const { node, url, cleanup } = await leaderOverHttp();
     try {
-      const url = `http://127.0.0.1:${(admin.server.address() as AddressInfo).port}`;
       // east-a-1 leads the even shards at epoch 1 (shard 2 at 3); west-a-1 follows them.
       const shards = [0, 4, 6].map((shard) => ({ shard, epoch: 1, fromLsn: 1, lastEpoch: 0 }));
       const pending = request(`${url}${InternalPath.fetchSession}`, {
@@ -73,7 +83,6 @@ describe('fetch long-poll over real HTTP', () => {
         assert.equal(a.leaderLsn, shard === 4 ? 1 : 0, `shard ${shard}: every answer carries its leader mark`);
       }
     } finally {
-      await admin.close();
       await cleanup();
     }
   });

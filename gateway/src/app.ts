@@ -14,6 +14,7 @@ import { commandMatchStage } from './stages/command-match/plugin.js';
 import { trafficHealth } from './health/plugin.js';
 import { NodeHealth } from './stages/forward/node-health.js';
 import { forwardStage } from './stages/forward/plugin.js';
+import { watchBodyRates } from './stages/forward/raw-body.js';
 import { RetryBudget } from './stages/forward/retry-budget.js';
 import { trustedProxyNetworks } from './stages/header-hygiene/client-address.js';
 import { headerHygieneStage } from './stages/header-hygiene/plugin.js';
@@ -115,6 +116,8 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
   });
   installHttpMetrics(app, gatewayHttpMetrics(telemetry.meter, region));
   installStageOutcomes(app, telemetry.meter);
+  // Ahead of every stage: a body a stage refuses is still read (to be dropped) and must keep the rate.
+  watchBodyRates(app, { ...DEFAULT_LIMITS, ...topology.limits });
   const routes = new RoutingTableRef(buildRoutingTable(topology));
   const dispatcher = options.dispatcher ?? createDispatcher();
   if (options.dispatcher === undefined) app.addHook('onClose', async () => dispatcher.close());
@@ -196,7 +199,6 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
     sessionTokens,
     tracer: telemetry.tracer,
     attempts: new NodeAttemptMetrics(telemetry.meter, region),
-    limits: { ...DEFAULT_LIMITS, ...topology.limits },
     ...hop,
     ...(options.reloadTopology ? { refresh: refresher(options.reloadTopology, handle) } : {}),
   });

@@ -28,7 +28,7 @@ import { SHIPPED_TOPOLOGY, startTestStack, type TestStack } from './harness.js';
 const HEALTH = { intervalMs: 250, timeoutMs: 2000, healthyThreshold: 2, unhealthyThreshold: 3, passiveFailures: 2 };
 /** Clients per kind of misbehaviour. */
 const ABUSERS = 6;
-/** How long unfinished uploads are left to the listeners' deadlines before the test drops them. */
+/** A generous bound on how long unfinished uploads take to be cut (the body rate's grace is 2 s). */
 const CUT_WAIT_MS = 45_000;
 /** A bounded request: longer is a hang. */
 const REQUEST_BOUND_MS = 15_000;
@@ -157,15 +157,22 @@ describe('security: client faults are never charged to upstream health (real pro
       for (const s of sockets) end === 'reset' ? s.resetAndDestroy() : s.end();
       await Promise.all(sockets.map((s) => closedWithin(s, 10_000)));
     }
-    // 2. Uploads that never finish: a byte now and then keeps each connection from looking idle, so only a
-    //    request deadline cuts them (the proxy's or the gateway's, whichever fires first); meanwhile the good
-    //    user keeps reading through the same proxy. After CUT_WAIT_MS the test drops the ones left itself.
+    // 2. Uploads that never finish: a byte now and then keeps each connection from looking idle. The gateway
+    //    refuses each (401) before its body; the rest is read only to be dropped, and falls behind the minimum
+    //    body rate, so a listener closes the connection (the proxy's, or the gateway's with the proxy waiting on
+    //    the client). Meanwhile the good user keeps reading through the same proxy. CUT_WAIT_MS bounds the wait.
     const dawdlers = await Promise.all(Array.from({ length: ABUSERS }, () => partialUpload(entry, badToken)));
     const trickle = setInterval(() => {
       for (const s of dawdlers) if (!s.destroyed) s.write(' ');
     }, 1000);
     let open = dawdlers.length;
-    for (const s of dawdlers) void closed(s).then(() => open--);
+    const trickleStart = performance.now();
+    let lastCutMs = 0;
+    for (const s of dawdlers)
+      void closed(s).then(() => {
+        open--;
+        lastCutMs = performance.now() - trickleStart;
+      });
     const goodStatuses: number[] = [];
     const deadline = performance.now() + CUT_WAIT_MS;
     try {
@@ -176,8 +183,10 @@ describe('security: client faults are never charged to upstream health (real pro
     } finally {
       clearInterval(trickle);
     }
-    process.stdout.write(`# ${dawdlers.length - open} of ${dawdlers.length} unfinished uploads were cut by a listener; ${goodStatuses.length} good reads meanwhile\n`);
+    process.stdout.write(`# ${dawdlers.length - open} of ${dawdlers.length} unfinished uploads were cut by a listener, the last after ${(lastCutMs / 1000).toFixed(1)} s; ${goodStatuses.length} good reads meanwhile\n`);
+    const cut = dawdlers.length - open;
     for (const s of dawdlers) s.destroy();
+    assert.equal(cut, dawdlers.length, `every unfinished upload was cut by a listener within ${CUT_WAIT_MS} ms`);
     // Whatever was in flight when the last upload ended has been counted by now.
     await sleep(1000);
     watching = false;

@@ -78,6 +78,8 @@ export function installFairness(app: FastifyInstance, opts: FairnessOptions): ()
   app.addHook('onRequest', (request, reply, next) => {
     const origin = originOf(request);
     request.clientOrigin = origin;
+    // Watched from the start: a body refused here (429) or answered early upstream must still arrive at the rate.
+    if (hasBody(request.headers)) deadlines.watch(request, reply);
     if (!slots.holdUntilClosed(origin.address, reply.raw)) {
       refusedBusy++;
       next(
@@ -88,7 +90,6 @@ export function installFairness(app: FastifyInstance, opts: FairnessOptions): ()
       );
       return;
     }
-    if (hasBody(request.headers)) deadlines.watch(request, reply);
     next();
   });
   app.addHook('onClose', async () => deadlines.stop());

@@ -122,6 +122,27 @@ describe('regional proxy fairness: per-client caps, body data rate, trusted-edge
     assert.ok(gateway.received.length > receivedBefore);
   });
 
+  it('closes the connection of a refused request whose body keeps trickling, without waiting for the request timeout', async () => {
+    // Two requests of 127.0.0.7 held by the gateway fill its in-flight cap; its third, an upload, is refused at once.
+    hold = true;
+    const busy = [rawClient(port, '127.0.0.7'), rawClient(port, '127.0.0.7')];
+    for (const c of busy) c.socket.write('GET /v1/cart HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
+    while (held.length < 2) await new Promise((r) => setTimeout(r, 10));
+    const slow = rawClient(port, '127.0.0.7');
+    slow.socket.write('POST /v1/cart/items HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 4096\r\n\r\n{');
+    // Node reads the rest of a refused body only to drop it; trickled, only the body rate ends it.
+    const timer = setInterval(() => slow.socket.writable && slow.socket.write(' '), 300);
+    const text = await slow.answer;
+    clearInterval(timer);
+    hold = false;
+    for (const release of held.splice(0)) release();
+    for (const c of busy) assert.match(await c.answer, /^HTTP\/1\.1 200/);
+    assert.match(text, /^HTTP\/1\.1 429 /, text);
+    // The request timeout would have written a 408 after the 429; the body rate closes the connection with no second answer.
+    assert.equal(text.match(/HTTP\/1\.1 \d{3}/g)?.length, 1, text);
+    assert.equal(proxy.app.regionalProxy.status().regions.find((r) => r.region === 'us-east')?.gateways[0]?.consecutiveRequestFailures, 0);
+  });
+
   it("keeps a trusted edge's X-Forwarded-For (appending the edge) and replaces anyone else's", async () => {
     const edge = rawClient(port, EDGE);
     edge.socket.write('GET /v1/cart HTTP/1.1\r\nhost: x\r\nx-forwarded-for: 203.0.113.9\r\nconnection: close\r\n\r\n');

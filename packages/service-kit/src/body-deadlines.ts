@@ -11,6 +11,8 @@ interface Watched {
   since: number;
   /** The socket's bytesRead at `since`. */
   bytesAtSince: number;
+  /** The reply went out before the body was in: the rest is read only to be dropped. */
+  answered: boolean;
 }
 
 /** What a component does with a body found too slow; `err` is the 408 problem to answer. */
@@ -29,6 +31,13 @@ const CHECK_MS = 250;
  * request: progress is the socket's bytesRead. While bytes wait unread in the
  * request's own buffer the reader is behind (an upstream applying backpressure),
  * not the client, so the count restarts then.
+ *
+ * A request answered before its body was in (refused by a hook, or an upstream
+ * that answered early) stays watched: Node reads the rest of the body only to
+ * drop it, and keeps the connection for it, with nothing but the whole-request
+ * timeout to stop a client trickling it forever. Its count restarts when the
+ * answer is seen; behind the rate, its connection is closed (no second answer
+ * can be written on it).
  */
 export class BodyDeadlines {
   private readonly watched = new Set<Watched>();
@@ -51,7 +60,7 @@ export class BodyDeadlines {
   watch(request: FastifyRequest, reply: FastifyReply): void {
     const raw = request.raw;
     if (raw.complete) return;
-    this.watched.add({ request, reply, since: this.now(), bytesAtSince: raw.socket?.bytesRead ?? 0 });
+    this.watched.add({ request, reply, since: this.now(), bytesAtSince: raw.socket?.bytesRead ?? 0, answered: false });
   }
 
   /** Bodies being watched now. */
@@ -65,11 +74,14 @@ export class BodyDeadlines {
     for (const w of this.watched) {
       const raw: IncomingMessage = w.request.raw;
       const socket = raw.socket;
-      if (raw.complete || raw.destroyed || w.reply.sent || socket === null || socket.destroyed) {
+      if (raw.complete || raw.destroyed || socket === null || socket.destroyed) {
         this.watched.delete(w);
         continue;
       }
-      if (raw.readableLength > 0) {
+      // Once answered, nobody waits on the body: bytes left unread are no reason to wait longer.
+      const answeredNow = w.reply.sent && !w.answered;
+      if (answeredNow) w.answered = true;
+      if (answeredNow || (!w.answered && raw.readableLength > 0)) {
         w.since = now;
         w.bytesAtSince = socket.bytesRead;
         continue;
@@ -77,6 +89,10 @@ export class BodyDeadlines {
       const late = now - w.since - this.graceMs;
       if (late <= 0 || socket.bytesRead - w.bytesAtSince >= late * this.minBytesPerMs) continue;
       this.watched.delete(w);
+      if (w.answered) {
+        socket.destroy();
+        continue;
+      }
       this.cut(
         w.request,
         w.reply,

@@ -1,6 +1,5 @@
 import type { HopSecrets } from '@setgate/contracts';
 import type { Dispatcher } from '@setgate/http-client';
-import type { ServiceLimits } from '@setgate/service-kit';
 import type { Tracer } from '@setgate/telemetry';
 import type { NodeAttemptMetrics } from '../../metrics/node-attempts.js';
 import type { RoutingTableRef } from '@setgate/topology';
@@ -27,8 +26,6 @@ export interface ForwardOptions {
   readonly budget: RetryBudget;
   /** Issues the session token a write returns. */
   readonly sessionTokens: SessionTokens;
-  /** The listener limits: the minimum data rate a body is read at. Default: service-kit's DEFAULT_LIMITS. */
-  readonly limits?: Pick<ServiceLimits, 'bodyMinBytesPerSec' | 'bodyGraceMs'>;
   /** Opens a client span per attempt (only under a recorded server span). Omitted: no attempt spans. */
   readonly tracer?: Tracer;
   /** Records each attempt's duration and outcome (`http.client.request.duration`). Omitted: not recorded. */

@@ -1,4 +1,3 @@
-import { DEFAULT_LIMITS } from '@setgate/service-kit';
 import fp from 'fastify-plugin';
 import { Forwarder } from './forwarder.js';
 import type { ForwardOptions } from './options.js';
@@ -15,7 +14,7 @@ import { acceptRawBodies } from './raw-body.js';
  */
 export const forwardStage = fp<ForwardOptions>(
   (app, opts, done) => {
-    acceptRawBodies(app, opts.limits ?? DEFAULT_LIMITS);
+    acceptRawBodies(app);
     const forwarder = new Forwarder(opts);
     app.all('*', (request, reply) => forwarder.forward(request, reply));
     done();

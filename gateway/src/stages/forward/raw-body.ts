@@ -7,16 +7,23 @@ import type { SetgateError } from '@setgate/contracts';
  * bytes: the node owns the format, the gateway only forwards it. Buffering
  * (bounded by the listener's bodyLimit, answered with 413) lets undici send
  * an exact content-length and keeps a slow client from holding a node socket.
- * A body slower than `limits.bodyMinBytesPerSec` is cut with 408 (BodyDeadlines)
- * before any node is involved, so it is never an upstream failure.
  */
-export function acceptRawBodies(app: FastifyInstance, limits: Pick<ServiceLimits, 'bodyMinBytesPerSec' | 'bodyGraceMs'>): void {
+export function acceptRawBodies(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+}
+
+/**
+ * A body slower than `limits.bodyMinBytesPerSec` is cut with 408 (BodyDeadlines)
+ * before any node is involved, so it is never an upstream failure. Installed
+ * ahead of every stage: a body refused by one (401, 429, 503) is still read, to
+ * be dropped, and must keep the rate too, or its connection is closed.
+ */
+export function watchBodyRates(app: FastifyInstance, limits: Pick<ServiceLimits, 'bodyMinBytesPerSec' | 'bodyGraceMs'>): void {
   const deadlines = new BodyDeadlines(limits, cutBody);
-  app.addHook('preParsing', (request, reply, payload, done) => {
+  app.addHook('onRequest', (request, reply, done) => {
     if (hasBody(request.headers)) deadlines.watch(request, reply);
-    done(null, payload);
+    done();
   });
   app.addHook('onClose', (_app, closed) => {
     deadlines.stop();

@@ -66,6 +66,15 @@ describe('forward stage: body minimum data rate', () => {
     assert.equal(app.admission.clients.clients, 0);
   });
 
+  it('closes the connection of a request refused before its body (401) whose body then trickles, with no second answer', async () => {
+    const refused = head(200).replace(/authorization: [^\r]*\r\n/, '');
+    const { text } = await trickle(port, refused, '{"a":'.padEnd(200, ' '), 200);
+    assert.match(text, /^HTTP\/1\.1 401 /, text);
+    // The request timeout would have written a 408 after the 401: the body rate closed the connection instead.
+    assert.equal(text.match(/HTTP\/1\.1 \d{3}/g)?.length, 1, text);
+    assert.equal(app.admission.inFlight, 0);
+  });
+
   it('lets a body that keeps the rate through', async () => {
     // 40 bytes every 50 ms is 800 bytes/s, above the 500 asked.
     const body = '{"displayName":"Ada"}'.padEnd(400, ' ');

@@ -4,7 +4,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /**
  * `npm start`'s progress while the stack comes up: one line per process as it reports
- * ready, and every few seconds the ones still starting, with what the slowest one is
+ * ready (with the CPU it used to get there), and every few seconds the ones still starting, with what the slowest one is
  * doing (its CPU time so far and the last thing it logged), so a slow start on a busy
  * machine is visible and attributable before any deadline runs out.
  */
@@ -31,7 +31,9 @@ export class StartProgress implements SupervisorObserver {
     this.pending.delete(component.name);
     this.up += 1;
     const took = performance.now() - component.startedAt;
-    this.write(`  up ${component.name} (${this.up}/${this.total}, ready in ${seconds(took)})`);
+    // What the process had used to get there (read as its ready message arrives): a component should be ready in ≤ 1 s of CPU.
+    const cpu = component.cpuSeconds();
+    this.write(`  up ${component.name} (${this.up}/${this.total}, ready in ${seconds(took)}${cpu === undefined ? '' : `, ${cpu.toFixed(2)} s CPU`})`);
   }
 
   /** The processes still starting and what the one waited on longest is doing; nothing when none is. */

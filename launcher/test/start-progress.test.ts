@@ -36,12 +36,12 @@ describe('npm start progress', () => {
       // Signal only once it said it (its SIGUSR2 handler is then in place).
       await until(() => spawned.get('slow-2')?.lastSaid() === 'replaying the log', 'slow-2 logging', lines);
       spawned.get('slow-2')?.kill('SIGUSR2');
-      await until(() => lines.some((l) => /^ {2}up slow-2 \(1\/2, ready in \d+\.\d s\)$/.test(l)), 'slow-2 up', lines);
+      await until(() => lines.some((l) => /^ {2}up slow-2 \(1\/2, ready in \d+\.\d s, \d+\.\d\d s CPU\)$/.test(l)), 'slow-2 up', lines);
       const upAt = lines.length;
       await until(() => lines.slice(upAt).some((l) => /^ {2}waiting \(\d+\.\d s, 1\/2 up\) for slow-1; slow-1: /.test(l)), 'a waiting line for slow-1 alone', lines);
       spawned.get('slow-1')?.kill('SIGUSR2');
       await started;
-      assert.match(lines.at(-1) ?? '', /^ {2}up slow-1 \(2\/2, ready in \d+\.\d s\)$/);
+      assert.match(lines.at(-1) ?? '', /^ {2}up slow-1 \(2\/2, ready in \d+\.\d s, \d+\.\d\d s CPU\)$/);
     } finally {
       progress.stop();
       await started.catch(() => {});

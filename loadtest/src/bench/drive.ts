@@ -21,6 +21,8 @@ export interface LoadSample {
 export interface DriveOptions {
   readonly durationSec: number;
   readonly connections: number;
+  /** Requests per second offered across all connections (autocannon's overallRate); omitted: as fast as answered. */
+  readonly rate?: number;
   /** Ends the run early (Ctrl-C); the partial sample is still returned. */
   readonly signal?: AbortSignal;
 }
@@ -38,6 +40,7 @@ export function drive(request: LoadRequest, opts: DriveOptions): Promise<LoadSam
         headers: { ...request.headers },
         ...(request.body !== undefined ? { body: request.body } : {}),
         connections: opts.connections,
+        ...(opts.rate !== undefined ? { overallRate: opts.rate } : {}),
         duration: opts.durationSec,
         timeout: RESPONSE_TIMEOUT_SEC,
       },

@@ -18,6 +18,12 @@ export interface BenchOptions {
   readonly wan?: boolean;
   /** `gateway`: also run its gateway row with this many workers (SETGATE_WORKERS), side by side. */
   readonly workers?: number;
+  /**
+   * Offered load in requests per second (all connections together) instead of as fast as
+   * the rows go. CPU per request is then compared at equal load: at saturation a slower row
+   * also batches less per event-loop turn and syscall, which charges it more than its own work.
+   */
+  readonly rate?: number;
 }
 
 /** Defaults, chosen so a full comparison of two configurations takes well under a minute. */
@@ -41,6 +47,8 @@ options:
   --json FILE         also write the results as JSON
   --wan               WAN emulation on (path; the wan benchmark always runs with and without it)
   --workers N         gateway: also a row whose gateway runs N workers (SETGATE_WORKERS), beside the one-process row
+  --rate N            offer N req/s (all connections together) to every row instead of as many as it takes:
+                      CPU µs/req compared at equal load, below saturation
   -h, --help          this text`;
 
 /** Result of parsing: either options to run or a request for help. */
@@ -95,6 +103,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedCommand {
       ...(values.json !== undefined ? { jsonPath: values.json } : {}),
       ...(values.wan ? { wan: true } : {}),
       ...(values.workers !== undefined ? { workers: numberOption('workers', values.workers, 1, 'positive-integer') } : {}),
+      ...(values.rate !== undefined ? { rate: numberOption('rate', values.rate, 1, 'positive-integer') } : {}),
     },
   };
 }
@@ -112,6 +121,7 @@ function parse(argv: readonly string[]) {
       json: { type: 'string' },
       wan: { type: 'boolean' },
       workers: { type: 'string' },
+      rate: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -83,7 +83,11 @@ export async function runBenchmark(benchmark: Benchmark, options: BenchOptions, 
       connections[name] = target.connections ?? options.connections;
       await preflight(name, target.request);
     }
-    const limits = (name: string) => ({ connections: connections[name] ?? options.connections, signal });
+    const limits = (name: string) => ({
+      connections: connections[name] ?? options.connections,
+      ...(options.rate !== undefined ? { rate: options.rate } : {}),
+      signal,
+    });
     if (options.warmupSec > 0) {
       for (const { name, target } of targets) {
         checkAborted(signal);

@@ -88,7 +88,8 @@ export function formatResultTable(result: BenchResult): string {
   const o = result.options;
   const lines = [
     `${result.benchmark}: ${result.description}`,
-    `${o.rounds} interleaved round(s) × ${o.durationSec}s, ${o.connections} connections, ${o.warmupSec}s warm-up; ` +
+    `${o.rounds} interleaved round(s) × ${o.durationSec}s, ${o.connections} connections, ` +
+      `${o.rate === undefined ? '' : `${o.rate} req/s offered, `}${o.warmupSec}s warm-up; ` +
       `medians over rounds (errors and non-2xx summed); ratios against ${result.baseline}`,
     ...ownConnections(result),
     '',

@@ -13,6 +13,10 @@ test('every option is read', () => {
     options: { name: 'path', durationSec: 3, connections: 8, rounds: 2, warmupSec: 0, jsonPath: 'out.json' },
   });
   assert.deepEqual(parseBenchArgs(['path', '--duration=0.5']).kind, 'run');
+  assert.deepEqual(parseBenchArgs(['gateway', '--rate', '1500', '--workers', '2']), {
+    kind: 'run',
+    options: { name: 'gateway', ...DEFAULT_OPTIONS, rate: 1500, workers: 2 },
+  });
 });
 
 test('--help wins over everything else', () => {
@@ -30,6 +34,7 @@ const bad: Array<[string[], RegExp]> = [
   [['path', '--rounds', '-1'], /--rounds' argument is ambiguous/],
   [['path', '--warmup=-1'], /--warmup must be a number of 0 or more/],
   [['path', '--json', ''], /--json needs a file name/],
+  [['path', '--rate', '0'], /--rate must be a whole number of 1 or more, got "0"/],
   [['path', '--frobnicate'], /frobnicate/],
   [['path', '--duration'], /duration/],
 ];

@@ -7,12 +7,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type DestinationStream, type Logger, pino } from 'pino';
 import { sdkDisabled, startMetrics } from './metrics.js';
 import { redactOption } from './redaction.js';
+import { stdoutLogDestination } from './log-destination.js';
 import { samplingFromEnv } from './sampling.js';
 import { UnrecordedTracer } from './unrecorded-tracer.js';
 import { WORKER_ATTRIBUTE, type WorkerMetrics } from './worker-metrics.js';
 import type { ScopeMetrics } from '@opentelemetry/sdk-metrics';
 
 export { REDACT_PATHS, REDACTED, redactOption } from './redaction.js';
+export { CoalescingDestination, stdoutLogDestination } from './log-destination.js';
 export { type Sampling, samplingFromEnv } from './sampling.js';
 export { extractContext, injectContext, parseTraceparent, traceparentOf } from './trace-context.js';
 export { UnrecordedTracer } from './unrecorded-tracer.js';
@@ -40,6 +42,12 @@ export interface TelemetryOptions {
 /** One process's telemetry: logger, tracer, meter and the Prometheus scrape handler. */
 export interface Telemetry {
   readonly logger: Logger;
+  /**
+   * Writes the access lines: same level, base fields and destination as `logger`, without
+   * its redaction, which an access line (fields setgate builds: method, path without query,
+   * route, status, ids) never needs and which cost ~3 µs a line. Omitted: `logger`.
+   */
+  readonly accessLogger?: Logger;
   readonly tracer: Tracer;
   readonly meter: Meter;
   /** Serves the Prometheus text format on a raw Node response. */
@@ -84,16 +92,19 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
   // A merged scrape speaks for the whole process, not for the worker that answered it.
   const metrics = startMetrics(resource, process.env, opts.worker === undefined ? resource : resourceFromAttributes(shared));
 
+  const level = opts.logLevel ?? process.env.SETGATE_LOG_LEVEL ?? 'info';
+  const base = {
+    service: opts.service,
+    instance: opts.instance,
+    ...(opts.region ? { region: opts.region } : {}),
+    ...(opts.worker === undefined ? {} : { worker: opts.worker }),
+  };
+  const destination = opts.logDestination ?? stdoutLogDestination();
   const logger = pino(
     {
-      level: opts.logLevel ?? process.env.SETGATE_LOG_LEVEL ?? 'info',
+      level,
       redact: redactOption,
-      base: {
-        service: opts.service,
-        instance: opts.instance,
-        ...(opts.region ? { region: opts.region } : {}),
-        ...(opts.worker === undefined ? {} : { worker: opts.worker }),
-      },
+      base,
       mixin() {
         const span = trace.getSpan(context.active());
         if (!span) return {};
@@ -101,11 +112,14 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
         return { trace_id: sc.traceId, span_id: sc.spanId };
       },
     },
-    opts.logDestination ?? pino.destination(1),
+    destination,
   );
+  // Access lines carry their trace ids themselves (access-log.ts): no mixin either.
+  const accessLogger = pino({ level, base }, destination);
 
   return {
     logger,
+    accessLogger,
     tracer: recording ? tracerProvider.getTracer('setgate') : new UnrecordedTracer(),
     meter: metrics.meter,
     scrape: metrics.scrape,

@@ -95,7 +95,9 @@ const watcher = watchControlPlane<LoadedTopology>({
   },
 });
 fileRenews = watcher === undefined;
-if (fileRenews) void reload('start');
+// Before reporting ready: a node that says it is ready takes writes, and without a control plane its lease
+// comes from this first read (seen: a write right after ready answered 503 while the read was under way).
+if (fileRenews) await reload('start');
 const poll = watcher ? undefined : setInterval(() => void reload('poll'), leaseThird);
 poll?.unref();
 

@@ -4,9 +4,10 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /**
  * `npm start`'s progress while the stack comes up: one line per process as it reports
- * ready (with the CPU it used to get there), and every few seconds the ones still starting, with what the slowest one is
- * doing (its CPU time so far and the last thing it logged), so a slow start on a busy
- * machine is visible and attributable before any deadline runs out.
+ * ready (with the CPU it used to get there), and every few seconds the ones still
+ * starting, with what the slowest one is doing (its CPU time so far and the last thing
+ * it logged), so a slow start on a busy machine is visible and attributable before any
+ * deadline runs out.
  */
 export class StartProgress implements SupervisorObserver {
   private readonly pending = new Map<string, RunningComponent>();

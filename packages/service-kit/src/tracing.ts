@@ -224,7 +224,7 @@ function observeFinished(obs: RequestObservation, request: FastifyRequest, reply
   if (!logged) return;
   const sc = span.spanContext();
   const q = request.url.indexOf('?');
-  writeAccessLine(obs.telemetry.accessLogger ?? obs.telemetry.logger, {
+  writeAccessLine(obs.telemetry.accessLogger, {
     method: request.method,
     path: q === -1 ? request.url : request.url.slice(0, q),
     route,

@@ -1,7 +1,10 @@
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { runIdleBench } from './idle/idle-bench.js';
+import { formatIdleTable } from './idle/idle-table.js';
 import { BenchUsageError, parseBenchArgs, USAGE } from './options.js';
-import { benchmarkNames, loadBenchmark } from './registry.js';
-import { buildReport, writeReport } from './report.js';
+import { benchmarkNames, IDLE, loadBenchmark } from './registry.js';
+import { buildReport, machineInfo, writeReport } from './report.js';
 import { BenchAbortedError, runBenchmark } from './runner.js';
 import { formatResultTable } from './table.js';
 
@@ -32,11 +35,20 @@ async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     const { options } = command;
+    const hooks = { signal: controller.signal, log: (line: string) => process.stderr.write(`${line}\n`) };
+    if (options.name === IDLE) {
+      // No load to drive: a probe of its own, with its own table and report.
+      const idle = await runIdleBench(options, hooks);
+      process.stdout.write(`\n${formatIdleTable(idle)}`);
+      if (options.jsonPath) {
+        const path = resolve(options.jsonPath);
+        writeFileSync(path, `${JSON.stringify({ ...idle, machine: machineInfo() }, null, 2)}\n`);
+        process.stdout.write(`\nJSON report: ${path}\n`);
+      }
+      return 0;
+    }
     const benchmark = await loadBenchmark(options.name);
-    const result = await runBenchmark(benchmark, options, {
-      signal: controller.signal,
-      log: (line) => process.stderr.write(`${line}\n`),
-    });
+    const result = await runBenchmark(benchmark, options, hooks);
     process.stdout.write(`\n${formatResultTable(result)}`);
     if (options.jsonPath) {
       const path = resolve(options.jsonPath);

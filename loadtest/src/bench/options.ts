@@ -29,6 +29,12 @@ export interface BenchOptions {
 /** Defaults, chosen so a full comparison of two configurations takes well under a minute. */
 export const DEFAULT_OPTIONS = { durationSec: 5, connections: 32, rounds: 3, warmupSec: 1 } as const;
 
+/** The `idle` probe sends nothing: three 20 s windows after a 10 s settle, so its 60 s are not its start-up's tail. */
+export const IDLE_DEFAULTS = { durationSec: 20, rounds: 3, warmupSec: 10 } as const;
+
+/** Options that shape load, which the `idle` probe does not send. */
+const LOAD_ONLY = ['connections', 'workers', 'rate'] as const;
+
 /** A command line the harness cannot run; the message says what to fix. */
 export class BenchUsageError extends Error {
   constructor(message: string) {
@@ -45,11 +51,15 @@ options:
   --rounds N          interleaved rounds, A B A B … (default ${DEFAULT_OPTIONS.rounds})
   --warmup SEC        uncounted load per configuration before round 1 (default ${DEFAULT_OPTIONS.warmupSec}; 0 skips)
   --json FILE         also write the results as JSON
-  --wan               WAN emulation on (path; the wan benchmark always runs with and without it)
+  --wan               WAN emulation on (path, idle; the wan benchmark always runs with and without it)
   --workers N         gateway: also a row whose gateway runs N workers (SETGATE_WORKERS), beside the one-process row
   --rate N            offer N req/s (all connections together) to every row instead of as many as it takes:
                       CPU µs/req compared at equal load, below saturation
-  -h, --help          this text`;
+  -h, --help          this text
+
+idle (npm start's whole stack with no traffic: CPU, wake-ups and memory per process) reads
+--duration as one window (default ${IDLE_DEFAULTS.durationSec}), --rounds as how many (default ${IDLE_DEFAULTS.rounds}) and
+--warmup as the settle time after every process is ready (default ${IDLE_DEFAULTS.warmupSec}).`;
 
 /** Result of parsing: either options to run or a request for help. */
 export type ParsedCommand = { readonly kind: 'run'; readonly options: BenchOptions } | { readonly kind: 'help' };
@@ -92,14 +102,21 @@ export function parseBenchArgs(argv: readonly string[]): ParsedCommand {
   if (positionals.length === 0) throw new BenchUsageError('missing the benchmark name');
   if (positionals.length > 1) throw new BenchUsageError(`expected one benchmark name, got ${positionals.join(' ')}`);
   if (values.json !== undefined && values.json.trim() === '') throw new BenchUsageError('--json needs a file name');
+  const name = positionals[0] as string;
+  const idle = name === 'idle';
+  const defaults = idle ? { ...DEFAULT_OPTIONS, ...IDLE_DEFAULTS } : DEFAULT_OPTIONS;
+  if (idle) {
+    const given = LOAD_ONLY.filter((flag) => values[flag] !== undefined);
+    if (given.length > 0) throw new BenchUsageError(`idle sends no traffic: ${given.map((f) => `--${f}`).join(', ')} does not apply`);
+  }
   return {
     kind: 'run',
     options: {
-      name: positionals[0] as string,
-      durationSec: numberOption('duration', values.duration, DEFAULT_OPTIONS.durationSec, 'positive'),
-      connections: numberOption('connections', values.connections, DEFAULT_OPTIONS.connections, 'positive-integer'),
-      rounds: numberOption('rounds', values.rounds, DEFAULT_OPTIONS.rounds, 'positive-integer'),
-      warmupSec: numberOption('warmup', values.warmup, DEFAULT_OPTIONS.warmupSec, 'non-negative'),
+      name,
+      durationSec: numberOption('duration', values.duration, defaults.durationSec, 'positive'),
+      connections: numberOption('connections', values.connections, defaults.connections, 'positive-integer'),
+      rounds: numberOption('rounds', values.rounds, defaults.rounds, 'positive-integer'),
+      warmupSec: numberOption('warmup', values.warmup, defaults.warmupSec, 'non-negative'),
       ...(values.json !== undefined ? { jsonPath: values.json } : {}),
       ...(values.wan ? { wan: true } : {}),
       ...(values.workers !== undefined ? { workers: numberOption('workers', values.workers, 1, 'positive-integer') } : {}),

@@ -14,9 +14,12 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
   wan: async () => (await import('./benchmarks/wan.js')).wanBenchmark,
 };
 
-/** Registered names, sorted. */
+/** The probe that sends no load (src/bench/idle/): run by the CLI itself, not by the load runner. */
+export const IDLE = 'idle';
+
+/** Registered names and the idle probe, sorted. */
 export function benchmarkNames(): string[] {
-  return Object.keys(BENCHMARKS).sort();
+  return [...Object.keys(BENCHMARKS), IDLE].sort();
 }
 
 /** The benchmark registered under `name`; a BenchUsageError listing the choices otherwise. */

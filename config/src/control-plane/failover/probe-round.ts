@@ -39,6 +39,41 @@ export interface ProbeRoundResult {
   readonly starved: boolean;
 }
 
+/**
+ * A node whose own watch poll the control plane answered with a lease less
+ * than this long ago is not checked: the poll is the liveness answer (each
+ * node polls every eighth of a lease, so a healthy stack sends no checks at
+ * all, where it sent one per node every probeIntervalMs). Checks resume
+ * early enough to change nothing: a node heard within leaseMs + clockDriftMs
+ * is never down anyway, and checks that start this long after its last poll
+ * fill a quorum run of downAfterMs (at least MIN_FAILED_PROBES checks apart by
+ * probeIntervalMs) before that lease-long window has passed.
+ */
+export const heardSkipsCheckMs = (s: FailoverSettings) => Math.max(0, s.leaseMs + s.clockDriftMs - s.downAfterMs - s.probeIntervalMs);
+
+/**
+ * Positions (followers, high watermark) every STATUS_EVERY_MS, best effort and beside the rounds:
+ * a slow /status on a busy node (or across a WAN) is not a failed check, the liveness answer is,
+ * and waiting for it made every round as long as the slowest status read, which is the step at
+ * which a quorum's downAfterMs is counted.
+ */
+function readStatusIfDue(input: ProbeRoundInput, node: NodeRef, h: NodeHealth): void {
+  const { now, probe, settings } = input;
+  const readAt = input.statusReadAt.get(node.id);
+  if ((readAt !== undefined && now() - readAt < STATUS_EVERY_MS) || input.statusInFlight?.has(node.id)) return;
+  input.statusInFlight?.add(node.id);
+  void probe
+    .status(node, settings.probeTimeoutMs)
+    .then(
+      (status) => {
+        h.recordPositions(status, now());
+        input.statusReadAt.set(node.id, now());
+      },
+      () => undefined,
+    )
+    .finally(() => input.statusInFlight?.delete(node.id));
+}
+
 /** A witness (the controller included) stalled longer than this gives no vote: half a check's timeout. */
 export const lagLimitMs = (s: FailoverSettings) => Math.floor(s.probeTimeoutMs / 2);
 
@@ -52,12 +87,16 @@ export const lagLimitMs = (s: FailoverSettings) => Math.floor(s.probeTimeoutMs /
  * panel the controller's own check decides alone, as before witnesses
  * existed (tests of the decision logic), and a starved round counts nothing.
  * A node whose own watch poll the control plane answered within the lease is
- * alive by the strongest evidence there is, and is never down.
+ * alive by the strongest evidence there is, and is never down; one answered
+ * within heardSkipsCheckMs is not even checked. (So a node that reaches the
+ * control plane while the control plane cannot reach it shows as up, not
+ * suspect: it could not be failed over either way.)
  */
 export async function probeRound(input: ProbeRoundInput): Promise<ProbeRoundResult> {
   const { targets, health, probe, settings, now } = input;
   const failed = new Map<string, { error: string; kind: 'refused' | 'timeout' | 'error'; ms: number }>();
   const back: string[] = [];
+  const quietMs = heardSkipsCheckMs(settings);
   await Promise.all(
     targets.map(async (node) => {
       let h = health.get(node.id);
@@ -65,31 +104,18 @@ export async function probeRound(input: ProbeRoundInput): Promise<ProbeRoundResu
         h = new NodeHealth(now());
         health.set(node.id, h);
       }
+      const was = h.state;
       const started = performance.now();
       try {
-        const was = h.state;
-        if (probe.alive) {
+        const heard = input.heardAgoMs?.(node.id);
+        if (probe.alive && heard !== undefined && heard < quietMs) {
+          // Its own watch poll, answered with a lease just now, is the liveness answer: no check is sent.
+          h.recordAlive(now());
+          readStatusIfDue(input, node, h);
+        } else if (probe.alive) {
           await probe.alive(node, settings.probeTimeoutMs);
           h.recordAlive(now());
-          const readAt = input.statusReadAt.get(node.id);
-          // Positions (followers, high watermark) every STATUS_EVERY_MS, best effort and beside the rounds:
-          // a slow /status on a busy node (or across a WAN) is not a failed check, the liveness answer above
-          // is, and waiting for it made every round as long as the slowest status read, which is the step at
-          // which a quorum's downAfterMs is counted.
-          if ((readAt === undefined || now() - readAt >= STATUS_EVERY_MS) && !input.statusInFlight?.has(node.id)) {
-            input.statusInFlight?.add(node.id);
-            const health = h;
-            void probe
-              .status(node, settings.probeTimeoutMs)
-              .then(
-                (status) => {
-                  health.recordPositions(status, now());
-                  input.statusReadAt.set(node.id, now());
-                },
-                () => undefined,
-              )
-              .finally(() => input.statusInFlight?.delete(node.id));
-          }
+          readStatusIfDue(input, node, h);
         } else {
           h.recordOk(await probe.status(node, settings.probeTimeoutMs), now());
         }

@@ -114,7 +114,7 @@ export interface FetchSessionRequest {
   readonly shards: readonly FetchSessionShard[];
   /** Entries at most in the whole answer (the leader caps it by `replication.fetchMaxEntries`). */
   readonly maxEntries?: number;
-  /** Long-poll bound (capped by `replication.fetchMaxWaitMs`). */
+  /** Long-poll bound (capped by `replication.fetchMaxWaitMs`, or the longer idle wait of set-runtime/src/replication/fetch-wait.ts). */
   readonly maxWaitMs?: number;
 }
 

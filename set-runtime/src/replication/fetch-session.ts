@@ -1,5 +1,6 @@
 import type { FetchSessionResponse } from '@setgate/contracts';
 import type { Telemetry } from '@setgate/telemetry';
+import { QUIET_ROUNDS_BEFORE_IDLE } from './fetch-wait.js';
 import { Notifier } from './notifier.js';
 import type { PeerClient } from './peer-client.js';
 import { RETRY_MS, type ShardFollower } from './shard-follower.js';
@@ -7,6 +8,8 @@ import { RETRY_MS, type ShardFollower } from './shard-follower.js';
 export interface FollowerSettings {
   readonly fetchMaxWaitMs: number;
   readonly fetchMaxEntries: number;
+  /** The wait asked for once the session is idle (fetch-wait.ts). */
+  readonly fetchIdleWaitMs: number;
 }
 
 /** How long a session with no shard due sleeps before it looks again (a new member or a restore wakes it sooner). */
@@ -28,6 +31,8 @@ export class FetchSession {
   private readonly changed = new Notifier();
   /** The fetch in flight, aborted when the set of shards to ask for changes. */
   private round: AbortController | undefined;
+  /** Answers in a row that brought nothing: from QUIET_ROUNDS_BEFORE_IDLE on, the session waits fetchIdleWaitMs. */
+  private quietRounds = 0;
   private running: Promise<void> | undefined;
 
   constructor(
@@ -62,6 +67,7 @@ export class FetchSession {
   }
 
   private poke(): void {
+    this.quietRounds = 0;
     this.round?.abort();
     this.changed.notify();
   }
@@ -86,7 +92,8 @@ export class FetchSession {
     const s = this.settings();
     const round = new AbortController();
     this.round = round;
-    const maxWaitMs = Math.max(0, Math.min(s.fetchMaxWaitMs, Math.ceil(nextDue)));
+    const waitMs = this.quietRounds >= QUIET_ROUNDS_BEFORE_IDLE ? s.fetchIdleWaitMs : s.fetchMaxWaitMs;
+    const maxWaitMs = Math.max(0, Math.min(waitMs, Math.ceil(nextDue)));
     const fetchedAt = Date.now();
     let answer: FetchSessionResponse;
     try {
@@ -100,12 +107,16 @@ export class FetchSession {
       // Stopped, or the shards to ask for changed: not a failure of the leader.
       if (signal.aborted || round.signal.aborted) return;
       this.logger.debug({ err, leader: this.leaderId, shards: due.length }, 'replication fetch failed');
+      this.quietRounds = 0;
       await this.changed.wait(RETRY_MS, signal);
       return;
     } finally {
       if (this.round === round) this.round = undefined;
     }
     if (signal.aborted) return;
+    // Idle only when every shard answered with nothing: a refusal, a truncate or a snapshot is news.
+    const quiet = answer.answers.every((a) => a.kind === 'entries' && a.entries.length === 0);
+    this.quietRounds = quiet ? this.quietRounds + 1 : 0;
     await Promise.all(
       answer.answers.map(async (a) => {
         const m = this.members.get(a.shard);

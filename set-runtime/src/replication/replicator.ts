@@ -8,6 +8,7 @@ import { Lease } from './lease.js';
 import type { Notifier } from './notifier.js';
 import type { PeerClient } from './peer-client.js';
 import { FetchSession } from './fetch-session.js';
+import { idleFetchWaitMs } from './fetch-wait.js';
 import { type FollowTarget, ShardFollower } from './shard-follower.js';
 
 export interface ReplicatorOptions {
@@ -280,7 +281,8 @@ export class Replicator {
     const key = `${target.leaderId} ${target.leaderAdminUrl}`;
     let session = this.sessions.get(key);
     if (!session) {
-      session = new FetchSession(target.leaderId, target.leaderAdminUrl, this.opts.ownership.nodeId, this.opts.peer, () => this.settings, this.opts.logger);
+      const settings = () => ({ ...this.settings, fetchIdleWaitMs: idleFetchWaitMs(this.opts.ownership.view.doc) });
+      session = new FetchSession(target.leaderId, target.leaderAdminUrl, this.opts.ownership.nodeId, this.opts.peer, settings, this.opts.logger);
       this.sessions.set(key, session);
     }
     return session;

@@ -2,6 +2,7 @@ import type { FetchRequest, FetchResponse, FetchSessionRequest, FetchSessionResp
 import { SetgateError } from '@setgate/contracts';
 import { NodeErrors } from '../errors.js';
 import type { LeaderTracker } from './leader-tracker.js';
+import { idleFetchWaitMs } from './fetch-wait.js';
 import { Notifier } from './notifier.js';
 import { endOfEpoch } from './quorum.js';
 import type { Replicator } from './replicator.js';
@@ -110,7 +111,8 @@ async function answerSession(r: Replicator, req: FetchSessionRequest, signal?: A
   let entries = await readAll(r, reading, budget);
   const quiet = reading.length === prepared.length && [...entries.values()].every((e) => e.length === 0);
   if (quiet && reading.length > 0) {
-    const waitMs = Math.min(req.maxWaitMs ?? settings.fetchMaxWaitMs, settings.fetchMaxWaitMs);
+    // An idle session may ask for longer than fetchMaxWaitMs (fetch-wait.ts); nothing asks for more than that.
+    const waitMs = Math.min(req.maxWaitMs ?? settings.fetchMaxWaitMs, idleFetchWaitMs(r.ownership.view.doc));
     await Notifier.any(
       reading.map((p) => p.tracker.appended),
       waitMs,

@@ -1,4 +1,5 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type HopSecrets, NodePath } from '@setgate/contracts';
 import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
@@ -20,7 +21,7 @@ export interface WitnessObservation {
 export interface WitnessReport {
   readonly witness: string;
   readonly region: string;
-  /** The longest event-loop stall this gateway had since the previous report (a starved witness's "down" is no evidence). */
+  /** The longest event-loop stall this gateway had while it made these checks (a starved witness's "down" is no evidence). */
   readonly lagMs: number;
   readonly observations: readonly WitnessObservation[];
 }
@@ -36,6 +37,49 @@ export interface WitnessOptions {
 
 const MAX_NODES = 64;
 
+/** Loop-delay sampling while questions come: fine enough to see a stall of a fraction of a check's timeout. */
+const STALL_RESOLUTION_MS = 20;
+/** The watch stops this long after the last question (the controller asks every round while a node is suspect). */
+const STALL_WATCH_KEEP_MS = 10_000;
+
+/**
+ * This gateway's event-loop stalls, watched only while the controller is asking.
+ * Node's delay histogram records nothing at its first tick (it has no previous
+ * one), so a watch that starts waits two ticks before the checks begin: the
+ * first question after a quiet spell is answered ~40 ms later, the rest at once.
+ */
+class StallWatch {
+  private histogram: IntervalHistogram | undefined;
+  private warm: Promise<unknown> = Promise.resolve();
+  private idle: NodeJS.Timeout | undefined;
+
+  async begin(): Promise<void> {
+    clearTimeout(this.idle);
+    if (!this.histogram) {
+      this.histogram = monitorEventLoopDelay({ resolution: STALL_RESOLUTION_MS });
+      this.histogram.enable();
+      this.warm = sleep(2 * STALL_RESOLUTION_MS);
+    }
+    await this.warm;
+  }
+
+  /** The longest stall since the watch began or since the previous answer, in ms. */
+  end(): number {
+    const lagMs = this.histogram ? Math.round(this.histogram.max / 1e6) : 0;
+    this.histogram?.reset();
+    clearTimeout(this.idle);
+    this.idle = setTimeout(() => this.stop(), STALL_WATCH_KEEP_MS);
+    this.idle.unref();
+    return lagMs;
+  }
+
+  stop(): void {
+    clearTimeout(this.idle);
+    this.histogram?.disable();
+    this.histogram = undefined;
+  }
+}
+
 /**
  * The gateway as a failover witness (DESIGN.md: a quorum of witnesses in
  * several regions decides that a write-point is down). The failover
@@ -47,21 +91,20 @@ const MAX_NODES = 64;
  * that reports a long event-loop stall as no vote either.
  */
 export function registerWitness(admin: FastifyInstance, opts: WitnessOptions): void {
-  // 50 ms: 20 wake-ups a second rather than 50; the stall it must see is probeTimeoutMs / 2 (hundreds of ms).
-  const delay = monitorEventLoopDelay({ resolution: 50 });
-  delay.enable();
-  admin.addHook('onClose', async () => delay.disable());
+  const stalls = new StallWatch();
+  admin.addHook('onClose', async () => stalls.stop());
   admin.get<{ Querystring: { nodes?: string; timeoutMs?: string } }>(WITNESS_PATH, async (req, reply): Promise<WitnessReport | undefined> => {
     if (opts.secrets && !opts.secrets.acceptsBearer(req.headers.authorization)) {
       reply.code(401).type('application/problem+json');
       return reply.send({ type: 'about:blank', title: 'Internal token missing or wrong', status: 401, code: 'SETGATE_GW_WITNESS_UNAUTHORIZED' });
     }
-    const lagMs = Math.round(delay.max / 1e6);
-    delay.reset();
     const ids = (req.query.nodes ?? '').split(',').filter((s) => s.length > 0).slice(0, MAX_NODES);
     const timeoutMs = Math.min(10000, Math.max(50, Number(req.query.timeoutMs) || 800));
+    // The stall that can fake a timeout is one while this gateway's own checks run (or since its last answer,
+    // while the controller keeps asking): the loop is watched only then, not 20 times a second for nobody.
+    await stalls.begin();
     const observations = await Promise.all(ids.map((id) => observe(id, opts.nodeUrl(id), timeoutMs, opts.secrets)));
-    return { witness: opts.id, region: opts.region, lagMs, observations };
+    return { witness: opts.id, region: opts.region, lagMs: stalls.end(), observations };
   });
 }
 

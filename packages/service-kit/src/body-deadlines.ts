@@ -28,7 +28,8 @@ const CHECK_MS = 250;
  * until the whole-request timeout.
  *
  * One sweep every 250 ms over the bodies being read, no timer or listener per
- * request: progress is the socket's bytesRead. While bytes wait unread in the
+ * request: progress is the socket's bytesRead. With no body being read there
+ * is no sweep at all. While bytes wait unread in the
  * request's own buffer the reader is behind (an upstream applying backpressure),
  * not the client, so the count restarts then.
  *
@@ -41,7 +42,8 @@ const CHECK_MS = 250;
  */
 export class BodyDeadlines {
   private readonly watched = new Set<Watched>();
-  private readonly timer: NodeJS.Timeout;
+  /** Runs only while a body is watched: an idle process is not woken four times a second for nothing. */
+  private timer: NodeJS.Timeout | undefined;
   private readonly minBytesPerMs: number;
   private readonly graceMs: number;
 
@@ -52,8 +54,6 @@ export class BodyDeadlines {
   ) {
     this.minBytesPerMs = limits.bodyMinBytesPerSec / 1000;
     this.graceMs = limits.bodyGraceMs;
-    this.timer = setInterval(() => this.check(), CHECK_MS);
-    this.timer.unref();
   }
 
   /** Starts watching a request's body (call when it announced one and before it is read). */
@@ -61,6 +61,10 @@ export class BodyDeadlines {
     const raw = request.raw;
     if (raw.complete) return;
     this.watched.add({ request, reply, since: this.now(), bytesAtSince: raw.socket?.bytesRead ?? 0, answered: false });
+    if (!this.timer) {
+      this.timer = setInterval(() => this.check(), CHECK_MS);
+      this.timer.unref();
+    }
   }
 
   /** Bodies being watched now. */
@@ -103,11 +107,22 @@ export class BodyDeadlines {
         }),
       );
     }
+    if (this.watched.size === 0) this.stopTimer();
+  }
+
+  /** True while the sweep runs (some body is watched). */
+  get sweeping(): boolean {
+    return this.timer !== undefined;
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.stopTimer();
     this.watched.clear();
+  }
+
+  private stopTimer(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
   }
 }
 

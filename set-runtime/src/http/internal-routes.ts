@@ -41,11 +41,14 @@ const FenceBody = Type.Object({ epoch: Count }, { additionalProperties: false })
 /**
  * Aborts when the follower goes away, ending its long-poll too. The response's 'close' is the
  * signal: the request's fires as soon as its body has been read, which aborted every long-poll
- * at once and had followers re-fetch in a tight loop.
+ * at once and had followers re-fetch in a tight loop. An answered poll closes too: it aborts
+ * nothing (an abort makes a DOMException, a stack trace, for every fetch an idle node answers).
  */
 function goneSignal(reply: FastifyReply): AbortSignal {
   const gone = new AbortController();
-  reply.raw.once('close', () => gone.abort());
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) gone.abort();
+  });
   return gone.signal;
 }
 

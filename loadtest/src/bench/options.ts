@@ -29,8 +29,8 @@ export interface BenchOptions {
 /** Defaults, chosen so a full comparison of two configurations takes well under a minute. */
 export const DEFAULT_OPTIONS = { durationSec: 5, connections: 32, rounds: 3, warmupSec: 1 } as const;
 
-/** The `idle` probe sends nothing: three 20 s windows after a 10 s settle, so its 60 s are not its start-up's tail. */
-export const IDLE_DEFAULTS = { durationSec: 20, rounds: 3, warmupSec: 10 } as const;
+/** The `idle` probe sends nothing: three 20 s windows after a 30 s settle (with 10 s the first window still ran ~20% above the others). */
+export const IDLE_DEFAULTS = { durationSec: 20, rounds: 3, warmupSec: 30 } as const;
 
 /** Options that shape load, which the `idle` probe does not send. */
 const LOAD_ONLY = ['connections', 'workers', 'rate'] as const;

@@ -27,11 +27,14 @@ const topology = loadTopologyFile(defaultTopologyPath());
 const settings = failoverSettings(topology);
 const targets = new TopologyView(topology).allNodes();
 
-test('the quiet window leaves room for a whole quorum run before a heard node can be down', () => {
-  const quiet = heardSkipsCheckMs(settings);
-  // The shipped timings: lease 2000 + drift 250 − downAfter 1000 − one interval 250.
-  assert.equal(quiet, 1000);
-  assert.ok(quiet + settings.probeIntervalMs + settings.downAfterMs <= settings.leaseMs + settings.clockDriftMs);
+test('the quiet window is one interval at most, and leaves room for a whole quorum run before a heard node can be down', () => {
+  // The shipped timings: one interval (250 ms), well inside lease 2000 + drift 250 − downAfter 1000 − one interval.
+  assert.equal(heardSkipsCheckMs(settings), 250);
+  for (const leaseMs of [500, 1500, 2000, 4000, 30_000]) {
+    const quiet = heardSkipsCheckMs({ ...settings, leaseMs });
+    assert.ok(quiet <= settings.probeIntervalMs, `lease ${leaseMs}: a frozen node is checked again within one interval of its last poll`);
+    assert.ok(quiet === 0 || quiet + settings.probeIntervalMs + settings.downAfterMs <= leaseMs + settings.clockDriftMs, `lease ${leaseMs}`);
+  }
   assert.equal(heardSkipsCheckMs({ ...settings, leaseMs: 500 }), 0, 'a lease shorter than detection: every node is checked every round');
 });
 
@@ -53,7 +56,7 @@ test('a node whose watch poll was just answered is not checked; one not heard la
       statusReadAt: new Map(),
       heardAgoMs: (id) => heard.get(id),
     });
-  heard.set(quiet.id, 200);
+  heard.set(quiet.id, 100);
   heard.set(dead.id, heardSkipsCheckMs(settings)); // heard exactly one quiet window ago: checked again
   probe.dead.add(dead.id);
   const first = await round();
@@ -66,7 +69,7 @@ test('a node whose watch poll was just answered is not checked; one not heard la
   await new Promise((r) => setImmediate(r));
   assert.equal(probe.statusReads.get(quiet.id), 1);
 
-  // The quiet node stops polling (killed): once its last poll is a quiet window old, checks resume and fail.
+  // The quiet node stops polling (killed or frozen): once its last poll is a quiet window old, checks resume and fail.
   heard.set(quiet.id, heardSkipsCheckMs(settings) + 1);
   probe.dead.add(quiet.id);
   clock += settings.probeIntervalMs;

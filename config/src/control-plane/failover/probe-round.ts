@@ -41,15 +41,25 @@ export interface ProbeRoundResult {
 
 /**
  * A node whose own watch poll the control plane answered with a lease less
- * than this long ago is not checked: the poll is the liveness answer (each
- * node polls every eighth of a lease, so a healthy stack sends no checks at
- * all, where it sent one per node every probeIntervalMs). Checks resume
- * early enough to change nothing: a node heard within leaseMs + clockDriftMs
- * is never down anyway, and checks that start this long after its last poll
- * fill a quorum run of downAfterMs (at least MIN_FAILED_PROBES checks apart by
- * probeIntervalMs) before that lease-long window has passed.
+ * than this long ago is not checked: the poll is the liveness answer. Each
+ * node polls every eighth of its lease (250 ms shipped), so while it polls on
+ * time almost every round finds it heard within one interval and sends no
+ * check, where it sent one per node every round.
+ *
+ * At most one probeIntervalMs: a frozen or cut-off node (its checks time out
+ * and are judged on slowDownAfterMs, which the lease does not bound) is then
+ * checked again within two intervals of the answer to its last poll, which
+ * comes at most a poll's wait after it froze: its first check, and so its
+ * down, is at most a poll's wait plus one interval later than with a check
+ * every round (0.5 s shipped). A window reaching up to the lease delayed a
+ * frozen leader's failover by ~3 s with a 4 s lease (seen in CI).
+ * And never more than leaseMs + clockDriftMs − downAfterMs − probeIntervalMs,
+ * so a dead process (connections refused) is down no later either: a node
+ * heard within the lease is never down, and the checks that follow still
+ * fill a quorum run of downAfterMs before that.
  */
-export const heardSkipsCheckMs = (s: FailoverSettings) => Math.max(0, s.leaseMs + s.clockDriftMs - s.downAfterMs - s.probeIntervalMs);
+export const heardSkipsCheckMs = (s: FailoverSettings) =>
+  Math.min(s.probeIntervalMs, Math.max(0, s.leaseMs + s.clockDriftMs - s.downAfterMs - s.probeIntervalMs));
 
 /**
  * Positions (followers, high watermark) every STATUS_EVERY_MS, best effort and beside the rounds:

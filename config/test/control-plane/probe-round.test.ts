@@ -68,6 +68,7 @@ test('a node whose watch poll was just answered is not checked; one not heard la
   // Positions are still read for a node that is not checked: the controller needs its followers' state.
   await new Promise((r) => setImmediate(r));
   assert.equal(probe.statusReads.get(quiet.id), 1);
+  assert.equal(health.get(quiet.id)?.positionsAsOf, 1_000_000, 'positions as of when the status was requested');
 
   // The quiet node stops polling (killed or frozen): once its last poll is a quiet window old, checks resume and fail.
   heard.set(quiet.id, heardSkipsCheckMs(settings) + 1);

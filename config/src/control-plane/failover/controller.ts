@@ -208,6 +208,7 @@ export class FailoverController {
         consecutiveFailures: h.consecutiveFailures,
         unreachableMs: h.downForMs(now),
         ...(h.lastOkAt === undefined ? {} : { lastOkAt: iso(h.lastOkAt) }),
+        ...(h.positionsAsOf === undefined ? {} : { positionsAsOf: iso(h.positionsAsOf) }),
         ...(h.lastError === undefined ? {} : { lastError: h.lastError }),
         ...(h.lastAction ? { lastAction: h.lastAction } : {}),
         quorumForMs: h.quorumForMs(now),

@@ -60,14 +60,21 @@ export class NodeHealth {
     this.since = now;
   }
 
-  recordOk(status: ProbedStatus, now: number): void {
+  recordOk(status: ProbedStatus, now: number, requestedAt = now): void {
     // A full status is also a liveness answer; it adds the positions of the shards it leads.
     this.recordAlive(now);
-    this.recordPositions(status, now);
+    this.recordPositions(status, now, requestedAt);
   }
 
+  /**
+   * When the full status behind the positions held was requested (controller clock): every write a
+   * node acknowledged before then is in them.
+   */
+  positionsAsOf: number | undefined;
+
   /** The positions of a full status only, without its liveness (a status read that ran beside the checks, answered late). */
-  recordPositions(status: ProbedStatus, now: number): void {
+  recordPositions(status: ProbedStatus, now: number, requestedAt = now): void {
+    this.positionsAsOf = Math.max(this.positionsAsOf ?? requestedAt, requestedAt);
     for (const s of status.shards) {
       if (s.role !== 'leader') {
         this.led.delete(s.shard);

@@ -72,11 +72,12 @@ function readStatusIfDue(input: ProbeRoundInput, node: NodeRef, h: NodeHealth): 
   const readAt = input.statusReadAt.get(node.id);
   if ((readAt !== undefined && now() - readAt < STATUS_EVERY_MS) || input.statusInFlight?.has(node.id)) return;
   input.statusInFlight?.add(node.id);
+  const requestedAt = now();
   void probe
     .status(node, settings.probeTimeoutMs)
     .then(
       (status) => {
-        h.recordPositions(status, now());
+        h.recordPositions(status, now(), requestedAt);
         input.statusReadAt.set(node.id, now());
       },
       () => undefined,
@@ -127,7 +128,8 @@ export async function probeRound(input: ProbeRoundInput): Promise<ProbeRoundResu
           h.recordAlive(now());
           readStatusIfDue(input, node, h);
         } else {
-          h.recordOk(await probe.status(node, settings.probeTimeoutMs), now());
+          const requestedAt = now();
+          h.recordOk(await probe.status(node, settings.probeTimeoutMs), now(), requestedAt);
         }
         if (was === 'down') back.push(node.id);
       } catch (err) {

@@ -18,6 +18,8 @@ export interface NodeHealthView {
   /** ms since its first failed probe of the current run; 0 while it answers. */
   readonly unreachableMs: number;
   readonly lastOkAt?: string;
+  /** When the full status behind its last known positions was requested: every write it acknowledged before then is in them. */
+  readonly positionsAsOf?: string;
   readonly lastError?: string;
   readonly lastAction?: NodeAction;
   /** ms a quorum of witnesses has found it unreachable in every round; 0 when none does now. */

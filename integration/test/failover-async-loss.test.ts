@@ -29,7 +29,6 @@ const GATEWAY = 'us-east-gw-1';
 interface NodeView {
   node: string;
   state: string;
-  lastOkAt?: string;
   positionsAsOf?: string;
 }
 interface LeaderChange {

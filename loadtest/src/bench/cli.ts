@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { runIdleBench } from './idle/idle-bench.js';
 import { formatIdleTable } from './idle/idle-table.js';
@@ -42,7 +41,7 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`\n${formatIdleTable(idle)}`);
       if (options.jsonPath) {
         const path = resolve(options.jsonPath);
-        writeFileSync(path, `${JSON.stringify({ ...idle, machine: machineInfo() }, null, 2)}\n`);
+        writeReport(path, { ...idle, machine: machineInfo() });
         process.stdout.write(`\nJSON report: ${path}\n`);
       }
       return 0;

@@ -41,7 +41,7 @@ export function buildReport(result: BenchResult, machine: MachineInfo = machineI
   return { ...result, machine };
 }
 
-/** Writes the report as indented JSON. */
-export function writeReport(path: string, report: BenchReport): void {
+/** Writes a report (a load benchmark's, or the idle probe's) as indented JSON. */
+export function writeReport(path: string, report: { readonly machine: MachineInfo }): void {
   writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
 }

@@ -1,6 +1,7 @@
 import { type FenceResponse, type FetchRequest, type FetchSessionRequest, type HopSecrets, InternalPath } from '@setgate/contracts';
 import { type Static, Type } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import { clientGoneSignal } from '@setgate/service-kit';
+import type { FastifyInstance } from 'fastify';
 import { NodeErrors } from '../errors.js';
 import type { Replicator } from '../replication/replicator.js';
 import { leaderFor, serveFetch, serveFetchSession } from '../replication/serve-fetch.js';
@@ -38,19 +39,6 @@ const SessionBody = Type.Object(
 const EpochQuery = Type.Object({ epoch: Type.String({ pattern: '^[0-9]{1,15}$' }) }, { additionalProperties: false });
 const FenceBody = Type.Object({ epoch: Count }, { additionalProperties: false });
 
-/**
- * Aborts when the follower goes away, ending its long-poll too. The response's 'close' is the
- * signal: the request's fires as soon as its body has been read, which aborted every long-poll
- * at once and had followers re-fetch in a tight loop. An answered poll closes too: it aborts
- * nothing (an abort makes a DOMException, a stack trace, for every fetch an idle node answers).
- */
-function goneSignal(reply: FastifyReply): AbortSignal {
-  const gone = new AbortController();
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) gone.abort();
-  });
-  return gone.signal;
-}
 
 export interface InternalDeps {
   readonly replicator: Replicator;
@@ -80,7 +68,7 @@ export function registerInternalRoutes(admin: FastifyInstance, deps: InternalDep
     scope.post<{ Params: Static<typeof ShardParams>; Body: FetchRequest }>(
       InternalPath.fetch,
       { schema: { params: ShardParams, body: FetchBody } },
-      async (request, reply) => serveFetch(replicator, Number(request.params.shard), request.body, goneSignal(reply)),
+      async (request, reply) => serveFetch(replicator, Number(request.params.shard), request.body, clientGoneSignal(reply)),
     );
 
     scope.post<{ Body: FetchSessionRequest }>(InternalPath.fetchSession, { schema: { body: SessionBody } }, async (request, reply) => {
@@ -91,7 +79,7 @@ export function registerInternalRoutes(admin: FastifyInstance, deps: InternalDep
           extensions: { location: 'body', field: 'shards' },
         });
       }
-      return serveFetchSession(replicator, request.body, goneSignal(reply));
+      return serveFetchSession(replicator, request.body, clientGoneSignal(reply));
     });
 
     scope.get<{ Params: Static<typeof ShardParams>; Querystring: Static<typeof EpochQuery> }>(

@@ -1,5 +1,6 @@
 import { compareTopologies, documentLimitProblem, validateTopology } from '@setgate/config';
 import { Header } from '@setgate/contracts';
+import { clientGoneSignal } from '@setgate/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { ConfigService } from '../config-service.js';
 import { ControlPlaneErrors } from '../errors.js';
@@ -178,13 +179,7 @@ export function configRoutes(
       },
     },
     async (req, reply) => {
-      // A client that goes away must not keep a waiter behind. Only then: an abort makes a DOMException
-      // (a stack trace), and every answered poll closes too, 24 times a second with six nodes renewing leases.
-      const gone = new AbortController();
-      reply.raw.once('close', () => {
-        if (!reply.raw.writableFinished) gone.abort();
-      });
-      const record = await service.waitForChange(req.query.after, Math.min(req.query.timeoutMs ?? watchTimeoutMs, watchTimeoutMs), gone.signal);
+      const record = await service.waitForChange(req.query.after, Math.min(req.query.timeoutMs ?? watchTimeoutMs, watchTimeoutMs), clientGoneSignal(reply));
       if (!record) return reply.code(204).send();
       reply.header(Header.configVersion, String(record.version));
       return redactRecord(record);

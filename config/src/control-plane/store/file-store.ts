@@ -8,17 +8,6 @@ import { VersionListeners } from './version-listeners.js';
 const NAME = /^(\d{10})\.json$/;
 const fileName = (v: number) => `${String(v).padStart(10, '0')}.json`;
 
-/**
- * Whether a version file exists. Synchronous on purpose: every watch poll and
- * every controller round asks for the next version, which is almost never
- * there, and the asynchronous stat paid a thread-pool round trip and an ENOENT
- * error with its stack trace each time (9% of an idle control plane's CPU).
- * A stat of a directory entry the kernel has cached costs microseconds.
- */
-function exists(path: string): boolean {
-  return existsSync(path);
-}
-
 async function fsyncPath(path: string, flags = 'r'): Promise<void> {
   const fh = await open(path, flags);
   try {
@@ -62,8 +51,11 @@ export class FileConfigStore implements ConfigStore {
   async latestVersion(): Promise<number> {
     // Versions are dense (each append needs its predecessor), so probing upward finds other writers' versions.
     // Probe on a local copy: concurrent callers must not each bump the shared counter.
+    // existsSync on purpose: every watch poll and controller round asks for a next version that is almost never
+    // there, and an asynchronous stat paid a thread-pool trip and an ENOENT error with its stack each time (9% of
+    // an idle control plane's CPU); a stat of a directory entry the kernel has cached costs microseconds.
     let v = this.known;
-    while (exists(join(this.versionsDir, fileName(v + 1)))) v += 1;
+    while (existsSync(join(this.versionsDir, fileName(v + 1)))) v += 1;
     this.known = Math.max(this.known, v);
     return this.known;
   }
@@ -90,7 +82,7 @@ export class FileConfigStore implements ConfigStore {
 
   async append(record: VersionRecord): Promise<AppendResult> {
     const base = record.version - 1;
-    if (base > 0 && !exists(join(this.versionsDir, fileName(base)))) {
+    if (base > 0 && !existsSync(join(this.versionsDir, fileName(base)))) {
       return { ok: false, current: await this.latestVersion() };
     }
     // Unique across handles and processes sharing the directory.

@@ -8,6 +8,7 @@ import type { Telemetry } from '@setgate/telemetry';
 import { buildRoutingTable, type RoutingTable, RoutingTableRef, TopologyView } from '@setgate/topology';
 import type { FastifyInstance } from 'fastify';
 import type { AdmissionOptions } from './stages/admission/options.js';
+import { clientCapStage } from './stages/admission/client-cap.js';
 import { admissionStage } from './stages/admission/plugin.js';
 import { authStage } from './stages/auth/plugin.js';
 import { commandMatchStage } from './stages/command-match/plugin.js';
@@ -159,6 +160,16 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
   app.register(requestContextStage);
   app.register(headerHygieneStage, { trustedProxies: trustedProxyNetworks(topology), ...hop });
   app.register(commandMatchStage, { routes });
+  app.register(admissionStage, {
+    policy: {
+      ...policy.admission,
+      maxInFlight: share(policy.admission.maxInFlight),
+      criticalHardCap: share(policy.admission.criticalHardCap),
+    },
+    maxInFlightPerClient: share(policy.fairness.maxInFlightPerClient),
+    meter: telemetry.meter,
+    ...options.admission,
+  });
   app.register(authStage, {
     auth: topology.auth,
     cacheSize: options.tokenCacheSize ?? DEFAULT_TOKEN_CACHE_SIZE,
@@ -170,6 +181,11 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
     },
     ...now,
   });
+  app.register(clientCapStage, {
+    maxInFlightPerClient: share(policy.fairness.maxInFlightPerClient),
+    retryAfterSec: policy.admission.retryAfterSec,
+    meter: telemetry.meter,
+  });
   app.register(rateLimitStage, {
     policy: policy.rateLimit,
     region,
@@ -178,16 +194,6 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
     meter: telemetry.meter,
     ...(options.redis ? { redis: options.redis } : {}),
     ...now,
-  });
-  app.register(admissionStage, {
-    policy: {
-      ...policy.admission,
-      maxInFlight: share(policy.admission.maxInFlight),
-      criticalHardCap: share(policy.admission.criticalHardCap),
-    },
-    maxInFlightPerClient: share(policy.fairness.maxInFlightPerClient),
-    meter: telemetry.meter,
-    ...options.admission,
   });
   app.register(routingStage, { region, sessionTokens, health });
   app.register(forwardStage, {

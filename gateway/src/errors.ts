@@ -34,10 +34,10 @@ export const GatewayErrors = defineErrors({
   SETGATE_GW_MISDIRECTED: { status: 502, title: 'Shard is owned by another node' },
   SETGATE_GW_INVALID_API_KEY: { status: 401, title: 'Invalid API key' },
   SETGATE_GW_INVALID_SESSION: { status: 400, title: 'Invalid session token' },
-  SETGATE_GW_RATE_LIMITED: { status: 429, title: 'Rate limit exceeded' },
+  SETGATE_GW_RATE_LIMITED: { status: 429, title: 'Rate limit exceeded', refusal: true },
   /** Too many failed authentications from the client's address in the window: refused before any credential check. */
-  SETGATE_GW_AUTH_THROTTLED: { status: 429, title: 'Too many failed authentications' },
-  SETGATE_GW_OVERLOADED: { status: 503, title: 'Gateway overloaded; request shed' },
+  SETGATE_GW_AUTH_THROTTLED: { status: 429, title: 'Too many failed authentications', refusal: true },
+  SETGATE_GW_OVERLOADED: { status: 503, title: 'Gateway overloaded; request shed', refusal: true },
   /** The write certainly never reached the write-point (no connection could be made): not applied, safe to resend. */
   SETGATE_GW_WRITE_POINT_UNAVAILABLE: { status: 503, title: 'Write-point unavailable' },
   /**

@@ -15,6 +15,11 @@ export interface LoadRequest {
   readonly url: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string;
+  /**
+   * Headers per connection, handed out in turn (connection i gets entry i mod length) in place
+   * of `headers`: one user per connection, so a per-client cap prices nothing a real crowd would not hit.
+   */
+  readonly connectionHeaders?: readonly Readonly<Record<string, string>>[];
 }
 
 /** A process whose CPU time is charged to a configuration. */
@@ -49,6 +54,16 @@ export interface BenchTarget {
   readonly connections?: number;
   /** A latency row: what its p50 should add to another row's. */
   readonly expect?: LatencyExpectation;
+  /**
+   * The status every answer of the row has (checked once before load): 2xx by default; a row
+   * that prices refusals (a shed 503, a rate-limited 429) names its own.
+   */
+  readonly expectStatus?: number;
+  /**
+   * 'ok': p50 and p99 are taken over 2xx answers only (what admitted requests saw under
+   * overload, not how fast refusals came back). Default 'all'.
+   */
+  readonly latencyOf?: 'all' | 'ok';
 }
 
 /** Everything a benchmark started; `stop` must release all of it and be safe to call once after any failure. */
@@ -80,6 +95,8 @@ export interface BenchContext {
   readonly wan?: boolean;
   /** `--workers N`: the worker count a benchmark that runs a gateway also tries. */
   readonly workers?: number;
+  /** `--connections N`: what a row runs with unless it names its own count (a benchmark may size users by it). */
+  readonly connections: number;
 }
 
 /** A benchmark module's export. */
@@ -96,4 +113,36 @@ export interface Benchmark {
    * configuration. If it throws, it must already have stopped what it started.
    */
   setup(ctx: BenchContext): Promise<BenchSetup>;
+  /** The goals the issue set, checked on the summarised rows and printed under the table. */
+  goals?(rows: readonly ConfigurationSummaryLike[]): GoalCheck[];
+}
+
+/** What `goals` reads of a summarised row (summary.ts's ConfigurationSummary). */
+export interface ConfigurationSummaryLike {
+  readonly name: string;
+  readonly figures: {
+    readonly reqPerSec: number;
+    readonly okPerSec: number;
+    readonly p50Ms: number;
+    readonly p99Ms: number;
+    readonly cpuUsPerRequest: number | null;
+  };
+}
+
+/** One goal as a ratio measured side by side, and whether this run met it. */
+export interface GoalCheck {
+  /** What is compared, e.g. `shed CPU µs/req ÷ served`. */
+  readonly name: string;
+  /** The measured ratio; null when a row had nothing to divide. */
+  readonly value: number | null;
+  /** `at-most`: value ≤ limit is met; `at-least`: value ≥ limit. */
+  readonly bound: 'at-most' | 'at-least';
+  readonly limit: number;
+  readonly met: boolean;
+}
+
+/** A GoalCheck from its parts (unknown values never meet a goal). */
+export function goal(name: string, value: number | null, bound: GoalCheck['bound'], limit: number): GoalCheck {
+  const met = value !== null && (bound === 'at-most' ? value <= limit : value >= limit);
+  return { name, value, bound, limit, met };
 }

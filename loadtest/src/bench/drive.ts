@@ -8,6 +8,11 @@ export interface LoadSample {
   /** Wall time the run lasted, in seconds. */
   readonly durationSec: number;
   readonly reqPerSec: number;
+  /** 2xx answers per second (goodput). */
+  readonly okPerSec: number;
+  /** Answers by status code, e.g. { "200": 9811, "503": 40 }. */
+  readonly statuses: Readonly<Record<string, number>>;
+  /** Over every answer, or over 2xx only when the run asked for `latencyOf: 'ok'`. */
   readonly p50Ms: number;
   readonly p99Ms: number;
   /** Connection errors, timeouts included. */
@@ -25,6 +30,8 @@ export interface DriveOptions {
   readonly rate?: number;
   /** Ends the run early (Ctrl-C); the partial sample is still returned. */
   readonly signal?: AbortSignal;
+  /** 'ok': latency percentiles over 2xx answers only. Default 'all'. */
+  readonly latencyOf?: 'all' | 'ok';
 }
 
 /** Seconds autocannon waits for one response before counting a timeout: bounds a stuck upstream. */
@@ -43,6 +50,8 @@ export function drive(request: LoadRequest, opts: DriveOptions): Promise<LoadSam
         ...(opts.rate !== undefined ? { overallRate: opts.rate } : {}),
         duration: opts.durationSec,
         timeout: RESPONSE_TIMEOUT_SEC,
+        ...(opts.latencyOf === 'ok' ? { excludeErrorStats: true } : {}),
+        ...(request.connectionHeaders?.length ? { setupClient: headersInTurn(request.connectionHeaders) } : {}),
       },
       (err: unknown, result: autocannon.Result) => {
         opts.signal?.removeEventListener('abort', onAbort);
@@ -59,13 +68,26 @@ export function drive(request: LoadRequest, opts: DriveOptions): Promise<LoadSam
   });
 }
 
+/** A setupClient giving connection i the headers at i mod length (autocannon sets clients up in order). */
+function headersInTurn(list: readonly Readonly<Record<string, string>>[]): (client: autocannon.Client) => void {
+  let next = 0;
+  return (client) => {
+    client.setHeaders({ ...list[next % list.length] });
+    next++;
+  };
+}
+
 function toSample(r: autocannon.Result): LoadSample {
   const requests = r.requests.total;
+  const perSec = (n: number) => (r.duration > 0 ? n / r.duration : 0);
+  const statuses = Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([code, s]) => [code, s.count ?? 0]));
   return {
     requests,
     durationSec: r.duration,
     // From the total, not autocannon's per-second average, so a run's last partial second counts fully.
-    reqPerSec: r.duration > 0 ? requests / r.duration : 0,
+    reqPerSec: perSec(requests),
+    okPerSec: perSec(r['2xx']),
+    statuses,
     p50Ms: r.latency.p50,
     p99Ms: r.latency.p99,
     errors: r.errors,

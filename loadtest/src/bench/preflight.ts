@@ -38,8 +38,19 @@ export async function expect2xx(what: string, request: LoadRequest): Promise<One
 
 /**
  * Checks a configuration's request before load, so a misconfigured target
- * fails loudly instead of producing a table of error rates.
+ * fails loudly instead of producing a table of error rates: a 2xx, or the
+ * refusal status a row that prices refusals expects.
  */
-export async function preflight(configuration: string, request: LoadRequest): Promise<void> {
-  await expect2xx(`${configuration} preflight`, request);
+export async function preflight(configuration: string, request: LoadRequest, expectStatus?: number): Promise<void> {
+  const first = { ...request, headers: { ...request.headers, ...request.connectionHeaders?.[0] } };
+  if (expectStatus === undefined) {
+    await expect2xx(`${configuration} preflight`, first);
+    return;
+  }
+  const res = await sendOnce(first);
+  if (res.statusCode !== expectStatus) {
+    throw new Error(
+      `${configuration} preflight: ${request.method} ${request.url} answered ${res.statusCode}, expected ${expectStatus}: ${res.body.slice(0, BODY_EXCERPT)}`,
+    );
+  }
 }

@@ -12,6 +12,7 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
   'regional-proxy': async () => (await import('./benchmarks/regional-proxy.js')).regionalProxyBenchmark,
   config: async () => (await import('./benchmarks/config.js')).configBenchmark,
   wan: async () => (await import('./benchmarks/wan.js')).wanBenchmark,
+  overload: async () => (await import('./benchmarks/overload.js')).overloadBenchmark,
 };
 
 /** The probe that sends no load (src/bench/idle/): run by the CLI itself, not by the load runner. */

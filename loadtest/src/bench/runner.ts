@@ -1,4 +1,4 @@
-import type { Benchmark, BenchSetup, LatencyExpectation, MeasuredProcess } from './benchmark.js';
+import type { Benchmark, BenchSetup, GoalCheck, LatencyExpectation, MeasuredProcess } from './benchmark.js';
 import { drive } from './drive.js';
 import { type MeasuredSample, measuredRun } from './measure.js';
 import type { BenchOptions } from './options.js';
@@ -23,6 +23,8 @@ export interface BenchResult {
   readonly clockTicksPerSecond: number;
   readonly configurations: readonly ConfigurationSummary[];
   readonly details: Readonly<Record<string, unknown>>;
+  /** The benchmark's goals checked on this run's rows; empty when it declares none. */
+  readonly goals: readonly GoalCheck[];
 }
 
 /** Thrown when the run was interrupted; everything started has been stopped by then. */
@@ -67,6 +69,7 @@ export async function runBenchmark(benchmark: Benchmark, options: BenchOptions, 
   const setup = await benchmark.setup({
     signal,
     log,
+    connections: options.connections,
     ...(options.wan ? { wan: true } : {}),
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
   });
@@ -74,6 +77,7 @@ export async function runBenchmark(benchmark: Benchmark, options: BenchOptions, 
   const measured: Record<string, readonly MeasuredProcess[]> = {};
   const expectations: Record<string, LatencyExpectation> = {};
   const connections: Record<string, number> = {};
+  const latencyOf: Record<string, 'all' | 'ok'> = {};
   try {
     const targets = targetsOf(benchmark, setup);
     for (const { name, target } of targets) {
@@ -81,10 +85,12 @@ export async function runBenchmark(benchmark: Benchmark, options: BenchOptions, 
       measured[name] = target.measured;
       if (target.expect) expectations[name] = target.expect;
       connections[name] = target.connections ?? options.connections;
-      await preflight(name, target.request);
+      latencyOf[name] = target.latencyOf ?? 'all';
+      await preflight(name, target.request, target.expectStatus);
     }
     const limits = (name: string) => ({
       connections: connections[name] ?? options.connections,
+      latencyOf: latencyOf[name] ?? 'all',
       ...(options.rate !== undefined ? { rate: options.rate } : {}),
       signal,
     });
@@ -104,7 +110,7 @@ export async function runBenchmark(benchmark: Benchmark, options: BenchOptions, 
         log(
           `round ${round}/${options.rounds} ${name}: ${Math.round(sample.reqPerSec)} req/s, p50 ${sample.p50Ms} ms, ` +
             `${sample.cpuUsPerRequest === null ? '-' : sample.cpuUsPerRequest.toFixed(1)} CPU µs/req, ` +
-            `${sample.errors} errors, ${sample.non2xx} non-2xx`,
+            `${sample.errors} errors, ${sample.non2xx} non-2xx${sample.non2xx > 0 ? ` ${JSON.stringify(sample.statuses)}` : ''}`,
         );
       }
     }
@@ -113,19 +119,21 @@ export async function runBenchmark(benchmark: Benchmark, options: BenchOptions, 
     await setup.stop();
   }
   const { name: _name, jsonPath: _json, ...runOptions } = options;
+  const configurations = summarize(
+    benchmark.configurations.filter((c) => c.name in measured),
+    benchmark.baseline,
+    measured,
+    samples,
+    { expectations, connections },
+  );
   return {
     benchmark: benchmark.name,
     description: benchmark.description,
     baseline: benchmark.baseline,
     options: runOptions,
     clockTicksPerSecond: hz,
-    configurations: summarize(
-      benchmark.configurations.filter((c) => c.name in measured),
-      benchmark.baseline,
-      measured,
-      samples,
-      { expectations, connections },
-    ),
+    configurations,
     details: setup.details ?? {},
+    goals: benchmark.goals?.(configurations) ?? [],
   };
 }

@@ -6,6 +6,8 @@ import { median, medianOfKnown, ratio } from './stats.js';
 export interface Figures {
   /** Median over rounds. */
   readonly reqPerSec: number;
+  /** Median over rounds of 2xx answers per second (goodput). */
+  readonly okPerSec: number;
   /** Median over rounds of each run's p50, in ms. */
   readonly p50Ms: number;
   /** Median over rounds of each run's p99, in ms. */
@@ -61,6 +63,7 @@ export interface RowFacts {
 function figuresOf(rounds: readonly MeasuredSample[]): Figures {
   return {
     reqPerSec: median(rounds.map((r) => r.reqPerSec)),
+    okPerSec: median(rounds.map((r) => r.okPerSec)),
     p50Ms: median(rounds.map((r) => r.p50Ms)),
     p99Ms: median(rounds.map((r) => r.p99Ms)),
     cpuUsPerRequest: medianOfKnown(rounds.map((r) => r.cpuUsPerRequest)),
@@ -72,6 +75,7 @@ function figuresOf(rounds: readonly MeasuredSample[]): Figures {
 function ratiosOf(f: Figures, base: Figures): Ratios {
   return {
     reqPerSec: ratio(f.reqPerSec, base.reqPerSec),
+    okPerSec: ratio(f.okPerSec, base.okPerSec),
     p50Ms: ratio(f.p50Ms, base.p50Ms),
     p99Ms: ratio(f.p99Ms, base.p99Ms),
     cpuUsPerRequest: ratio(f.cpuUsPerRequest, base.cpuUsPerRequest),

@@ -79,6 +79,13 @@ function ownConnections(result: BenchResult): string[] {
   return own.length === 0 ? [] : [`own connection count: ${own.map((c) => `${c.name} ${c.connections}`).join(', ')}`];
 }
 
+/** The benchmark's goals: each ratio, its bound, and whether this run met it. */
+function goalLines(result: BenchResult): string[] {
+  if (result.goals.length === 0) return [];
+  const rows = result.goals.map((g) => [g.name, formatRatio(g.value), `${g.bound === 'at-most' ? '≤' : '≥'} ${g.limit}×`, g.met ? 'met' : 'NOT met']);
+  return ['', 'Goals (ratios measured side by side in this run):', renderColumns(['goal', 'measured', 'goal', ''], rows, ['left', 'right', 'right', 'left'])];
+}
+
 /**
  * The human-readable report: one row per configuration with each figure and
  * its ratio to the baseline, then the per-process CPU breakdown, then what
@@ -98,6 +105,7 @@ export function formatResultTable(result: BenchResult): string {
     'CPU per request by measured process (median over rounds):',
     processLines(result.configurations),
     ...latencyLines(result.configurations),
+    ...goalLines(result),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -6,6 +6,8 @@ export function sample(over: Partial<MeasuredSample> = {}): MeasuredSample {
     requests: 1000,
     durationSec: 1,
     reqPerSec: 1000,
+    okPerSec: 1000,
+    statuses: { '200': 1000 },
     p50Ms: 2,
     p99Ms: 5,
     errors: 0,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { goal } from '../../src/bench/benchmark.js';
 import type { BenchResult } from '../../src/bench/runner.js';
 import { summarize } from '../../src/bench/summary.js';
 import { formatFigure, formatRatio, formatResultTable, renderColumns } from '../../src/bench/table.js';
@@ -45,6 +46,7 @@ test('the result table has a row per configuration with ratios and a per-process
     clockTicksPerSecond: 100,
     configurations,
     details: {},
+    goals: [],
   };
   const lines = formatResultTable(result).split('\n');
   assert.match(lines[0] ?? '', /^demo: two ways$/);
@@ -82,6 +84,7 @@ test('latency rows get their own section: p50 added over their pair against the 
     clockTicksPerSecond: 100,
     configurations,
     details: {},
+    goals: [],
   };
   const out = formatResultTable(result);
   assert.match(out, /own connection count: write 1, write-wan 1/);
@@ -100,6 +103,25 @@ test('a table without latency rows has no latency section', () => {
     clockTicksPerSecond: 100,
     configurations,
     details: {},
+    goals: [],
   });
   assert.doesNotMatch(out, /Latency added|own connection count/);
+});
+
+test('goals are listed under the table with the measured ratio, the bound and whether the run met it', () => {
+  const configurations = summarize([{ name: 'served', description: '' }], 'served', {}, new Map([['served', [sample()]]]));
+  const out = formatResultTable({
+    benchmark: 'overload',
+    description: '',
+    baseline: 'served',
+    options: { durationSec: 1, connections: 4, rounds: 1, warmupSec: 0 },
+    clockTicksPerSecond: 100,
+    configurations,
+    details: {},
+    goals: [goal('shed CPU µs/req ÷ served', 0.12, 'at-most', 0.15), goal('goodput ÷ peak', 0.5, 'at-least', 0.9), goal('nothing', null, 'at-most', 1)],
+  });
+  assert.match(out, /Goals/);
+  assert.match(out, /shed CPU µs\/req ÷ served\s+0\.12×\s+≤ 0\.15×\s+met/);
+  assert.match(out, /goodput ÷ peak\s+0\.50×\s+≥ 0\.9×\s+NOT met/);
+  assert.match(out, /nothing\s+-\s+≤ 1×\s+NOT met/, 'an unknown value never meets a goal');
 });

@@ -18,6 +18,13 @@ export interface Problem {
 export interface ErrorSpec {
   readonly status: number;
   readonly title: string;
+  /**
+   * A refusal the component makes on purpose to protect itself or others (shed under
+   * overload, rate-limited, a client over its cap): nothing failed, so it is logged in
+   * the access line only, never as an error with a stack. Under overload these are most
+   * answers, and writing each as an error line was itself most of what a shed cost.
+   */
+  readonly refusal?: true;
 }
 
 /** An error with a stable code and an HTTP status; `cause` is kept for logs, never sent. */
@@ -30,6 +37,8 @@ export class SetgateError extends Error {
     readonly extensions: Record<string, unknown> = {},
     readonly headers: Record<string, string> = {},
     options?: { cause?: unknown },
+    /** A deliberate refusal (ErrorSpec.refusal), not a failure. */
+    readonly refusal = false,
   ) {
     super(detail ?? title, options);
     this.name = 'SetgateError';
@@ -64,11 +73,29 @@ export function defineErrors<const C extends Record<string, ErrorSpec>>(catalogu
     catalogue,
     create(code: keyof C & string, opts: ErrorOptions = {}): SetgateError {
       const spec = catalogue[code] as ErrorSpec;
-      return new SetgateError(code, spec.status, spec.title, opts.detail, opts.extensions, opts.headers, {
-        cause: opts.cause,
-      });
+      if (spec.refusal === true) return withoutStack(() => build(code, spec, opts));
+      return build(code, spec, opts);
     },
   };
+}
+
+function build(code: string, spec: ErrorSpec, opts: ErrorOptions): SetgateError {
+  return new SetgateError(code, spec.status, spec.title, opts.detail, opts.extensions, opts.headers, { cause: opts.cause }, spec.refusal === true);
+}
+
+/**
+ * Runs `make` with stack capture off. A refusal is an answer, not a fault: nobody reads
+ * its stack, and under overload, where most answers are refusals, capturing one per
+ * request was a measurable part of what a shed cost.
+ */
+function withoutStack<T>(make: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return make();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 /** Errors every component can raise from its HTTP layer. */
@@ -83,7 +110,7 @@ export const CommonErrors = defineErrors({
   /** The request body arrived slower than `limits.bodyMinBytesPerSec`: cut, a client fault. */
   SETGATE_BODY_TOO_SLOW: { status: 408, title: 'Request body too slow' },
   /** One client holds too many requests in flight or connections: it waits, others are served. */
-  SETGATE_CLIENT_BUSY: { status: 429, title: 'Too many requests in flight for this client' },
+  SETGATE_CLIENT_BUSY: { status: 429, title: 'Too many requests in flight for this client', refusal: true },
   SETGATE_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
   SETGATE_INTERNAL: { status: 500, title: 'Internal error' },
 });

@@ -21,6 +21,17 @@ describe('error catalogue', () => {
     assert.equal(e.headers['retry-after'], '1');
   });
 
+  it('builds a refusal without capturing a stack, and leaves stack capture as it was', () => {
+    const limit = Error.stackTraceLimit;
+    const refusal = CommonErrors.create('SETGATE_CLIENT_BUSY');
+    assert.equal(refusal.refusal, true);
+    assert.equal(refusal.stack?.includes('\n    at '), false, 'no frames');
+    assert.equal(Error.stackTraceLimit, limit);
+    const failure = CommonErrors.create('SETGATE_INTERNAL');
+    assert.equal(failure.refusal, false);
+    assert.equal(failure.stack?.includes('\n    at '), true, 'a failure keeps its frames');
+  });
+
   it('gives every common code a 4xx or 5xx status and a title', () => {
     for (const [code, spec] of Object.entries(CommonErrors.catalogue)) {
       assert.match(code, /^SETGATE_[A-Z_]+$/);

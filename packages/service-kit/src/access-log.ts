@@ -23,6 +23,8 @@ export interface AccessEntry {
   readonly requestId: string;
   readonly traceId: string;
   readonly spanId: string;
+  /** The problem the request was answered with, if any (errors.ts's sendProblem notes it). */
+  readonly problem?: { readonly code: string; readonly refusal: boolean };
 }
 
 /** The fields of an access line; `msg` is constant so lines are easy to select. */
@@ -35,18 +37,25 @@ export function accessLine(e: AccessEntry): Record<string, unknown> {
     status: e.status,
     duration_ms: Math.round(e.durationMs * 1000) / 1000,
     ...(e.upstream === undefined ? {} : { upstream: e.upstream }),
+    ...(e.problem === undefined ? {} : { code: e.problem.code }),
     request_id: e.requestId,
     trace_id: e.traceId,
     span_id: e.spanId,
   };
 }
 
-/** 5xx is the server's failure (error); everything else, 4xx included, is traffic (info): a client's mistake is not an alarm. */
-export function accessLevel(status: number): 'info' | 'error' {
+/**
+ * 5xx is the server's failure (error); everything else, 4xx included, is traffic (info): a
+ * client's mistake is not an alarm. A deliberate refusal (a shed 503, a rate-limited 429) is
+ * a warning: the component is protecting itself as designed, and an error line is written out
+ * at once (log-destination.ts), which under overload would cost more than the refusal.
+ */
+export function accessLevel(status: number, refusal = false): 'info' | 'warn' | 'error' {
+  if (refusal) return 'warn';
   return status >= 500 ? 'error' : 'info';
 }
 
 /** Writes one access line at the status's level. */
 export function writeAccessLine(logger: Logger, e: AccessEntry): void {
-  logger[accessLevel(e.status)](accessLine(e), 'access');
+  logger[accessLevel(e.status, e.problem?.refusal)](accessLine(e), 'access');
 }

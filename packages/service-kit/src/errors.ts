@@ -1,5 +1,6 @@
 import { CommonErrors, PROBLEM_CONTENT_TYPE, SetgateError } from '@setgate/contracts';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { noteProblem } from './tracing.js';
 
 /** Fastify's own error codes mapped onto setgate's catalogue. */
 const FASTIFY_CODES: Record<string, Parameters<typeof CommonErrors.create>[0]> = {
@@ -32,11 +33,15 @@ export function toSetgateError(err: unknown): SetgateError {
   return CommonErrors.create('SETGATE_INTERNAL', { detail: 'The request could not be completed.', cause: err });
 }
 
-/** Sends an error as application/problem+json. */
+/**
+ * Sends an error as application/problem+json. A failure is logged (5xx as an error with its
+ * cause); a deliberate refusal only in the request's access line, which carries its code.
+ */
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
   const e = toSetgateError(err);
-  if (e.status >= 500) request.log.error({ err: e.cause ?? e, code: e.code }, e.message);
-  else request.log.info({ code: e.code, status: e.status }, e.message);
+  noteProblem(request, { code: e.code, refusal: e.refusal });
+  if (e.status >= 500 && !e.refusal) request.log.error({ err: e.cause ?? e, code: e.code }, e.message);
+  else if (!e.refusal) request.log.info({ code: e.code, status: e.status }, e.message);
   for (const [k, v] of Object.entries(e.headers)) reply.header(k, v);
   return reply.code(e.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(e.toProblem(request.id)));
 }

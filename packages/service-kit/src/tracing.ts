@@ -14,11 +14,22 @@ declare module 'fastify' {
 
 const SPAN = Symbol('setgate.span');
 const UPSTREAM = Symbol('setgate.upstream');
-type TracedMessage = IncomingMessage & { [SPAN]?: Span; [UPSTREAM]?: string };
+const PROBLEM = Symbol('setgate.problem');
+/** The problem a request was answered with: its code, and whether it was a deliberate refusal. */
+interface AnsweredProblem {
+  readonly code: string;
+  readonly refusal: boolean;
+}
+type TracedMessage = IncomingMessage & { [SPAN]?: Span; [UPSTREAM]?: string; [PROBLEM]?: AnsweredProblem };
 
 /** Records who the request was last sent to (a gateway, a node), for its access line. */
 export function noteUpstream(request: FastifyRequest, id: string): void {
   (request.raw as TracedMessage)[UPSTREAM] = id;
+}
+
+/** Records the problem a request is answered with, for its access line (its code, and its level when a refusal). */
+export function noteProblem(request: FastifyRequest, problem: AnsweredProblem): void {
+  (request.raw as TracedMessage)[PROBLEM] = problem;
 }
 
 /**
@@ -224,7 +235,9 @@ function observeFinished(obs: RequestObservation, request: FastifyRequest, reply
   if (!logged) return;
   const sc = span.spanContext();
   const q = request.url.indexOf('?');
+  const problem = (request.raw as TracedMessage)[PROBLEM];
   writeAccessLine(obs.telemetry.accessLogger, {
+    ...(problem ? { problem } : {}),
     method: request.method,
     path: q === -1 ? request.url : request.url.slice(0, q),
     route,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { CommonErrors } from '@setgate/contracts';
 import { startTelemetry } from '@setgate/telemetry';
 import { accessLevel, accessLine, accessLogEnabled, createService } from '../src/index.js';
 
@@ -23,6 +24,12 @@ function build(accessLog?: boolean) {
   app.get('/items/:id', async () => ({ ok: true }));
   app.get('/boom', async () => {
     throw new Error('broken');
+  });
+  app.get('/busy', async () => {
+    throw CommonErrors.create('SETGATE_CLIENT_BUSY', { headers: { 'retry-after': '1' } });
+  });
+  app.get('/unavailable', async () => {
+    throw CommonErrors.create('SETGATE_UNAVAILABLE');
   });
   app.get('/_setgate/health', async () => ({ status: 'ok' }));
   app.get('/echo-headers', async (request) => {
@@ -69,6 +76,26 @@ describe('access log', () => {
     await app.close();
   });
 
+  it('a deliberate refusal is one warn access line with its code, never an error line; a failure keeps both', async () => {
+    const { app, lines } = build(true);
+    const refused = await app.inject({ url: '/busy' });
+    assert.equal(refused.statusCode, 429);
+    assert.equal(refused.headers['retry-after'], '1');
+    assert.equal(lines.length, 1, `only the access line: ${JSON.stringify(lines)}`);
+    const [line] = lines;
+    assert.equal(line?.access, true);
+    assert.equal(line?.level, 40, 'warn');
+    assert.equal(line?.code, 'SETGATE_CLIENT_BUSY');
+    lines.length = 0;
+    await app.inject({ url: '/unavailable' });
+    const levels = lines.map((l) => [l.access === true ? 'access' : 'log', l.level, l.code]);
+    assert.deepEqual(levels, [
+      ['log', 50, 'SETGATE_UNAVAILABLE'],
+      ['access', 50, 'SETGATE_UNAVAILABLE'],
+    ]);
+    await app.close();
+  });
+
   it('is switched off by the option, and by SETGATE_ACCESS_LOG=off', async () => {
     const { app, lines } = build(false);
     await app.inject({ url: '/items/1' });
@@ -86,6 +113,8 @@ describe('access log', () => {
     assert.equal(accessLine({ ...base, upstream: undefined }).duration_ms, 1.235);
     assert.equal(accessLevel(499), 'info');
     assert.equal(accessLevel(503), 'error');
+    assert.equal(accessLevel(503, true), 'warn');
+    assert.equal(accessLevel(429, true), 'warn');
   });
 });
 

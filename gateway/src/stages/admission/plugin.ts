@@ -1,9 +1,7 @@
-import { CommonErrors } from '@setgate/contracts';
 import { ClientSlots } from '@setgate/service-kit';
 import type { FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { GatewayErrors } from '../../errors.js';
-import { clientOf } from './client-of.js';
 import { EventLoopDelay } from './load-monitor.js';
 import type { AdmissionOptions } from './options.js';
 import { shedCounter } from './shed-counter.js';
@@ -13,9 +11,9 @@ import { type LoadSample, ShedPolicy } from './shed-policy.js';
 export interface AdmissionState {
   inFlight: number;
   readonly shed: Record<string, number>;
-  /** Requests refused because their client already held its per-client cap. */
+  /** Requests refused because their client already held its per-client cap (client-cap.ts). */
   clientBusy: number;
-  /** In-flight requests per client. */
+  /** In-flight requests per client (client-cap.ts). */
   readonly clients: ClientSlots;
   sample(): LoadSample;
 }
@@ -28,14 +26,15 @@ declare module 'fastify' {
 }
 
 /**
- * Stage 6: first a per-client cap (a client, by subject or else address, may
- * hold at most `maxInFlightPerClient` requests: past it 429 with Retry-After, so
- * one client's slow uploads cannot take the budget of everyone else), then
- * sheds by command priority under overload. Overload is in-flight
- * requests and event-loop delay against the configured thresholds; low goes
- * first, then normal, then high, each with a random early-drop probability
- * rising with load; critical is admitted up to a hard cap. A shed request is
- * a 503 problem with Retry-After, answered before its body is read.
+ * Stage 4, right after the command is matched (its priority is all shedding
+ * needs): sheds by command priority under overload, before any credential is
+ * checked or rate window counted, so a shed request costs as little as an
+ * answer can. Overload is in-flight requests and event-loop delay against the
+ * configured thresholds; low goes first, then normal, then high, each with a
+ * random early-drop probability rising with load; critical is admitted up to a
+ * hard cap. A shed request is a 503 problem with Retry-After, answered before
+ * its body is read. The per-client cap, which needs the verified subject,
+ * runs after authentication (client-cap.ts) on the state kept here.
  */
 export const admissionStage = fp<AdmissionOptions>(
   (app, opts, done) => {
@@ -56,27 +55,11 @@ export const admissionStage = fp<AdmissionOptions>(
       ?.createObservableGauge('setgate.gateway.in_flight', { description: 'Requests admitted and not yet answered.' })
       .addCallback((r) => r.observe(state.inFlight));
     const retryAfter = String(opts.policy.retryAfterSec);
-    const busy = opts.meter?.createCounter('setgate.gateway.client_busy', {
-      description: 'Requests refused because their client held its per-client in-flight cap.',
-    });
-    busy?.add(0);
     const release = () => {
       state.inFlight--;
     };
 
     app.addHook('onRequest', (request, reply: FastifyReply, next) => {
-      const client = clientOf(request.setgate);
-      if (!state.clients.holdUntilClosed(client, reply.raw)) {
-        state.clientBusy++;
-        busy?.add(1);
-        next(
-          CommonErrors.create('SETGATE_CLIENT_BUSY', {
-            detail: `At most ${opts.maxInFlightPerClient} requests of one client are served at a time; retry when one has been answered.`,
-            headers: { 'retry-after': retryAfter },
-          }),
-        );
-        return;
-      }
       const priority = request.setgate.match?.command.def.priority ?? 'normal';
       const sample = state.sample();
       if (policy.shouldShed(priority, sample, random())) {

@@ -20,7 +20,7 @@ declare module 'fastify' {
 const CHALLENGE = 'Bearer realm="setgate"';
 
 /**
- * Stage 4: authenticates the caller with a bearer token (JWT, algorithms
+ * Stage 5: authenticates the caller with a bearer token (JWT, algorithms
  * pinned per issuer) or an API key (`x-api-key`, stored hashed), and checks
  * the matched command's scopes. A command marked `anonymous` also admits a
  * request without credentials (no principal); credentials that are sent are

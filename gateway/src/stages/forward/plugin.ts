@@ -4,7 +4,7 @@ import type { ForwardOptions } from './options.js';
 import { acceptRawBodies } from './raw-body.js';
 
 /**
- * Stage 8: sends the request along its route plan (forwarder.ts) and sends
+ * Stage 9: sends the request along its route plan (forwarder.ts) and sends
  * the answer back with `dispatcher.request()` and `reply.send(body)`
  * (`stream.pipeline()` would cost ~40% of a hop's throughput). A small body
  * (declared ≤ 64 KiB) is read whole first and goes out in one write; a larger

@@ -17,7 +17,7 @@ const LIMIT = Symbol('setgate.rateLimit');
 type Limited = { [LIMIT]?: Limit };
 
 /**
- * Stage 5: per-tenant (or per-subject) limits by command class, with
+ * Stage 7: per-tenant (or per-subject) limits by command class, with
  * @fastify/rate-limit in front of a store that counts locally and syncs to
  * Redis in batches (see RegionLimiter for the accuracy bound). A decision never
  * waits on Redis; while it is unreachable each gateway enforces its share of

@@ -11,7 +11,7 @@ const PASS_THROUGH = new Set<string>([Header.node, Header.epoch, Header.lsn, Hea
 const NOT_COPIED = new Set<string>([...HOP_BY_HOP, Header.requestId, Header.session, Header.set, Header.shard]);
 
 /**
- * Stage 9: the headers of the answer. Every response, errors included, says
+ * Stage 10: the headers of the answer. Every response, errors included, says
  * which region served it. A node's answer says which set and shard served it
  * (from the gateway's route, not the node's word), keeps its end-to-end headers
  * (content-type, etag, ...) and the pass-through x-setgate-* headers, the

@@ -10,7 +10,7 @@ import { residencyRefusal } from './residency.js';
 import { shardKeyOf } from './shard-key.js';
 
 /**
- * Stage 7: key → shard → node, for a request this region may serve (its
+ * Stage 8: key → shard → node, for a request this region may serve (its
  * command's and tenant's residency, residency.ts). The key comes from the command's key source;
  * the shard from the one shard function; the plan (route-plan.ts) from the
  * command's kind and staleness bound, the RTT matrix, node health and the

@@ -90,4 +90,18 @@ describe('admission stage', () => {
       await app.close();
     }
   });
+
+  it('sheds before any credential is checked or rate window counted: a shed costs no token verification', async () => {
+    const app = testGateway({ nodePort: node.port, edit: prioritised(10, 20) }, { admission: { eventLoopDelayMs: () => 250, random: () => 0.5 } });
+    try {
+      // No token, then a forged one: under overload both are shed (503), not judged (401).
+      assertProblem(await app.inject({ url: URL_OF.low }), 503, 'SETGATE_GW_OVERLOADED');
+      assertProblem(await app.inject({ url: URL_OF.high, headers: { authorization: 'Bearer not.a.jwt' } }), 503, 'SETGATE_GW_OVERLOADED');
+      // Critical is never shed below its hard cap, so it reaches authentication.
+      assertProblem(await app.inject({ url: URL_OF.critical }), 401, 'SETGATE_GW_UNAUTHENTICATED');
+      assert.equal(app.admission.inFlight, 0);
+    } finally {
+      await app.close();
+    }
+  });
 });

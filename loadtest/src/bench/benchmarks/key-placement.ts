@@ -21,6 +21,19 @@ export function firstKeyWhere(view: TopologyView, prefix: string, accept: (k: Pl
   throw new Error(`no key among ${maxTries} candidates ${what}`);
 }
 
+/** The first `count` keys `<prefix><n>` that `accept` takes, in order of n. */
+export function keysWhere(view: TopologyView, prefix: string, accept: (k: PlacedKey) => boolean, count: number, maxTries = 1_000_000): PlacedKey[] {
+  const keys: PlacedKey[] = [];
+  for (let n = 0; n < maxTries && keys.length < count; n++) {
+    const key = `${prefix}${n}`;
+    const shard = shardOf(key, view.shardCount);
+    const placed = { key, shard, writePoint: view.writePoint(shard) };
+    if (accept(placed)) keys.push(placed);
+  }
+  if (keys.length < count) throw new Error(`only ${keys.length} of ${count} keys among ${maxTries} candidates were accepted`);
+  return keys;
+}
+
 /** The first key `<prefix><n>` whose shard's write-point is in `region`. */
 export function keyLedInRegion(view: TopologyView, region: string, prefix = 'bench-user-', maxTries = 100_000): PlacedKey {
   return firstKeyWhere(view, prefix, (k) => k.writePoint.region === region, `has its write-point in region ${region}`, maxTries);

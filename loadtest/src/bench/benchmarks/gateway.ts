@@ -1,10 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { defaultTopologyPath, loadTopologyFile } from '@setgate/config';
 import { signDevToken } from '@setgate/launcher';
 import { freePorts, nodeArgsFor, type RedisServer, startRedisServer } from '@setgate/process-supervisor';
 import { TopologyView } from '@setgate/topology';
 import type { Benchmark, BenchSetup, MeasuredProcess } from '../benchmark.js';
+import { spawnReady, stopChild } from '../child.js';
 import { expect2xx } from '../preflight.js';
 import { NO_OBSERVABILITY, TRACED_RATIO, TRACED_SAMPLER, tracedEnv } from '../observability.js';
 import { type OtlpSink, startOtlpSink } from '../otlp-sink.js';
@@ -17,47 +18,6 @@ const READ_PATH = '/v1/profile';
 
 async function freePort(): Promise<number> {
   return (await freePorts(1))[0] as number;
-}
-
-/** Spawns a child and resolves once `ready(line)` matches a stdout line. */
-async function spawnReady(cmd: string, args: string[], ready: RegExp, what: string): Promise<ChildProcess> {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let seen = '';
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${what} not ready in 20 s: ${seen}`)), 20000);
-      const onData = (d: Buffer) => {
-        seen += d.toString();
-        if (ready.test(seen)) {
-          clearTimeout(timer);
-          child.stdout?.off('data', onData);
-          child.stdout?.resume();
-          resolve();
-        }
-      };
-      child.stdout?.on('data', onData);
-      child.stderr?.on('data', (d: Buffer) => {
-        seen += d.toString();
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`${what} exited with ${code}: ${seen}`));
-      });
-    });
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw err;
-  }
-  return child;
-}
-
-async function stopChild(child: ChildProcess | undefined): Promise<void> {
-  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
 }
 
 /** The gateway process of a bench stack, and each of its workers when it runs several. */

@@ -1,12 +1,17 @@
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { defaultTopologyPath, loadTopologyFile } from '@setgate/config';
 import { signDevToken } from '@setgate/launcher';
-import { type RedisServer, startRedisServer } from '@setgate/process-supervisor';
+import { freePorts, nodeArgsFor, type RedisServer, startRedisServer } from '@setgate/process-supervisor';
 import { TopologyView } from '@setgate/topology';
 import { type Benchmark, type BenchSetup, type ConfigurationSummaryLike, goal, type GoalCheck } from '../benchmark.js';
+import { spawnReady, stopChild } from '../child.js';
 import { expect2xx, sendOnce } from '../preflight.js';
 import { type BenchStack, startBenchStack } from '../stack.js';
 import { InFlightHolders } from './in-flight-holders.js';
 import { keepOneGatewayIn, keysWhere, type PlacedKey } from './key-placement.js';
+
+const BARE_REFUSAL = fileURLToPath(import.meta.resolve('@setgate/gateway/bench/bare-refusal'));
 
 /** How many times the served row's connections the overload row opens. */
 export const OVERLOAD_FACTOR = 20;
@@ -55,7 +60,10 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>): Prom
  * every ramp by slow critical uploads (in-flight-holders.ts), every answer
  * a 503;
  * (d) `overload-20x`: the served stack with 20 × `--connections` users at
- * once; latency over 2xx answers only, what admitted requests saw.
+ * once; latency over 2xx answers only, what admitted requests saw;
+ * (e) `bare-refusal`: the floor, a bare node:http server answering the same
+ * 503 (gateway/bench/bare-refusal.ts): Node's parsing and the socket write,
+ * which no refusal avoids.
  * Goals (issue 16): a refusal costs ≤ 15% of a served request; at 20×
  * the connections, goodput ≥ 90% of the served row's and the admitted p99
  * ≤ 2× its p99.
@@ -73,6 +81,10 @@ export const overloadBenchmark: Benchmark = {
     {
       name: `overload-${OVERLOAD_FACTOR}x`,
       description: `the served stack with ${OVERLOAD_FACTOR}× the connections (one user each); latency over 2xx answers only`,
+    },
+    {
+      name: 'bare-refusal',
+      description: 'the floor: a bare node:http server answering every request with the same 503 problem+json, nothing else',
     },
   ],
   baseline: 'served',
@@ -93,7 +105,9 @@ export const overloadBenchmark: Benchmark = {
 
     const started: StackRows[] = [];
     const holders: InFlightHolders[] = [];
+    let bare: ChildProcess | undefined;
     const stopAll = async () => {
+      await stopChild(bare);
       for (const h of holders.splice(0)) h.stop();
       for (const s of started.splice(0)) {
         await s.stack.stop();
@@ -172,6 +186,8 @@ export const overloadBenchmark: Benchmark = {
         (await sendOnce({ method: 'GET', url: url(shedding), headers: shedHeaders[0] ?? {} })).statusCode === 503 ? true : undefined,
       );
 
+      const barePort = (await freePorts(1))[0] as number;
+      bare = await spawnReady(process.execPath, [...nodeArgsFor(BARE_REFUSAL), BARE_REFUSAL, '--port', String(barePort)], /ready/, 'bare-refusal');
       const measured = (rows: StackRows) => [
         { name: 'gateway', pid: rows.stack.pidOf(gatewayId) },
         { name: 'redis-server', pid: rows.redis.pid },
@@ -191,6 +207,11 @@ export const overloadBenchmark: Benchmark = {
             measured: measured(main),
             connections: crowd,
             latencyOf: 'ok',
+          },
+          'bare-refusal': {
+            request: { method: 'GET', url: `http://127.0.0.1:${barePort}${READ_PATH}`, connectionHeaders: shedHeaders },
+            measured: [{ name: 'bare-refusal', pid: bare.pid as number }],
+            expectStatus: 503,
           },
         },
         details: { region, gateway: gatewayId, node: nodeId, users: users.length, overloadFactor: OVERLOAD_FACTOR, holders: HOLDERS },

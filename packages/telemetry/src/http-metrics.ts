@@ -1,4 +1,5 @@
 import type { Attributes, Histogram, Meter } from '@opentelemetry/api';
+import { counterFamily, type CounterSeries, type HistogramFamily, histogramFamily, type HistogramSeries } from './local-metrics.js';
 
 export type { Attributes };
 
@@ -24,12 +25,13 @@ export function durationHistogram(meter: Meter, name: string, description: strin
   });
 }
 
-function bodySizeHistogram(meter: Meter, name: string, description: string): Histogram {
-  return meter.createHistogram(name, {
-    unit: 'By',
-    description,
-    advice: { explicitBucketBoundaries: [...BODY_SIZE_BUCKETS_BY] },
-  });
+/** A per-request duration histogram (s), aggregated locally (local-metrics.ts). */
+function durationFamily(meter: Meter, name: string, description: string): HistogramFamily {
+  return histogramFamily(meter, name, { unit: 's', description }, DURATION_BUCKETS_S);
+}
+
+function bodySizeFamily(meter: Meter, name: string, description: string): HistogramFamily {
+  return histogramFamily(meter, name, { unit: 'By', description }, BODY_SIZE_BUCKETS_BY);
 }
 
 /** The inner map of a two-level cache, made on first use. */
@@ -42,12 +44,20 @@ function innerMap<K, K2, V>(outer: Map<K, Map<K2, V>>, key: K): Map<K2, V> {
   return inner;
 }
 
+/** The three series one route, method and status records into. */
+interface StatusSeries {
+  readonly duration: HistogramSeries;
+  readonly requestSize: HistogramSeries;
+  readonly responseSize: HistogramSeries;
+}
+
 /**
- * One route of one method: its attribute sets by status code, made on the first
- * response with that status and reused after, so the hot path allocates nothing.
+ * One route of one method: its series by status code, bound on the first
+ * response with that status and reused after, so the hot path neither
+ * allocates nor hashes a label set.
  */
 export class RouteRecorder {
-  private readonly byStatus = new Map<number, Attributes>();
+  private readonly byStatus = new Map<number, StatusSeries>();
 
   constructor(
     private readonly metrics: HttpServerMetrics,
@@ -56,14 +66,19 @@ export class RouteRecorder {
 
   /** Records one finished request; sizes are omitted when unknown (a streamed body). */
   record(status: number, seconds: number, requestBytes: number | undefined, responseBytes: number | undefined): void {
-    let attrs = this.byStatus.get(status);
-    if (attrs === undefined) {
-      attrs = Object.freeze({ ...this.attributes, 'http.response.status_code': status });
-      this.byStatus.set(status, attrs);
+    let series = this.byStatus.get(status);
+    if (series === undefined) {
+      const attrs = { ...this.attributes, 'http.response.status_code': status };
+      series = {
+        duration: this.metrics.duration.series(attrs),
+        requestSize: this.metrics.requestSize.series(attrs),
+        responseSize: this.metrics.responseSize.series(attrs),
+      };
+      this.byStatus.set(status, series);
     }
-    this.metrics.duration.record(seconds, attrs);
-    if (requestBytes !== undefined) this.metrics.requestSize.record(requestBytes, attrs);
-    if (responseBytes !== undefined) this.metrics.responseSize.record(responseBytes, attrs);
+    series.duration.record(seconds);
+    if (requestBytes !== undefined) series.requestSize.record(requestBytes);
+    if (responseBytes !== undefined) series.responseSize.record(responseBytes);
   }
 }
 
@@ -75,9 +90,9 @@ export class RouteRecorder {
  * status and the component's fixed attributes (region, set, node).
  */
 export class HttpServerMetrics {
-  readonly duration: Histogram;
-  readonly requestSize: Histogram;
-  readonly responseSize: Histogram;
+  readonly duration: HistogramFamily;
+  readonly requestSize: HistogramFamily;
+  readonly responseSize: HistogramFamily;
   /** Requests received and not yet answered; read when scraped. */
   active = 0;
   private readonly routes = new Map<string, Map<string, RouteRecorder>>();
@@ -87,9 +102,9 @@ export class HttpServerMetrics {
     /** Fixed per process: `setgate.region`, `setgate.set`, `setgate.node`. */
     private readonly base: Attributes,
   ) {
-    this.duration = durationHistogram(meter, 'http.server.request.duration', 'Duration of HTTP server requests.');
-    this.requestSize = bodySizeHistogram(meter, 'http.server.request.body.size', 'Size of HTTP server request bodies (content-length).');
-    this.responseSize = bodySizeHistogram(meter, 'http.server.response.body.size', 'Size of HTTP server response bodies.');
+    this.duration = durationFamily(meter, 'http.server.request.duration', 'Duration of HTTP server requests.');
+    this.requestSize = bodySizeFamily(meter, 'http.server.request.body.size', 'Size of HTTP server request bodies (content-length).');
+    this.responseSize = bodySizeFamily(meter, 'http.server.response.body.size', 'Size of HTTP server response bodies.');
     meter
       .createObservableUpDownCounter('http.server.active_requests', {
         unit: '{request}',
@@ -155,14 +170,14 @@ export function outcomeOfStatus(status: number): ClientOutcome {
  * cached per upstream and outcome; upstreams come from the topology (bounded).
  */
 export class HttpClientMetrics {
-  private readonly duration: Histogram;
-  private readonly cache = new Map<string, Map<ClientOutcome, Attributes>>();
+  private readonly duration: HistogramFamily;
+  private readonly cache = new Map<string, Map<ClientOutcome, HistogramSeries>>();
 
   constructor(
     meter: Meter,
     private readonly base: Attributes,
   ) {
-    this.duration = durationHistogram(meter, 'http.client.request.duration', 'Duration of HTTP client requests to the next setgate hop, by upstream and outcome.');
+    this.duration = durationFamily(meter, 'http.client.request.duration', 'Duration of HTTP client requests to the next setgate hop, by upstream and outcome.');
   }
 
   /**
@@ -171,12 +186,12 @@ export class HttpClientMetrics {
    */
   record(upstreamKey: string, upstream: () => Attributes, outcome: ClientOutcome, seconds: number): void {
     const byOutcome = innerMap(this.cache, upstreamKey);
-    let attrs = byOutcome.get(outcome);
-    if (attrs === undefined) {
-      attrs = Object.freeze({ ...this.base, ...upstream(), 'setgate.outcome': outcome });
-      byOutcome.set(outcome, attrs);
+    let series = byOutcome.get(outcome);
+    if (series === undefined) {
+      series = this.duration.series({ ...this.base, ...upstream(), 'setgate.outcome': outcome });
+      byOutcome.set(outcome, series);
     }
-    this.duration.record(seconds, attrs);
+    series.record(seconds);
   }
 }
 
@@ -206,29 +221,32 @@ export function labelProduct(labels: Record<string, readonly (string | number)[]
 
 /**
  * A counter over a fixed set of labels, every combination exported at 0 from start.
- * `add` takes the label values in the order the labels were given; attribute sets are
- * made once per combination, so counting allocates nothing but the key.
+ * `add` takes the label values in the order the labels were given; each combination's
+ * series is bound once (local-metrics.ts), so counting allocates nothing but the key.
  */
 export class LabelledCounter {
-  private readonly counter;
+  private readonly family;
   private readonly keys: readonly string[];
-  private readonly attrs = new Map<string, Attributes>();
+  private readonly series = new Map<string, CounterSeries>();
 
   constructor(meter: Meter, name: string, description: string, labels: Record<string, readonly string[]>) {
     this.keys = Object.keys(labels);
-    const sets = labelProduct(labels);
-    for (const set of sets) this.attrs.set(this.keys.map((k) => set[k]).join('\u0000'), set);
-    this.counter = zeroedCounter(meter, name, description, sets);
+    this.family = counterFamily(meter, name, { description });
+    for (const set of labelProduct(labels)) {
+      const s = this.family.series(set);
+      s.add(0);
+      this.series.set(this.keys.map((k) => set[k]).join('\u0000'), s);
+    }
   }
 
   add(...values: string[]): void {
     const key = values.join('\u0000');
-    let attrs = this.attrs.get(key);
-    if (attrs === undefined) {
+    let s = this.series.get(key);
+    if (s === undefined) {
       // A value outside the declared set (a class added by a newer config): kept, and counted from now.
-      attrs = Object.fromEntries(this.keys.map((k, i) => [k, values[i] ?? '']));
-      this.attrs.set(key, attrs);
+      s = this.family.series(Object.fromEntries(this.keys.map((k, i) => [k, values[i] ?? ''])));
+      this.series.set(key, s);
     }
-    this.counter.add(1, attrs);
+    s.add(1);
   }
 }

@@ -20,6 +20,7 @@ export { extractContext, injectContext, parseTraceparent, traceparentOf } from '
 export { UnrecordedTracer } from './unrecorded-tracer.js';
 export { sdkDisabled } from './metrics.js';
 export * from './http-metrics.js';
+export { type CounterFamily, type CounterSeries, counterFamily, type HistogramFamily, type HistogramSeries, histogramFamily, LocalMetrics } from './local-metrics.js';
 export { mergeWorkerMetrics, WORKER_ATTRIBUTE, type WorkerMetrics } from './worker-metrics.js';
 
 export interface TelemetryOptions {

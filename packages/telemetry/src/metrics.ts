@@ -7,6 +7,7 @@ import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runti
 import type { Resource } from '@opentelemetry/resources';
 import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { type IMetricReader, MeterProvider, PeriodicExportingMetricReader, type ScopeMetrics } from '@opentelemetry/sdk-metrics';
+import { attachLocalMetrics, LOCAL_SCOPE, LocalMetrics } from './local-metrics.js';
 import { mergeWorkerMetrics, type WorkerMetrics } from './worker-metrics.js';
 
 /** A process's metrics: the meter, the Prometheus scrape handler and, when configured, an OTLP push. */
@@ -58,7 +59,9 @@ const DEFAULT_EXPORT_INTERVAL_MS = 15_000;
  */
 export function startMetrics(resource: Resource, env: NodeJS.ProcessEnv = process.env, mergedResource: Resource = resource): ProcessMetrics {
   if (sdkDisabled(env)) return disabledMetrics();
-  const prometheus = new PrometheusExporter({ preventServerStart: true });
+  // The per-request instruments, aggregated outside the SDK (local-metrics.ts) and read by every reader.
+  const local = new LocalMetrics();
+  const prometheus = new PrometheusExporter({ preventServerStart: true, metricProducers: [local] });
   const serializer = new PrometheusSerializer();
   const readers: IMetricReader[] = [prometheus];
   if (env.OTEL_EXPORTER_OTLP_ENDPOINT) {
@@ -67,6 +70,7 @@ export function startMetrics(resource: Resource, env: NodeJS.ProcessEnv = proces
       new PeriodicExportingMetricReader({
         exporter: new OTLPMetricExporter(),
         exportIntervalMillis: Number.isFinite(interval) && interval > 0 ? interval : DEFAULT_EXPORT_INTERVAL_MS,
+        metricProducers: [local],
       }),
     );
   }
@@ -78,8 +82,10 @@ export function startMetrics(resource: Resource, env: NodeJS.ProcessEnv = proces
   runtime.enable();
   // Only the process groups: system-wide CPU, memory and network belong to a node exporter.
   new HostMetrics({ meterProvider, name: 'setgate-host', metricGroups: ['process.cpu', 'process.memory'] }).start();
+  const meter = meterProvider.getMeter(LOCAL_SCOPE);
+  attachLocalMetrics(meter, local);
   return {
-    meter: meterProvider.getMeter('setgate'),
+    meter,
     scrape: (req, res) => prometheus.getMetricsRequestHandler(req, res),
     async collect() {
       const { resourceMetrics, errors } = await prometheus.collect();

@@ -3,7 +3,7 @@ import { type LoadedTopology, resolveSecret } from '@setgate/config';
 import { createDispatcher, type Dispatcher } from '@setgate/http-client';
 import type { HopSecrets } from '@setgate/contracts';
 import type { Redis } from '@setgate/redis-client';
-import { createService, DEFAULT_LIMITS, installHttpMetrics, type TlsFiles, workerShare } from '@setgate/service-kit';
+import { createService, DEFAULT_LIMITS, installHttpMetrics, installRefusalPacing, type TlsFiles, workerShare } from '@setgate/service-kit';
 import type { Telemetry } from '@setgate/telemetry';
 import { buildRoutingTable, type RoutingTable, RoutingTableRef, TopologyView } from '@setgate/topology';
 import type { FastifyInstance } from 'fastify';
@@ -115,10 +115,16 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
     describeRequest: gatewayRequestSummary(region),
     ...(options.tls ? { tls: options.tls } : {}),
   });
+  const limits = { ...DEFAULT_LIMITS, ...topology.limits };
   installHttpMetrics(app, gatewayHttpMetrics(telemetry.meter, region));
+  // A client told to come back later is not read again until then; a proxy's pooled connection is never paused.
+  installRefusalPacing(app, {
+    maxPauseMs: limits.refusalPauseMs,
+    appliesTo: (request) => request.setgate?.fromHop !== true,
+  });
   installStageOutcomes(app, telemetry.meter);
   // Ahead of every stage: a body a stage refuses is still read (to be dropped) and must keep the rate.
-  watchBodyRates(app, { ...DEFAULT_LIMITS, ...topology.limits });
+  watchBodyRates(app, limits);
   const routes = new RoutingTableRef(buildRoutingTable(topology));
   const dispatcher = options.dispatcher ?? createDispatcher();
   if (options.dispatcher === undefined) app.addHook('onClose', async () => dispatcher.close());

@@ -1,5 +1,5 @@
 import { NodePath } from '@setgate/contracts';
-import { createService, DEFAULT_LIMITS, DEFAULT_REFUSED_BODY_DRAIN, installHttpMetrics, workerShare } from '@setgate/service-kit';
+import { createService, DEFAULT_LIMITS, DEFAULT_REFUSED_BODY_DRAIN, installHttpMetrics, installRefusalPacing, workerShare } from '@setgate/service-kit';
 import { HttpServerMetrics } from '@setgate/telemetry';
 import type { LoadedTopology } from '@setgate/config';
 import { buildRoutingTable, type RoutingTable } from '@setgate/topology';
@@ -71,6 +71,8 @@ export function buildRegionalProxy(options: RegionalProxyOptions): FastifyInstan
 
   // Every path goes to the one catch-all route: `http.route` is its template, never the client's path.
   installHttpMetrics(app, { metrics: new HttpServerMetrics(telemetry.meter, { 'setgate.region': region }) });
+  // The outermost hop: every caller is a client, paced after a refusal it is told to wait out (its own or a gateway's).
+  installRefusalPacing(app, { maxPauseMs: limits.refusalPauseMs });
   const retryAfterSec = options.retryAfterSec ?? DEFAULT_RETRY_AFTER_SEC;
   // First of all hooks: who the client is, and what it may hold of this proxy.
   const workers = Math.max(1, options.workers ?? 1);

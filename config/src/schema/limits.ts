@@ -22,6 +22,13 @@ export const Limits = Type.Object(
       description: 'Time a request body gets before its data rate is checked.',
     }),
     keepAliveTimeoutMs: Type.Integer({ minimum: 1, default: 5000, description: 'Idle keep-alive socket lifetime.' }),
+    refusalPauseMs: Type.Integer({
+      minimum: 0,
+      maximum: 60000,
+      default: 1000,
+      description:
+        'After refusing a client with Retry-After (shed 503, rate-limited or over-cap 429), the gateway and the regional proxy read nothing more from its connection for min(Retry-After, this): a client retrying at once waits in its own socket buffer instead of costing a refusal per attempt. Never applied to another setgate hop. 0 turns it off.',
+    }),
   },
   { additionalProperties: false, description: 'Listener limits applied by every component.' },
 );

@@ -1,6 +1,7 @@
 export * from './access-log.js';
 export * from './address-group.js';
 export * from './body-deadlines.js';
+export * from './refusal-pacing.js';
 export * from './client-gone.js';
 export * from './client-slots.js';
 export * from './admin.js';

@@ -20,6 +20,8 @@ export interface ServiceLimits {
   /** Slowest request body accepted (average since `bodyGraceMs`); slower is cut with 408 (body-deadlines.ts). */
   readonly bodyMinBytesPerSec: number;
   readonly bodyGraceMs: number;
+  /** After a refusal with Retry-After, a client's connection is not read for up to this long (refusal-pacing.ts); 0: off. */
+  readonly refusalPauseMs: number;
 }
 
 export const DEFAULT_LIMITS: ServiceLimits = {
@@ -30,6 +32,7 @@ export const DEFAULT_LIMITS: ServiceLimits = {
   keepAliveTimeoutMs: 5000,
   bodyMinBytesPerSec: 1024,
   bodyGraceMs: 2000,
+  refusalPauseMs: 1000,
 };
 
 export interface ServiceOptions {

@@ -27,9 +27,14 @@ export function noteUpstream(request: FastifyRequest, id: string): void {
   (request.raw as TracedMessage)[UPSTREAM] = id;
 }
 
-/** Records the problem a request is answered with, for its access line (its code, and its level when a refusal). */
+/** Records the problem a request is answered with, for its access line (its code, and its level when a refusal) and refusal pacing. */
 export function noteProblem(request: FastifyRequest, problem: AnsweredProblem): void {
   (request.raw as TracedMessage)[PROBLEM] = problem;
+}
+
+/** The problem this component answered the request with, if it did (errors.ts's sendProblem notes it). */
+export function answeredProblem(request: FastifyRequest): AnsweredProblem | undefined {
+  return (request.raw as TracedMessage)[PROBLEM];
 }
 
 /**

@@ -30,6 +30,10 @@ test('a scrape has HTTP, runtime and zeroed series, and promtool finds nothing t
       2,
     );
     zeroedCounter(telemetry.meter, 'setgate.test.refused', 'Refused.', labelProduct({ 'setgate.reason': ['x', 'y'], 'setgate.mode': ['shared'] }));
+    // The GC histogram has a series only once a collection ran: make garbage until the young generation is collected.
+    let kept = 0;
+    for (let i = 0; i < 200; i++) kept += new Array(100_000).fill(i).length;
+    assert.ok(kept > 0);
     // The runtime instrumentation samples the event loop on an interval.
     await new Promise((r) => setTimeout(r, 500));
     const text = await scrapeOnce(telemetry);

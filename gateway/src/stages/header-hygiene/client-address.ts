@@ -32,6 +32,12 @@ export class TrustedProxies {
     return false;
   }
 
+  /** True when `peer` (a socket's remote address) is in a trusted range. */
+  trustsPeer(peer: string | undefined): boolean {
+    const address = peer === undefined ? undefined : parse(peer);
+    return address !== undefined && this.trusts(address);
+  }
+
   /**
    * The client's address: the socket peer, unless it is a trusted proxy; then
    * X-Forwarded-For is walked from the right past trusted hops, and the first

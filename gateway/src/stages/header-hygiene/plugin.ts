@@ -38,6 +38,8 @@ export const headerHygieneStage = fp<HeaderHygieneOptions>(
       stripInternalHeaders(request.headers);
       // A direct client (no hop credential) is its own socket peer, whatever chain it sends.
       const xff = secrets === undefined || hop !== undefined ? request.headers[FORWARDED_FOR] : undefined;
+      // Another hop proved the stack's secret, or (hops unauthenticated) connects from a trusted proxy's address.
+      request.setgate.fromHop = secrets === undefined ? peerIsProxy(proxies, request.socket) : hop !== undefined;
       const client = xff === undefined ? peerAddress(proxies, request.socket) : proxies.clientAddress(request.socket.remoteAddress, Array.isArray(xff) ? xff.join(',') : xff);
       request.setgate.clientAddress = client;
       request.headers[FORWARDED_FOR] = client;
@@ -60,6 +62,19 @@ function peerAddress(proxies: TrustedProxies, socket: PeerSocket): string {
     if (socket.remoteAddress !== undefined) socket[PEER] = address;
   }
   return address;
+}
+
+const PROXY_PEER = Symbol('setgate.peerIsProxy');
+type ProxySocket = Socket & { [PROXY_PEER]?: boolean };
+
+/** Whether the socket peer is a trusted proxy: judged once per connection. */
+function peerIsProxy(proxies: TrustedProxies, socket: ProxySocket): boolean {
+  let trusted = socket[PROXY_PEER];
+  if (trusted === undefined) {
+    trusted = proxies.trustsPeer(socket.remoteAddress);
+    if (socket.remoteAddress !== undefined) socket[PROXY_PEER] = trusted;
+  }
+  return trusted;
 }
 
 /** Removes every internal header in place. */

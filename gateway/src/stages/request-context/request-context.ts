@@ -42,6 +42,8 @@ export interface UpstreamResponse {
 export class RequestContext {
   /** The client's address (X-Forwarded-For believed only from trusted proxies), set by header-hygiene. */
   clientAddress = '';
+  /** True when the caller is another setgate hop (a regional proxy), not a client; set by header-hygiene. */
+  fromHop = false;
   /** Routing table taken by command-match; the request finishes on this version. */
   table: RoutingTable | undefined = undefined;
   /** Set by command-match. */

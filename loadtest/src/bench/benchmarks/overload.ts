@@ -31,6 +31,14 @@ function gatewayOf(doc: Doc): GatewayDoc {
   return doc.gateway as GatewayDoc;
 }
 
+/**
+ * Refusal pacing off (limits.refusalPauseMs 0): the refusal rows price one refusal, so
+ * every connection must be read again at once instead of waiting out its Retry-After.
+ */
+function unpaced(doc: Doc): void {
+  doc.limits = { ...(doc.limits as Record<string, unknown> | undefined), refusalPauseMs: 0 };
+}
+
 /** Rows and processes of one stack: its gateway process and the redis-server its limiter syncs with. */
 interface StackRows {
   readonly stack: BenchStack;
@@ -58,9 +66,13 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>): Prom
  * hour, every answer a 429;
  * (c) `shed`: on a side stack with `admission.maxInFlight` 1 held past
  * every ramp by slow critical uploads (in-flight-holders.ts), every answer
- * a 503;
- * (d) `overload-20x`: the served stack with 20 × `--connections` users at
- * once; latency over 2xx answers only, what admitted requests saw;
+ * a 503; (b) and (c) run with refusal pacing off, so each connection asks
+ * again at once and a refusal's own cost is what is measured;
+ * (d) `overload-20x`: the served stack, as shipped (refusal pacing on), with
+ * 20 × `--connections` users at once, each retrying at once whatever
+ * Retry-After says; latency over 2xx answers only, what admitted requests saw
+ * (a request sent on a paced connection waits in its socket, and that wait
+ * is in its latency);
  * (e) `bare-refusal`: the floor, a bare node:http server answering the same
  * 503 (gateway/bench/bare-refusal.ts): Node's parsing and the socket write,
  * which no refusal avoids.
@@ -73,10 +85,13 @@ export const overloadBenchmark: Benchmark = {
   description: 'what a shed or rate-limited request costs against a served one, and goodput and admitted p99 at 20× the connections',
   configurations: [
     { name: 'served', description: 'GET /v1/profile through the gateway, one user per connection, every answer 200' },
-    { name: 'rate-limited', description: 'the same on a side stack whose reads class allows 1 request per hour: every answer 429' },
+    {
+      name: 'rate-limited',
+      description: 'the same on a side stack whose reads class allows 1 request per hour: every answer 429 (refusal pacing off)',
+    },
     {
       name: 'shed',
-      description: 'the same on a side stack with admission.maxInFlight 1, held past every ramp by slow critical uploads: every answer 503',
+      description: 'the same on a side stack with admission.maxInFlight 1, held past every ramp by slow critical uploads: every answer 503 (refusal pacing off)',
     },
     {
       name: `overload-${OVERLOAD_FACTOR}x`,
@@ -138,11 +153,13 @@ export const overloadBenchmark: Benchmark = {
     try {
       const main = await startRows(() => {});
       const limited = await startRows((doc) => {
+        unpaced(doc);
         const gw = gatewayOf(doc);
         const classes = (gw.rateLimit?.classes ?? []) as Array<{ name: string }>;
         gw.rateLimit = { ...gw.rateLimit, classes: classes.map((c) => (c.name === 'reads' ? { ...c, max: 1, windowMs: 3_600_000 } : c)) };
       });
       const shedding = await startRows((doc) => {
+        unpaced(doc);
         const gw = gatewayOf(doc);
         gw.admission = { ...gw.admission, maxInFlight: 1, criticalHardCap: HOLDERS * 4 };
       });

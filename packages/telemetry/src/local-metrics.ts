@@ -78,8 +78,29 @@ class LocalCounterSeries implements CounterSeries {
   }
 }
 
+/** A family's series by label set: each made once, on its first binding. */
+class SeriesByLabels<S> {
+  private readonly bySet = new Map<string, S>();
+
+  constructor(private readonly make: (attributes: Attributes) => S) {}
+
+  bind(attributes: Attributes): S {
+    const key = keyOf(attributes);
+    let s = this.bySet.get(key);
+    if (s === undefined) {
+      s = this.make(Object.freeze({ ...attributes }));
+      this.bySet.set(key, s);
+    }
+    return s;
+  }
+
+  all(): S[] {
+    return [...this.bySet.values()];
+  }
+}
+
 class LocalHistogramFamily implements HistogramFamily {
-  private readonly bySet = new Map<string, LocalHistogramSeries>();
+  private readonly bound = new SeriesByLabels((attributes) => new LocalHistogramSeries(attributes, this.boundaries));
 
   constructor(
     readonly name: string,
@@ -88,13 +109,7 @@ class LocalHistogramFamily implements HistogramFamily {
   ) {}
 
   series(attributes: Attributes): LocalHistogramSeries {
-    const key = keyOf(attributes);
-    let s = this.bySet.get(key);
-    if (s === undefined) {
-      s = new LocalHistogramSeries(Object.freeze({ ...attributes }), this.boundaries);
-      this.bySet.set(key, s);
-    }
-    return s;
+    return this.bound.bind(attributes);
   }
 
   data(startTime: HrTime, endTime: HrTime): HistogramMetricData {
@@ -102,7 +117,7 @@ class LocalHistogramFamily implements HistogramFamily {
       descriptor: { name: this.name, description: this.options.description, unit: this.options.unit ?? '', valueType: ValueType.DOUBLE },
       aggregationTemporality: AggregationTemporality.CUMULATIVE,
       dataPointType: DataPointType.HISTOGRAM,
-      dataPoints: [...this.bySet.values()].map((s) => ({
+      dataPoints: this.bound.all().map((s) => ({
         startTime,
         endTime,
         attributes: s.attributes,
@@ -118,7 +133,7 @@ class LocalHistogramFamily implements HistogramFamily {
 }
 
 class LocalCounterFamily implements CounterFamily {
-  private readonly bySet = new Map<string, LocalCounterSeries>();
+  private readonly bound = new SeriesByLabels((attributes) => new LocalCounterSeries(attributes));
 
   constructor(
     readonly name: string,
@@ -126,13 +141,7 @@ class LocalCounterFamily implements CounterFamily {
   ) {}
 
   series(attributes: Attributes): LocalCounterSeries {
-    const key = keyOf(attributes);
-    let s = this.bySet.get(key);
-    if (s === undefined) {
-      s = new LocalCounterSeries(Object.freeze({ ...attributes }));
-      this.bySet.set(key, s);
-    }
-    return s;
+    return this.bound.bind(attributes);
   }
 
   data(startTime: HrTime, endTime: HrTime): SumMetricData {
@@ -141,7 +150,7 @@ class LocalCounterFamily implements CounterFamily {
       aggregationTemporality: AggregationTemporality.CUMULATIVE,
       dataPointType: DataPointType.SUM,
       isMonotonic: true,
-      dataPoints: [...this.bySet.values()].map((s) => ({ startTime, endTime, attributes: s.attributes, value: s.value })),
+      dataPoints: this.bound.all().map((s) => ({ startTime, endTime, attributes: s.attributes, value: s.value })),
     };
   }
 }

@@ -11,7 +11,7 @@ import { NO_OBSERVABILITY, TRACED_RATIO, TRACED_SAMPLER, tracedEnv } from '../ob
 import { type OtlpSink, startOtlpSink } from '../otlp-sink.js';
 import { type BenchStack, startBenchStack } from '../stack.js';
 import { assertedHeaders } from './asserted-headers.js';
-import { keepOneGatewayIn, keyLedInRegion } from './key-placement.js';
+import { firstRegionGateway, keepOneGatewayIn, keyLedInRegion } from './key-placement.js';
 
 const BARE_FORWARD = fileURLToPath(import.meta.resolve('@setgate/gateway/bench/bare-forward'));
 const READ_PATH = '/v1/profile';
@@ -76,10 +76,7 @@ export const gatewayBenchmark: Benchmark = {
 
   async setup(ctx): Promise<BenchSetup> {
     const source = new TopologyView(loadTopologyFile(defaultTopologyPath()));
-    const region = source.regionNames()[0];
-    if (!region) throw new Error('the topology has no region');
-    const gatewayId = source.gatewaysOf(region)[0]?.id;
-    if (!gatewayId) throw new Error(`region ${region} has no gateway`);
+    const { region, gatewayId } = firstRegionGateway(source);
     const placed = keyLedInRegion(source, region);
     const nodeId = placed.writePoint.id;
 

@@ -39,6 +39,15 @@ export function keyLedInRegion(view: TopologyView, region: string, prefix = 'ben
   return firstKeyWhere(view, prefix, (k) => k.writePoint.region === region, `has its write-point in region ${region}`, maxTries);
 }
 
+/** The topology's first region and that region's first gateway: where single-gateway benchmarks run. */
+export function firstRegionGateway(view: TopologyView): { readonly region: string; readonly gatewayId: string } {
+  const region = view.regionNames()[0];
+  if (!region) throw new Error('the topology has no region');
+  const gatewayId = view.gatewaysOf(region)[0]?.id;
+  if (!gatewayId) throw new Error(`region ${region} has no gateway`);
+  return { region, gatewayId };
+}
+
 /** One region's path for a benchmark: its first proxy and gateway, and a key led by a node of that region. */
 export interface RegionPath {
   readonly region: string;
@@ -55,11 +64,9 @@ export interface RegionPath {
  * crosses no region and compares like with like between runs.
  */
 export function firstRegionPath(view: TopologyView): RegionPath {
-  const region = view.regionNames()[0];
-  if (!region) throw new Error('the topology has no region');
+  const { region, gatewayId } = firstRegionGateway(view);
   const proxyId = view.allInstances().find((i) => i.kind === 'regional-proxy' && i.region === region)?.id;
-  const gatewayId = view.gatewaysOf(region)[0]?.id;
-  if (!proxyId || !gatewayId) throw new Error(`region ${region} needs a regional proxy and a gateway`);
+  if (!proxyId) throw new Error(`region ${region} has no regional proxy`);
   const placed = keyLedInRegion(view, region);
   return { region, proxyId, gatewayId, placed, started: new Set([proxyId, gatewayId, placed.writePoint.id]) };
 }

@@ -9,7 +9,7 @@ import { spawnReady, stopChild } from '../child.js';
 import { expect2xx, sendOnce } from '../preflight.js';
 import { type BenchStack, startBenchStack } from '../stack.js';
 import { InFlightHolders } from './in-flight-holders.js';
-import { keepOneGatewayIn, keysWhere, type PlacedKey } from './key-placement.js';
+import { firstRegionGateway, keepOneGatewayIn, keysWhere, type PlacedKey } from './key-placement.js';
 
 const BARE_REFUSAL = fileURLToPath(import.meta.resolve('@setgate/gateway/bench/bare-refusal'));
 
@@ -106,10 +106,7 @@ export const overloadBenchmark: Benchmark = {
 
   async setup(ctx): Promise<BenchSetup> {
     const source = new TopologyView(loadTopologyFile(defaultTopologyPath()));
-    const region = source.regionNames()[0];
-    if (!region) throw new Error('the topology has no region');
-    const gatewayId = source.gatewaysOf(region)[0]?.id;
-    if (!gatewayId) throw new Error(`region ${region} has no gateway`);
+    const { region, gatewayId } = firstRegionGateway(source);
     const crowd = ctx.connections * OVERLOAD_FACTOR;
     // Users whose shards the one started node leads: the first key's write-point, then every key it leads.
     const first = keysWhere(source, 'bench-user-', (k) => k.writePoint.region === region, 1)[0] as PlacedKey;

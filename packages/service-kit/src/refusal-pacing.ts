@@ -36,10 +36,10 @@ function defaultSchedule(resume: () => void, ms: number): void {
  * The refusal itself is answered at once. A client that honours Retry-After
  * never notices; one that retries at once on the same connection waits in
  * its own socket buffer instead of being refused again and again. Under
- * overload those instant retries were most of the gateway's work: at 20× a
- * peak's connections goodput fell to 0.3× of the peak, and with pacing it
- * holds (npm run bench -- overload). Costs no CPU while paused: the kernel
- * holds the bytes.
+ * overload those instant retries were most of the gateway's work: at 20× the
+ * served row's connections goodput was 0.23–0.30× of that row's, and with
+ * pacing 0.73–0.94× (npm run bench -- overload). Costs no CPU while paused:
+ * the kernel holds the bytes.
  */
 export function installRefusalPacing(app: FastifyInstance, opts: RefusalPacingOptions): void {
   if (opts.maxPauseMs <= 0) return;

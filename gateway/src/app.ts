@@ -188,7 +188,6 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
     ...now,
   });
   app.register(clientCapStage, {
-    maxInFlightPerClient: share(policy.fairness.maxInFlightPerClient),
     retryAfterSec: policy.admission.retryAfterSec,
     meter: telemetry.meter,
   });

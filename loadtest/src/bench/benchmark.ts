@@ -1,3 +1,5 @@
+import type { ConfigurationSummary } from './summary.js';
+
 /**
  * What a benchmark is: a set of named configurations compared side by side
  * against one baseline. The harness owns timing, interleaving, CPU accounting
@@ -117,17 +119,8 @@ export interface Benchmark {
   goals?(rows: readonly ConfigurationSummaryLike[]): GoalCheck[];
 }
 
-/** What `goals` reads of a summarised row (summary.ts's ConfigurationSummary). */
-export interface ConfigurationSummaryLike {
-  readonly name: string;
-  readonly figures: {
-    readonly reqPerSec: number;
-    readonly okPerSec: number;
-    readonly p50Ms: number;
-    readonly p99Ms: number;
-    readonly cpuUsPerRequest: number | null;
-  };
-}
+/** What `goals` reads of a summarised row. */
+export type ConfigurationSummaryLike = Pick<ConfigurationSummary, 'name' | 'figures'>;
 
 /** One goal as a ratio measured side by side, and whether this run met it. */
 export interface GoalCheck {

@@ -4,7 +4,7 @@ import type { ConfigurationSummaryLike } from '../../src/bench/benchmark.js';
 import { OVERLOAD_FACTOR, overloadBenchmark } from '../../src/bench/benchmarks/overload.js';
 
 function row(name: string, f: Partial<ConfigurationSummaryLike['figures']>): ConfigurationSummaryLike {
-  return { name, figures: { reqPerSec: 1000, okPerSec: 1000, p50Ms: 5, p99Ms: 20, cpuUsPerRequest: 100, ...f } };
+  return { name, figures: { reqPerSec: 1000, okPerSec: 1000, p50Ms: 5, p99Ms: 20, cpuUsPerRequest: 100, errors: 0, non2xx: 0, ...f } };
 }
 
 test("overload goals: refusals' CPU against a served request, goodput and admitted p99 at 20× against the served row", () => {

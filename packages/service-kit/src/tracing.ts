@@ -240,7 +240,7 @@ function observeFinished(obs: RequestObservation, request: FastifyRequest, reply
   if (!logged) return;
   const sc = span.spanContext();
   const q = request.url.indexOf('?');
-  const problem = (request.raw as TracedMessage)[PROBLEM];
+  const problem = answeredProblem(request);
   writeAccessLine(obs.telemetry.accessLogger, {
     ...(problem ? { problem } : {}),
     method: request.method,

@@ -3,10 +3,8 @@ import type { Meter } from '@setgate/telemetry';
 import fp from 'fastify-plugin';
 import { clientOf } from './client-of.js';
 
-/** Options of the per-client cap. */
+/** Options of the per-client cap; the cap itself is admission's (`app.admission.clients`). */
 export interface ClientCapOptions {
-  /** Requests one client (subject, else address) may have in flight: `gateway.fairness.maxInFlightPerClient`. */
-  readonly maxInFlightPerClient: number;
   /** Retry-After of the 429, in seconds (the admission policy's). */
   readonly retryAfterSec: number;
   readonly meter?: Meter;
@@ -37,7 +35,7 @@ export const clientCapStage = fp<ClientCapOptions>(
       busy?.add(1);
       next(
         CommonErrors.create('SETGATE_CLIENT_BUSY', {
-          detail: `At most ${opts.maxInFlightPerClient} requests of one client are served at a time; retry when one has been answered.`,
+          detail: `At most ${state.clients.maxPerClient} requests of one client are served at a time; retry when one has been answered.`,
           headers: { 'retry-after': retryAfter },
         }),
       );

@@ -12,17 +12,18 @@ export interface PlacedKey {
  * deterministic, so runs compare like with like. `what` names the wish in the error.
  */
 export function firstKeyWhere(view: TopologyView, prefix: string, accept: (k: PlacedKey) => boolean, what: string, maxTries = 100_000): PlacedKey {
-  for (let n = 0; n < maxTries; n++) {
-    const key = `${prefix}${n}`;
-    const shard = shardOf(key, view.shardCount);
-    const placed = { key, shard, writePoint: view.writePoint(shard) };
-    if (accept(placed)) return placed;
-  }
-  throw new Error(`no key among ${maxTries} candidates ${what}`);
+  return keysWhere(view, prefix, accept, 1, what, maxTries)[0] as PlacedKey;
 }
 
-/** The first `count` keys `<prefix><n>` that `accept` takes, in order of n. */
-export function keysWhere(view: TopologyView, prefix: string, accept: (k: PlacedKey) => boolean, count: number, maxTries = 1_000_000): PlacedKey[] {
+/** The first `count` keys `<prefix><n>` that `accept` takes, in order of n; `what` names the wish in the error. */
+export function keysWhere(
+  view: TopologyView,
+  prefix: string,
+  accept: (k: PlacedKey) => boolean,
+  count: number,
+  what: string,
+  maxTries = 1_000_000,
+): PlacedKey[] {
   const keys: PlacedKey[] = [];
   for (let n = 0; n < maxTries && keys.length < count; n++) {
     const key = `${prefix}${n}`;
@@ -30,7 +31,10 @@ export function keysWhere(view: TopologyView, prefix: string, accept: (k: Placed
     const placed = { key, shard, writePoint: view.writePoint(shard) };
     if (accept(placed)) keys.push(placed);
   }
-  if (keys.length < count) throw new Error(`only ${keys.length} of ${count} keys among ${maxTries} candidates were accepted`);
+  if (keys.length < count) {
+    const found = keys.length === 0 ? 'no key' : `only ${keys.length} of ${count} keys`;
+    throw new Error(`${found} among ${maxTries} candidates ${what}`);
+  }
   return keys;
 }
 

@@ -9,7 +9,7 @@ import { spawnReady, stopChild } from '../child.js';
 import { expect2xx, sendOnce } from '../preflight.js';
 import { type BenchStack, startBenchStack } from '../stack.js';
 import { InFlightHolders } from './in-flight-holders.js';
-import { firstRegionGateway, keepOneGatewayIn, keysWhere, type PlacedKey } from './key-placement.js';
+import { firstRegionGateway, keepOneGatewayIn, keyLedInRegion, keysWhere, type PlacedKey } from './key-placement.js';
 
 const BARE_REFUSAL = fileURLToPath(import.meta.resolve('@setgate/gateway/bench/bare-refusal'));
 
@@ -109,9 +109,8 @@ export const overloadBenchmark: Benchmark = {
     const { region, gatewayId } = firstRegionGateway(source);
     const crowd = ctx.connections * OVERLOAD_FACTOR;
     // Users whose shards the one started node leads: the first key's write-point, then every key it leads.
-    const first = keysWhere(source, 'bench-user-', (k) => k.writePoint.region === region, 1)[0] as PlacedKey;
-    const nodeId = first.writePoint.id;
-    const [holder, ...users] = keysWhere(source, 'bench-user-', (k) => k.writePoint.id === nodeId, crowd + 1);
+    const nodeId = keyLedInRegion(source, region).writePoint.id;
+    const [holder, ...users] = keysWhere(source, 'bench-user-', (k) => k.writePoint.id === nodeId, crowd + 1, `whose write-point is ${nodeId}`);
     if (!holder) throw new Error('no key for the holders');
     ctx.log(`overload: region ${region}, ${gatewayId} and ${nodeId}, ${users.length} users, ${OVERLOAD_FACTOR}× = ${crowd} connections`);
 

@@ -120,7 +120,7 @@ export interface Benchmark {
 }
 
 /** What `goals` reads of a summarised row. */
-export type ConfigurationSummaryLike = Pick<ConfigurationSummary, 'name' | 'figures'>;
+export type ConfigurationSummaryLike = Pick<ConfigurationSummary, 'name' | 'figures'> & Partial<Pick<ConfigurationSummary, 'rounds' | 'processes'>>;
 
 /** One goal as a ratio measured side by side, and whether this run met it. */
 export interface GoalCheck {
@@ -132,10 +132,12 @@ export interface GoalCheck {
   readonly bound: 'at-most' | 'at-least';
   readonly limit: number;
   readonly met: boolean;
+  /** How value and limit read: a ratio (`0.91×`, the default) or CPU µs per request (`4.2 µs`). */
+  readonly unit?: 'ratio' | 'us';
 }
 
 /** A GoalCheck from its parts (unknown values never meet a goal). */
-export function goal(name: string, value: number | null, bound: GoalCheck['bound'], limit: number): GoalCheck {
+export function goal(name: string, value: number | null, bound: GoalCheck['bound'], limit: number, unit: GoalCheck['unit'] = 'ratio'): GoalCheck {
   const met = value !== null && (bound === 'at-most' ? value <= limit : value >= limit);
-  return { name, value, bound, limit, met };
+  return { name, value, bound, limit, met, ...(unit === 'us' ? { unit } : {}) };
 }

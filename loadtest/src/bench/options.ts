@@ -24,6 +24,11 @@ export interface BenchOptions {
    * also batches less per event-loop turn and syscall, which charges it more than its own work.
    */
   readonly rate?: number;
+  /**
+   * Measure only these rows, beside the baseline (the setup still starts every stack): many short
+   * interleaved rounds of two rows resolve a small difference that the full table's noise hides.
+   */
+  readonly only?: readonly string[];
 }
 
 /** Defaults, chosen so a full comparison of two configurations takes well under a minute. */
@@ -32,8 +37,8 @@ export const DEFAULT_OPTIONS = { durationSec: 5, connections: 32, rounds: 3, war
 /** The `idle` probe sends nothing: three 20 s windows after a 30 s settle (with 10 s the first window still ran ~20% above the others). */
 export const IDLE_DEFAULTS = { durationSec: 20, rounds: 3, warmupSec: 30 } as const;
 
-/** Options that shape load, which the `idle` probe does not send. */
-const LOAD_ONLY = ['connections', 'workers', 'rate'] as const;
+/** Options of load runs, which the `idle` probe does not send. */
+const LOAD_ONLY = ['connections', 'workers', 'rate', 'only'] as const;
 
 /** A command line the harness cannot run; the message says what to fix. */
 export class BenchUsageError extends Error {
@@ -55,6 +60,8 @@ options:
   --workers N         gateway: also a row whose gateway runs N workers (SETGATE_WORKERS), beside the one-process row
   --rate N            offer N req/s (all connections together) to every row instead of as many as it takes:
                       CPU µs/req compared at equal load, below saturation
+  --only ROW[,ROW]    measure only these rows and the baseline (every stack still starts), e.g. many short
+                      rounds of two rows to resolve a difference of a few percent
   -h, --help          this text
 
 idle (npm start's whole stack with no traffic: CPU, wake-ups and memory per process) reads
@@ -121,8 +128,15 @@ export function parseBenchArgs(argv: readonly string[]): ParsedCommand {
       ...(values.wan ? { wan: true } : {}),
       ...(values.workers !== undefined ? { workers: numberOption('workers', values.workers, 1, 'positive-integer') } : {}),
       ...(values.rate !== undefined ? { rate: numberOption('rate', values.rate, 1, 'positive-integer') } : {}),
+      ...(values.only !== undefined ? { only: rowList(values.only) } : {}),
     },
   };
+}
+
+function rowList(raw: string): string[] {
+  const rows = raw.split(',').map((r) => r.trim());
+  if (rows.some((r) => r === '')) throw new BenchUsageError(`--only needs row names separated by commas, got "${raw}"`);
+  return rows;
 }
 
 function parse(argv: readonly string[]) {
@@ -139,6 +153,7 @@ function parse(argv: readonly string[]) {
       wan: { type: 'boolean' },
       workers: { type: 'string' },
       rate: { type: 'string' },
+      only: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

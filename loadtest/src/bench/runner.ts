@@ -1,7 +1,7 @@
 import type { Benchmark, BenchSetup, GoalCheck, LatencyExpectation, MeasuredProcess } from './benchmark.js';
 import { drive } from './drive.js';
 import { type MeasuredSample, measuredRun } from './measure.js';
-import type { BenchOptions } from './options.js';
+import { type BenchOptions, BenchUsageError } from './options.js';
 import { preflight } from './preflight.js';
 import { clockTicksPerSecond } from './proc-cpu.js';
 import { type ConfigurationSummary, summarize } from './summary.js';
@@ -45,8 +45,16 @@ function checkDeclaration(b: Benchmark): void {
   if (!names.includes(b.baseline)) throw new Error(`benchmark ${b.name}: baseline ${b.baseline} is not one of ${names.join(', ')}`);
 }
 
-function targetsOf(b: Benchmark, setup: BenchSetup) {
+/** `--only` names rows of this benchmark; the baseline is always measured. */
+function checkOnly(b: Benchmark, only: readonly string[] | undefined): void {
+  const names = b.configurations.map((c) => c.name);
+  const unknown = (only ?? []).filter((r) => !names.includes(r));
+  if (unknown.length > 0) throw new BenchUsageError(`--only: ${unknown.join(', ')} is not a row of ${b.name} (rows: ${names.join(', ')})`);
+}
+
+function targetsOf(b: Benchmark, setup: BenchSetup, only: readonly string[] | undefined) {
   return b.configurations.flatMap((c) => {
+    if (only && c.name !== b.baseline && !only.includes(c.name)) return [];
     const target = setup.targets[c.name];
     if (!target && c.optional) return [];
     if (!target) throw new Error(`benchmark ${b.name}: setup returned no target for configuration ${c.name}`);
@@ -62,6 +70,7 @@ function targetsOf(b: Benchmark, setup: BenchSetup) {
  */
 export async function runBenchmark(benchmark: Benchmark, options: BenchOptions, hooks: RunHooks): Promise<BenchResult> {
   checkDeclaration(benchmark);
+  checkOnly(benchmark, options.only);
   const hz = clockTicksPerSecond(); // fail before starting anything if CPU time cannot be read
   const { signal, log } = hooks;
   checkAborted(signal);
@@ -79,7 +88,7 @@ export async function runBenchmark(benchmark: Benchmark, options: BenchOptions, 
   const connections: Record<string, number> = {};
   const latencyOf: Record<string, 'all' | 'ok'> = {};
   try {
-    const targets = targetsOf(benchmark, setup);
+    const targets = targetsOf(benchmark, setup, options.only);
     for (const { name, target } of targets) {
       checkAborted(signal);
       measured[name] = target.measured;

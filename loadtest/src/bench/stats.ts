@@ -20,3 +20,23 @@ export function ratio(value: number | null, baseline: number | null): number | n
   if (value === null || baseline === null || baseline === 0) return null;
   return value / baseline;
 }
+
+/**
+ * A figure of row `a` against row `b` compared round by round, then the median:
+ * rounds are interleaved, so round i of both ran seconds apart and shared the
+ * machine's drift, which a ratio of the two rows' own medians does not cancel.
+ * Rounds where either figure is unknown are skipped; null when none is left.
+ */
+export function pairedMedian(
+  a: readonly (number | null)[],
+  b: readonly (number | null)[],
+  compare: (a: number, b: number) => number | null,
+): number | null {
+  const paired: (number | null)[] = [];
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const x = a[i] ?? null;
+    const y = b[i] ?? null;
+    paired.push(x === null || y === null ? null : compare(x, y));
+  }
+  return medianOfKnown(paired);
+}

@@ -82,8 +82,12 @@ function ownConnections(result: BenchResult): string[] {
 /** The benchmark's goals: each ratio, its bound, and whether this run met it. */
 function goalLines(result: BenchResult): string[] {
   if (result.goals.length === 0) return [];
-  const rows = result.goals.map((g) => [g.name, formatRatio(g.value), `${g.bound === 'at-most' ? '≤' : '≥'} ${g.limit}×`, g.met ? 'met' : 'NOT met']);
-  return ['', 'Goals (ratios measured side by side in this run):', renderColumns(['goal', 'measured', 'goal', ''], rows, ['left', 'right', 'right', 'left'])];
+  const us = (v: number | null) => (v === null ? '-' : `${v.toFixed(1)} µs`);
+  const rows = result.goals.map((g) => {
+    const [value, limit] = g.unit === 'us' ? [us(g.value), us(g.limit)] : [formatRatio(g.value), `${g.limit}×`];
+    return [g.name, value, `${g.bound === 'at-most' ? '≤' : '≥'} ${limit}`, g.met ? 'met' : 'NOT met'];
+  });
+  return ['', 'Goals (measured side by side in this run):', renderColumns(['goal', 'measured', 'goal', ''], rows, ['left', 'right', 'right', 'left'])];
 }
 
 /**

@@ -17,6 +17,10 @@ test('every option is read', () => {
     kind: 'run',
     options: { name: 'gateway', ...DEFAULT_OPTIONS, rate: 1500, workers: 2 },
   });
+  assert.deepEqual(parseBenchArgs(['gateway', '--only', 'gateway, gateway-no-observability']), {
+    kind: 'run',
+    options: { name: 'gateway', ...DEFAULT_OPTIONS, only: ['gateway', 'gateway-no-observability'] },
+  });
 });
 
 test('--help wins over everything else', () => {
@@ -35,6 +39,8 @@ const bad: Array<[string[], RegExp]> = [
   [['path', '--warmup=-1'], /--warmup must be a number of 0 or more/],
   [['path', '--json', ''], /--json needs a file name/],
   [['path', '--rate', '0'], /--rate must be a whole number of 1 or more, got "0"/],
+  [['path', '--only', 'a,,b'], /--only needs row names separated by commas, got "a,,b"/],
+  [['idle', '--only', 'a'], /idle sends no traffic: --only does not apply/],
   [['path', '--frobnicate'], /frobnicate/],
   [['path', '--duration'], /duration/],
 ];

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import type { Benchmark } from '../../src/bench/benchmark.js';
+import { BenchUsageError } from '../../src/bench/options.js';
 import { buildReport } from '../../src/bench/report.js';
 import { BenchAbortedError, runBenchmark } from '../../src/bench/runner.js';
 import { formatResultTable } from '../../src/bench/table.js';
@@ -158,4 +159,26 @@ test('an optional configuration the setup leaves out is skipped and left out of 
   const required: Benchmark = { ...base, configurations: [...base.configurations, { name: 'extra', description: 'not started' }] };
   await assert.rejects(runBenchmark(required, { ...options, rounds: 1 }, { signal: new AbortController().signal, log: () => {} }), /no target for configuration extra/);
   assert.equal(state.stopped, 2, 'both setups were stopped');
+});
+
+test('--only measures the named rows and the baseline; a name that is not a row is a usage error before anything starts', async () => {
+  const state: { server?: Server; stopped: number } = { stopped: 0 };
+  const base = inProcessBenchmark(state);
+  const three: Benchmark = {
+    ...base,
+    configurations: [...base.configurations, { name: 'again', description: 'ok again' }],
+    async setup(ctx) {
+      const setup = await base.setup(ctx);
+      return { ...setup, targets: { ...setup.targets, again: setup.targets.ok as NonNullable<(typeof setup.targets)['ok']> } };
+    },
+  };
+  const hooks = { signal: new AbortController().signal, log: () => {} };
+  const result = await runBenchmark(three, { ...options, rounds: 1, only: ['again'] }, hooks);
+  assert.deepEqual(
+    result.configurations.map((c) => c.name),
+    ['ok', 'again'],
+  );
+  assert.equal(state.stopped, 1);
+  await assert.rejects(runBenchmark(three, { ...options, only: ['nope'] }, hooks), (err: unknown) => err instanceof BenchUsageError && /--only: nope is not a row of in-process \(rows: ok, teapot, again\)/.test(err.message));
+  assert.equal(state.stopped, 1, 'nothing was started for the refused run');
 });

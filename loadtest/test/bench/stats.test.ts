@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { median, medianOfKnown, ratio } from '../../src/bench/stats.js';
+import { median, medianOfKnown, pairedMedian, ratio } from '../../src/bench/stats.js';
 
 test('median of an odd count is the middle value, whatever the order', () => {
   assert.equal(median([9, 1, 5]), 5);
@@ -33,4 +33,14 @@ test('ratio divides by the baseline, and is null without a meaningful baseline',
   assert.equal(ratio(5, 0), null);
   assert.equal(ratio(null, 3), null);
   assert.equal(ratio(3, null), null);
+});
+
+test('pairedMedian compares round i of one row with round i of the other, skipping rounds either does not know', () => {
+  // Drift moves both rows alike: the ratio of the two medians (150/130) hides the steady 10% that every pair shows.
+  const a = [110, 220, 150, null, 132];
+  const b = [100, 200, 130, 90, 120];
+  assert.equal(pairedMedian(a, b, (x, y) => x / y)?.toFixed(3), '1.100');
+  assert.equal(pairedMedian(a, b, (x, y) => x - y), 16);
+  assert.equal(pairedMedian([null], [1], (x, y) => x - y), null);
+  assert.equal(pairedMedian([1, 2], [1], (x, y) => x - y), 0, 'only the rounds both rows ran');
 });

@@ -118,10 +118,11 @@ test('goals are listed under the table with the measured ratio, the bound and wh
     clockTicksPerSecond: 100,
     configurations,
     details: {},
-    goals: [goal('shed CPU µs/req ÷ served', 0.12, 'at-most', 0.15), goal('goodput ÷ peak', 0.5, 'at-least', 0.9), goal('nothing', null, 'at-most', 1)],
+    goals: [goal('shed CPU µs/req ÷ served', 0.12, 'at-most', 0.15), goal('goodput ÷ peak', 0.5, 'at-least', 0.9), goal('nothing', null, 'at-most', 1), goal('hop auth', 4.25, 'at-most', 5, 'us')],
   });
   assert.match(out, /Goals/);
   assert.match(out, /shed CPU µs\/req ÷ served\s+0\.12×\s+≤ 0\.15×\s+met/);
   assert.match(out, /goodput ÷ peak\s+0\.50×\s+≥ 0\.9×\s+NOT met/);
   assert.match(out, /nothing\s+-\s+≤ 1×\s+NOT met/, 'an unknown value never meets a goal');
+  assert.match(out, /hop auth\s+4\.3 µs\s+≤ 5\.0 µs\s+met/, 'a goal in µs reads in µs');
 });

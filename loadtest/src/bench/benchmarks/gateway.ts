@@ -4,8 +4,9 @@ import { defaultTopologyPath, loadTopologyFile } from '@setgate/config';
 import { signDevToken } from '@setgate/launcher';
 import { freePorts, nodeArgsFor, type RedisServer, startRedisServer } from '@setgate/process-supervisor';
 import { TopologyView } from '@setgate/topology';
-import type { Benchmark, BenchSetup, MeasuredProcess } from '../benchmark.js';
+import { type Benchmark, type BenchSetup, type ConfigurationSummaryLike, type GoalCheck, goal, type MeasuredProcess } from '../benchmark.js';
 import { spawnReady, stopChild } from '../child.js';
+import { pairedCpuDifference, pairedCpuRatio } from '../paired.js';
 import { expect2xx } from '../preflight.js';
 import { NO_OBSERVABILITY, TRACED_RATIO, TRACED_SAMPLER, tracedEnv } from '../observability.js';
 import { type OtlpSink, startOtlpSink } from '../otlp-sink.js';
@@ -43,7 +44,10 @@ async function gatewayProcessesOf(bench: BenchStack, gatewayId: string): Promise
  * redis each), each run right after it: without a hop secret, with
  * observability off (observability.ts), exporting sampled spans, and (with
  * `--workers N`) with the gateway running N workers.
- * Goal: (b) ≥ 85% of (a)'s req/s and ≤ 1.15× its CPU µs/req.
+ * Goals, each compared round by round (paired.ts): observability (metrics and
+ * access lines) ≤ 10% of a request's CPU; authenticating the gateway → node hop
+ * ≤ 5 µs a request. `--only gateway,gateway-no-observability --rounds 25
+ * --duration 2` resolves the first where the full table cannot.
  */
 export const gatewayBenchmark: Benchmark = {
   name: 'gateway',
@@ -73,6 +77,18 @@ export const gatewayBenchmark: Benchmark = {
     { name: 'direct', description: 'GET /cmd/profile/<key> straight to the write-point node with the headers the gateway asserts' },
   ],
   baseline: 'bare-forward',
+
+  goals(rows: readonly ConfigurationSummaryLike[]): GoalCheck[] {
+    const has = (row: string) => rows.some((r) => r.name === row);
+    return [
+      ...(has('gateway-no-observability')
+        ? [goal('observability: gateway ÷ gateway-no-observability, CPU µs/req, median of per-round ratios', pairedCpuRatio(rows, { row: 'gateway' }, { row: 'gateway-no-observability' }), 'at-most', 1.1)]
+        : []),
+      ...(has('gateway-no-hop-auth')
+        ? [goal('hop auth: gateway − gateway-no-hop-auth, CPU µs/req, median of per-round differences', pairedCpuDifference(rows, { row: 'gateway' }, { row: 'gateway-no-hop-auth' }), 'at-most', 5, 'us')]
+        : []),
+    ];
+  },
 
   async setup(ctx): Promise<BenchSetup> {
     const source = new TopologyView(loadTopologyFile(defaultTopologyPath()));

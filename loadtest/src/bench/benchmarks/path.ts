@@ -1,7 +1,8 @@
 import { defaultTopologyPath, loadTopologyFile } from '@setgate/config';
 import { signDevToken } from '@setgate/launcher';
 import { type CommandView, TopologyView } from '@setgate/topology';
-import type { Benchmark, BenchSetup, LoadMethod } from '../benchmark.js';
+import { type Benchmark, type BenchSetup, type ConfigurationSummaryLike, type GoalCheck, goal, type LoadMethod } from '../benchmark.js';
+import { pairedCpuDifference, pairedCpuRatio } from '../paired.js';
 import { expect2xx } from '../preflight.js';
 import { NO_OBSERVABILITY, TRACED_RATIO, TRACED_SAMPLER, tracedEnv } from '../observability.js';
 import { type OtlpSink, startOtlpSink } from '../otlp-sink.js';
@@ -38,6 +39,9 @@ function keepOneGateway(region: string, gatewayId: string) {
  * read goes through one region's regional-proxy and gateway to the key's
  * write-point node (`full-path`), or straight to that node with the headers
  * the gateway would send (`direct`, the baseline).
+ * Goals, each compared round by round (paired.ts) where its rows ran:
+ * observability ≤ 10% of the path's CPU; hop authentication ≤ 5 µs a request
+ * per hop (the two hops of the path; the node's check on its own, direct).
  */
 export const pathBenchmark: Benchmark = {
   name: 'path',
@@ -70,6 +74,22 @@ export const pathBenchmark: Benchmark = {
     },
   ],
   baseline: 'direct',
+
+  goals(rows: readonly ConfigurationSummaryLike[]): GoalCheck[] {
+    const has = (row: string) => rows.some((r) => r.name === row);
+    const bothHops = pairedCpuDifference(rows, { row: 'full-path' }, { row: 'full-path-no-hop-auth' });
+    return [
+      ...(has('full-path-no-observability')
+        ? [goal('observability: full-path ÷ full-path-no-observability, CPU µs/req, median of per-round ratios', pairedCpuRatio(rows, { row: 'full-path' }, { row: 'full-path-no-observability' }), 'at-most', 1.1)]
+        : []),
+      ...(has('full-path-no-hop-auth')
+        ? [goal('hop auth per hop: (full-path − full-path-no-hop-auth) ÷ 2 hops, CPU µs/req, median of per-round differences', bothHops === null ? null : bothHops / 2, 'at-most', 5, 'us')]
+        : []),
+      ...(has('direct-no-hop-auth')
+        ? [goal("hop auth at the node: direct − direct-no-hop-auth, the node's CPU µs/req, median of per-round differences", pairedCpuDifference(rows, { row: 'direct' }, { row: 'direct-no-hop-auth' }), 'at-most', 5, 'us')]
+        : []),
+    ];
+  },
 
   async setup(ctx): Promise<BenchSetup> {
     // Each row runs right after its pair (A A' B B'), so drift on a busy machine hits both alike.

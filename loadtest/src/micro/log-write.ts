@@ -3,8 +3,8 @@
  * stdout a pipe read by another process (as under `npm start`, a container
  * runtime or the bench): pino writing each line with its own write, against
  * the components' CoalescingDestination (one write per LOG_COALESCE_MS), each
- * with and without the redaction the general logger applies (the access
- * logger skips it). Lines come two per event-loop turn, as from a busy hop.
+ * with and without the redaction the general logger applies, and the access
+ * log's own LineWriter (pre-serialised fields, no redaction) on the coalescer. Lines come two per event-loop turn, as from a busy hop.
  * Prints the writer's CPU µs per line, net of the loop alone; best of `--rounds`
  * (on a shared machine the slower rounds measure the neighbours). The reader's
  * own savings (fewer wake-ups) are not counted.
@@ -14,7 +14,8 @@
 import { spawn } from 'node:child_process';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { CoalescingDestination, redactOption } from '@setgate/telemetry';
+import { accessFields } from '@setgate/service-kit';
+import { CoalescingDestination, LineWriter, redactOption } from '@setgate/telemetry';
 import { type DestinationStream, type LoggerOptions, pino } from 'pino';
 
 const { values } = parseArgs({
@@ -61,8 +62,21 @@ const rows: ReadonlyArray<{ label: string; options: LoggerOptions; destination: 
   { label: 'a write per line, redacted', options: { redact: redactOption }, destination: perLine },
   { label: 'a write per line', options: {}, destination: perLine },
   { label: 'coalesced, redacted', options: { redact: redactOption }, destination: coalesced },
-  { label: 'coalesced (the access logger)', options: {}, destination: coalesced },
+  { label: 'coalesced', options: {}, destination: coalesced },
 ];
+/** The access log as the components write it: LineWriter on the coalescer, fields serialised by shape (access-log.ts). */
+const LINE_WRITER = 'coalesced, LineWriter (the access log)';
+const entry = {
+  method: 'GET',
+  path: '/v1/profile',
+  route: 'profile.get',
+  status: 200,
+  durationMs: 1.234,
+  upstream: 'us-east-a-1',
+  requestId: 'a5b0c7a0-1111-2222-3333-444455556666',
+  traceId: '0af7651916cd43dd8448eb211c80319c',
+  spanId: 'b7ad6b7169203331',
+};
 
 const best = new Map<string, number>();
 let loopBest = Number.POSITIVE_INFINITY;
@@ -73,8 +87,11 @@ for (let r = 0; r < rounds; r++) {
     const us = await cpuPerLine(() => logger.info(accessLine(), 'access'));
     best.set(row.label, Math.min(best.get(row.label) ?? Number.POSITIVE_INFINITY, us));
   }
+  const writer = new LineWriter('info', base, coalesced());
+  const us = await cpuPerLine(() => writer.write('info', accessFields(entry), 'access'));
+  best.set(LINE_WRITER, Math.min(best.get(LINE_WRITER) ?? Number.POSITIVE_INFINITY, us));
 }
 reader.stdin?.end();
 console.log(`an access line to a pipe, ${lines} lines × ${rounds} rounds, two per event-loop turn; writer CPU µs per line, net of the loop (${loopBest.toFixed(2)} µs)`);
-for (const row of rows) console.log(`${row.label.padEnd(32)} ${((best.get(row.label) ?? 0) - loopBest).toFixed(2).padStart(6)} µs`);
+for (const label of [...rows.map((r) => r.label), LINE_WRITER]) console.log(`${label.padEnd(40)} ${((best.get(label) ?? 0) - loopBest).toFixed(2).padStart(6)} µs`);
 process.exit(0);

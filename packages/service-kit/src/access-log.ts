@@ -1,4 +1,4 @@
-import type { Logger } from '@setgate/telemetry';
+import { jsonString, type LineWriter } from '@setgate/telemetry';
 
 /** Env var that switches the access log off (`off`, `0`, `false`, `no`); anything else or unset: on. */
 export const ACCESS_LOG_ENV = 'SETGATE_ACCESS_LOG';
@@ -27,21 +27,18 @@ export interface AccessEntry {
   readonly problem?: { readonly code: string; readonly refusal: boolean };
 }
 
-/** The fields of an access line; `msg` is constant so lines are easy to select. */
-export function accessLine(e: AccessEntry): Record<string, unknown> {
-  return {
-    access: true,
-    method: e.method,
-    path: e.path,
-    route: e.route,
-    status: e.status,
-    duration_ms: Math.round(e.durationMs * 1000) / 1000,
-    ...(e.upstream === undefined ? {} : { upstream: e.upstream }),
-    ...(e.problem === undefined ? {} : { code: e.problem.code }),
-    request_id: e.requestId,
-    trace_id: e.traceId,
-    span_id: e.spanId,
-  };
+/**
+ * The fields of an access line, serialised (`"access":true,"method":…`): the
+ * shape is fixed, so it is written without a generic serialiser (LineWriter).
+ * The line's `msg` is the constant `access`, so lines are easy to select.
+ */
+export function accessFields(e: AccessEntry): string {
+  // elapsedTime is always a number; a NaN would make the line unreadable JSON.
+  const duration = Number.isFinite(e.durationMs) ? Math.round(e.durationMs * 1000) / 1000 : null;
+  let s = `"access":true,"method":${jsonString(e.method)},"path":${jsonString(e.path)},"route":${jsonString(e.route)},"status":${e.status},"duration_ms":${duration}`;
+  if (e.upstream !== undefined) s += `,"upstream":${jsonString(e.upstream)}`;
+  if (e.problem !== undefined) s += `,"code":${jsonString(e.problem.code)}`;
+  return `${s},"request_id":${jsonString(e.requestId)},"trace_id":${jsonString(e.traceId)},"span_id":${jsonString(e.spanId)}`;
 }
 
 /**
@@ -56,6 +53,7 @@ export function accessLevel(status: number, refusal = false): 'info' | 'warn' | 
 }
 
 /** Writes one access line at the status's level. */
-export function writeAccessLine(logger: Logger, e: AccessEntry): void {
-  logger[accessLevel(e.status, e.problem?.refusal)](accessLine(e), 'access');
+export function writeAccessLine(writer: LineWriter, e: AccessEntry): void {
+  const level = accessLevel(e.status, e.problem?.refusal);
+  if (writer.enabled(level)) writer.write(level, accessFields(e), 'access');
 }

@@ -241,7 +241,7 @@ function observeFinished(obs: RequestObservation, request: FastifyRequest, reply
   const sc = span.spanContext();
   const q = request.url.indexOf('?');
   const problem = answeredProblem(request);
-  writeAccessLine(obs.telemetry.accessLogger, {
+  writeAccessLine(obs.telemetry.accessLog, {
     ...(problem ? { problem } : {}),
     method: request.method,
     path: q === -1 ? request.url : request.url.slice(0, q),

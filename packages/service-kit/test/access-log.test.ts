@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CommonErrors } from '@setgate/contracts';
 import { startTelemetry } from '@setgate/telemetry';
-import { accessLevel, accessLine, accessLogEnabled, createService } from '../src/index.js';
+import { accessFields, accessLevel, accessLogEnabled, createService } from '../src/index.js';
 
 /** A telemetry whose logger writes into `lines` (the real logger: same options, redaction included). */
 function capture() {
@@ -107,11 +107,24 @@ describe('access log', () => {
     assert.equal(accessLogEnabled({}), true);
   });
 
-  it('names the upstream only when there is one', () => {
+  it('names the upstream and the code only when there is one, and escapes what needs it', () => {
     const base = { method: 'PUT', path: '/v1/profile', route: 'profile.put', status: 201, durationMs: 1.23456, requestId: 'r', traceId: TRACE, spanId: 'b7ad6b7169203331' };
-    assert.equal(accessLine({ ...base, upstream: undefined }).upstream, undefined);
-    assert.equal(accessLine({ ...base, upstream: 'eu-west-a-1' }).upstream, 'eu-west-a-1');
-    assert.equal(accessLine({ ...base, upstream: undefined }).duration_ms, 1.235);
+    const line = (e: Parameters<typeof accessFields>[0]) => JSON.parse(`{${accessFields(e)}}`) as Record<string, unknown>;
+    assert.deepEqual(line({ ...base, upstream: undefined }), {
+      access: true,
+      method: 'PUT',
+      path: '/v1/profile',
+      route: 'profile.put',
+      status: 201,
+      duration_ms: 1.235,
+      request_id: 'r',
+      trace_id: TRACE,
+      span_id: 'b7ad6b7169203331',
+    });
+    assert.equal(line({ ...base, upstream: 'eu-west-a-1' }).upstream, 'eu-west-a-1');
+    assert.equal(line({ ...base, upstream: undefined, problem: { code: 'SETGATE_X', refusal: false } }).code, 'SETGATE_X');
+    assert.equal(line({ ...base, upstream: undefined, path: '/v1/a"b\\c\u0001é' }).path, '/v1/a"b\\c\u0001é');
+    assert.equal(line({ ...base, upstream: undefined, durationMs: Number.NaN }).duration_ms, null);
     assert.equal(accessLevel(499), 'info');
     assert.equal(accessLevel(503), 'error');
     assert.equal(accessLevel(503, true), 'warn');

@@ -15,7 +15,7 @@ import { spawn } from 'node:child_process';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { accessFields } from '@setgate/service-kit';
-import { CoalescingDestination, LineWriter, redactOption } from '@setgate/telemetry';
+import { CoalescingDestination, fdSink, LineWriter, redactOption } from '@setgate/telemetry';
 import { type DestinationStream, type LoggerOptions, pino } from 'pino';
 
 const { values } = parseArgs({
@@ -57,7 +57,7 @@ async function cpuPerLine(log: () => void): Promise<number> {
 }
 
 const perLine = () => pino.destination({ dest: fd, sync: true });
-const coalesced = () => new CoalescingDestination(pino.destination({ dest: fd, sync: true }));
+const coalesced = () => new CoalescingDestination(fdSink(fd));
 const rows: ReadonlyArray<{ label: string; options: LoggerOptions; destination: () => DestinationStream }> = [
   { label: 'a write per line, redacted', options: { redact: redactOption }, destination: perLine },
   { label: 'a write per line', options: {}, destination: perLine },

@@ -15,7 +15,7 @@ import { WORKER_ATTRIBUTE, type WorkerMetrics } from './worker-metrics.js';
 import type { ScopeMetrics } from '@opentelemetry/sdk-metrics';
 
 export { REDACT_PATHS, REDACTED, redactOption } from './redaction.js';
-export { CoalescingDestination, stdoutLogDestination } from './log-destination.js';
+export { CoalescingDestination, fdSink, type SyncSink, stdoutLogDestination } from './log-destination.js';
 export { jsonString, type LineLevel, LineWriter } from './line-writer.js';
 export { type Sampling, samplingFromEnv } from './sampling.js';
 export { extractContext, injectContext, parseTraceparent, traceparentOf } from './trace-context.js';

@@ -1,10 +1,23 @@
 import type { DestinationStream } from 'pino';
 import { pino } from 'pino';
 
-/** What the coalescer writes through: a synchronous sink that copes with partial writes and EAGAIN (sonic-boom). */
-interface SyncSink {
-  write(data: string): boolean;
+/**
+ * What the coalescer writes through: a synchronous sink that copes with partial writes and
+ * EAGAIN (sonic-boom in buffer mode). It may keep the buffer it is given (to retry): the
+ * coalescer never writes into a buffer again once it has handed it over.
+ */
+export interface SyncSink {
+  write(data: Buffer): boolean;
 }
+
+/** A SyncSink writing to a file descriptor (1: stdout): sonic-boom, synchronous, in buffer mode. */
+export function fdSink(fd: number): SyncSink {
+  // pino's types give its destination the string write of utf8 mode; in buffer mode it takes Buffers.
+  return pino.destination({ dest: fd, sync: true, contentMode: 'buffer' }) as unknown as SyncSink;
+}
+
+/** Bytes gathered before a write; a busy hop's 50 ms of access lines (~400 bytes each) fit. */
+const BUFFER_BYTES = 64 * 1024;
 
 /** How long a line may wait for others before it is written: what a SIGKILL can lose, at most. */
 export const LOG_COALESCE_MS = 50;
@@ -24,7 +37,13 @@ const LEVEL_DIGIT_AT = 9;
  * exception, the end of the loop). A SIGKILL loses at most `delayMs` of info lines.
  */
 export class CoalescingDestination implements DestinationStream {
-  private pending: string[] = [];
+  /**
+   * Lines are encoded into this buffer as they come, not kept as strings until the write:
+   * a string held for up to 50 ms (often a rope of a dozen pieces) outlived a young-generation
+   * GC or two, and the GC work grew with every line pending.
+   */
+  private buffer = Buffer.allocUnsafe(BUFFER_BYTES);
+  private used = 0;
   private timer: NodeJS.Timeout | undefined = undefined;
   private readonly flushLater = () => {
     this.timer = undefined;
@@ -37,7 +56,15 @@ export class CoalescingDestination implements DestinationStream {
   ) {}
 
   write(line: string): void {
-    this.pending.push(line);
+    // A UTF-16 unit is at most 3 UTF-8 bytes: a line that might not fit writes out what is pending first.
+    if (this.used + line.length * 3 > this.buffer.length) {
+      this.flush();
+      if (line.length * 3 > this.buffer.length) {
+        this.sink.write(Buffer.from(line));
+        return;
+      }
+    }
+    this.used += this.buffer.write(line, this.used);
     const level = line.charCodeAt(LEVEL_DIGIT_AT);
     // '5' or '6' of `{"level":50` / 60 (levels are two digits: 10..60).
     if (level === 53 || level === 54) {
@@ -57,9 +84,10 @@ export class CoalescingDestination implements DestinationStream {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (this.pending.length === 0) return;
-    const data = this.pending.length === 1 ? (this.pending[0] as string) : this.pending.join('');
-    this.pending = [];
+    if (this.used === 0) return;
+    const data = this.buffer.subarray(0, this.used);
+    this.buffer = Buffer.allocUnsafe(BUFFER_BYTES);
+    this.used = 0;
     this.sink.write(data);
   }
 }
@@ -73,7 +101,7 @@ let stdout: CoalescingDestination | undefined;
  */
 export function stdoutLogDestination(): CoalescingDestination {
   if (stdout === undefined) {
-    const destination = new CoalescingDestination(pino.destination({ dest: 1, sync: true }));
+    const destination = new CoalescingDestination(fdSink(1));
     process.on('exit', () => destination.flush());
     stdout = destination;
   }

@@ -6,12 +6,12 @@ import { pino } from 'pino';
 import { CoalescingDestination } from '../src/log-destination.js';
 
 /** A sink that records each write it is given. */
-function recordingSink(): { writes: string[]; write(data: string): boolean } {
+function recordingSink(): { writes: string[]; write(data: Buffer): boolean } {
   const writes: string[] = [];
   return {
     writes,
-    write(data: string) {
-      writes.push(data);
+    write(data: Buffer) {
+      writes.push(data.toString());
       return true;
     },
   };
@@ -87,4 +87,23 @@ test("a process's last lines reach stdout when it exits in the same turn", () =>
     .split('\n')
     .map((l) => (JSON.parse(l) as { msg: string }).msg);
   assert.deepEqual(msgs, ['before exit', 'before exit', 'before exit', 'exiting']);
+});
+
+test('lines are written as UTF-8 bytes; more than a buffer holds goes out in several writes, in order, and a handed-over buffer is never written again', () => {
+  const kept: Buffer[] = [];
+  const destination = new CoalescingDestination({ write: (data) => kept.push(data) > 0 }, 60_000);
+  const line = (i: number) => `{"level":30,"i":${i},"msg":"é€😀 ${'x'.repeat(1000)}"}\n`;
+  const count = 200; // ~200 KB: more than one buffer
+  for (let i = 0; i < count; i++) destination.write(line(i));
+  const huge = `{"level":30,"msg":"${'y'.repeat(300_000)}"}\n`;
+  destination.write(huge);
+  destination.write(line(count));
+  destination.flush();
+  assert.ok(kept.length >= 3, `${kept.length} writes`);
+  const copies = kept.map((b) => Buffer.from(b));
+  destination.write(line(0));
+  destination.flush();
+  assert.deepEqual(kept.slice(0, copies.length), copies, 'what was handed over is unchanged by later lines');
+  const text = Buffer.concat(copies).toString('utf8');
+  assert.equal(text, [...Array.from({ length: count }, (_, i) => line(i)), huge, line(count)].join(''));
 });

@@ -62,6 +62,9 @@ describe('gateway and regional proxy with two workers each', () => {
         for (const r of regions) if (r.name === REGION) r.gateways = r.gateways.filter((g) => g.id === GATEWAY);
         const gateway = doc.gateway as Record<string, unknown>;
         delete gateway.sessionTokenSecret;
+        // Shedding is not under test: beside the drills on a 2-core machine a worker's event loop lags,
+        // and a shed 503 failed the first test (seen once in ten runs beside short-drills).
+        gateway.admission = { ...(gateway.admission as Record<string, unknown>), maxEventLoopDelayMs: 2000 };
         // Only us-east runs: a write is acknowledged on its write-point's append.
         for (const p of doc.placements as Array<Record<string, unknown>>) Object.assign(p, { mode: 'async', minInsync: 0 });
       },

@@ -120,7 +120,7 @@ export interface Benchmark {
 }
 
 /** What `goals` reads of a summarised row. */
-export type ConfigurationSummaryLike = Pick<ConfigurationSummary, 'name' | 'figures'> & Partial<Pick<ConfigurationSummary, 'rounds' | 'processes'>>;
+export type ConfigurationSummaryLike = Pick<ConfigurationSummary, 'name' | 'figures'> & Partial<Pick<ConfigurationSummary, 'rounds'>>;
 
 /** One goal as a ratio measured side by side, and whether this run met it. */
 export interface GoalCheck {

@@ -4,7 +4,8 @@
  * runtime or the bench): pino writing each line with its own write, against
  * the components' CoalescingDestination (one write per LOG_COALESCE_MS), each
  * with and without the redaction the general logger applies, and the access
- * log's own LineWriter (pre-serialised fields, no redaction) on the coalescer. Lines come two per event-loop turn, as from a busy hop.
+ * log's own LineWriter (pre-serialised fields, no redaction) on the coalescer.
+ * Lines come two per event-loop turn, as from a busy hop.
  * Prints the writer's CPU µs per line, net of the loop alone; best of `--rounds`
  * (on a shared machine the slower rounds measure the neighbours). The reader's
  * own savings (fewer wake-ups) are not counted.

@@ -8,7 +8,7 @@ export interface BenchOptions {
   readonly durationSec: number;
   /** Concurrent connections autocannon keeps open. */
   readonly connections: number;
-  /** How many times every configuration runs, interleaved (A B A B …). */
+  /** How many times every configuration runs, interleaved (A B C, C B A, A B C …). */
   readonly rounds: number;
   /** Seconds of uncounted load per configuration before the first round. */
   readonly warmupSec: number;
@@ -53,7 +53,7 @@ export const USAGE = `usage: npm run bench -- <benchmark> [options]
 options:
   --duration SEC      load per configuration per round (default ${DEFAULT_OPTIONS.durationSec})
   --connections N     concurrent connections (default ${DEFAULT_OPTIONS.connections})
-  --rounds N          interleaved rounds, A B A B … (default ${DEFAULT_OPTIONS.rounds})
+  --rounds N          interleaved rounds, A B C / C B A / … (default ${DEFAULT_OPTIONS.rounds})
   --warmup SEC        uncounted load per configuration before round 1 (default ${DEFAULT_OPTIONS.warmupSec}; 0 skips)
   --json FILE         also write the results as JSON
   --wan               WAN emulation on (path, idle; the wan benchmark always runs with and without it)

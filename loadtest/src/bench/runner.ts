@@ -62,11 +62,19 @@ function targetsOf(b: Benchmark, setup: BenchSetup, only: readonly string[] | un
   });
 }
 
+/** The configurations in the order round `round` (from 1) runs them: odd rounds as declared, even ones reversed. */
+export function roundOrder<T>(targets: readonly T[], round: number): readonly T[] {
+  return round % 2 === 1 ? targets : [...targets].reverse();
+}
+
 /**
  * Runs a benchmark: setup, one preflight request per configuration, an
  * uncounted warm-up, then `rounds` counted rounds with the configurations
- * interleaved (A B A B …) so machine drift hits all alike. Whatever the
- * benchmark started is stopped before this returns or throws.
+ * interleaved so machine drift hits all alike, every other round in reverse
+ * order (A B C, C B A, A B C …) so no configuration always runs right after
+ * the same one (a run's tail — GC, log flushes, timers — lands in the next
+ * one's window). Whatever the benchmark started is stopped before this
+ * returns or throws.
  */
 export async function runBenchmark(benchmark: Benchmark, options: BenchOptions, hooks: RunHooks): Promise<BenchResult> {
   checkDeclaration(benchmark);
@@ -111,7 +119,7 @@ export async function runBenchmark(benchmark: Benchmark, options: BenchOptions, 
       }
     }
     for (let round = 1; round <= options.rounds; round++) {
-      for (const { name, target } of targets) {
+      for (const { name, target } of roundOrder(targets, round)) {
         checkAborted(signal);
         const sample = await measuredRun(target, { ...limits(name), durationSec: options.durationSec }, hz);
         checkAborted(signal); // a run cut short by Ctrl-C is not a sample

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import type { Benchmark } from '../../src/bench/benchmark.js';
 import { BenchUsageError } from '../../src/bench/options.js';
 import { buildReport } from '../../src/bench/report.js';
-import { BenchAbortedError, runBenchmark } from '../../src/bench/runner.js';
+import { BenchAbortedError, roundOrder, runBenchmark } from '../../src/bench/runner.js';
 import { formatResultTable } from '../../src/bench/table.js';
 
 /**
@@ -101,9 +101,9 @@ test('a real run against an in-process server gives the full result shape and st
   assert.equal(typeof teapot.ratios.reqPerSec, 'number');
   assert.equal(teapot.ratios.non2xx, null);
 
-  // Interleaved: the counted rounds alternate ok, teapot, ok, teapot.
+  // Interleaved, the second round in reverse order: neither row always runs right after the other.
   const order = lines.filter((l) => l.startsWith('round ')).map((l) => l.split(' ')[2]?.replace(':', ''));
-  assert.deepEqual(order, ['ok', 'teapot', 'ok', 'teapot']);
+  assert.deepEqual(order, ['ok', 'teapot', 'teapot', 'ok']);
 
   assert.match(formatResultTable(result), /ok \(baseline\)/);
   const report = buildReport(result);
@@ -111,6 +111,12 @@ test('a real run against an in-process server gives the full result shape and st
   assert.equal(report.machine.node, process.version);
   assert.ok(report.machine.command.length > 0);
   assert.doesNotThrow(() => JSON.parse(JSON.stringify(report)));
+});
+
+test('rounds alternate the declared order and its reverse', () => {
+  const rows = ['a', 'b', 'c'];
+  assert.deepEqual([1, 2, 3, 4].map((r) => roundOrder(rows, r).join('')), ['abc', 'cba', 'abc', 'cba']);
+  assert.deepEqual(rows, ['a', 'b', 'c'], 'the declared order is not changed');
 });
 
 test('a preflight failure stops what was started and names the configuration', async () => {

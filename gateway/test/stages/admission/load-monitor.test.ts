@@ -43,3 +43,46 @@ describe('event-loop delay for admission', () => {
     }
   });
 });
+
+describe('event-loop delay weighed by the work of the loop itself', () => {
+  /** A monitor on fake clocks, with a histogram whose mean is `delayMs` over the resolution's sleep. */
+  function monitorAt(delayMs: number, cpuShare: number) {
+    let now = 0;
+    let cpu = 0;
+    const loop = new EventLoopDelay(
+      () => now,
+      () => cpu,
+    );
+    void loop.ms; // starts it at now = 0, cpu = 0
+    const histogram = (loop as unknown as { histogram: { mean: number; reset(): void } }).histogram;
+    Object.defineProperty(histogram, 'mean', { value: (10 + delayMs) * 1e6, configurable: true });
+    now = 200;
+    cpu = 200 * cpuShare;
+    void loop.ms; // read: keeps it measuring
+    loop.sample();
+    return loop;
+  }
+
+  it('counts a delay in full when the loop used half a core or more over the period', () => {
+    for (const share of [0.5, 0.9, 1]) {
+      const loop = monitorAt(150, share);
+      try {
+        assert.equal(Math.round(loop.ms), 150, `share ${share}`);
+      } finally {
+        loop.stop();
+      }
+    }
+  });
+
+  it('scales down a delay the host caused: a starved loop that did little work of its own', () => {
+    const starved = monitorAt(150, 0.1);
+    const idle = monitorAt(150, 0);
+    try {
+      assert.equal(Math.round(starved.ms), 30, '0.1 of a core: a fifth of the delay');
+      assert.equal(idle.ms, 0, 'no work of its own: no delay of its own');
+    } finally {
+      starved.stop();
+      idle.stop();
+    }
+  });
+});

@@ -34,9 +34,13 @@ test('a scrape has HTTP, runtime and zeroed series, and promtool finds nothing t
     let kept = 0;
     for (let i = 0; i < 200; i++) kept += new Array(100_000).fill(i).length;
     assert.ok(kept > 0);
-    // The runtime instrumentation samples the event loop on an interval.
-    await new Promise((r) => setTimeout(r, 500));
-    const text = await scrapeOnce(telemetry);
+    // The runtime instrumentation samples the event loop once a second and reports only from 5 samples on.
+    let text = await scrapeOnce(telemetry);
+    const deadline = Date.now() + 60_000;
+    while (!/^nodejs_eventloop_delay_p99\{/m.test(text) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500));
+      text = await scrapeOnce(telemetry);
+    }
 
     assert.match(text, /^# UNIT http_server_request_duration s$/m);
     assert.match(

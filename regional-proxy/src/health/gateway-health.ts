@@ -55,6 +55,8 @@ export class GatewayHealth {
   private requestFailures = 0;
   private streak = 0;
   private last: GatewayHealthStatus['lastCheck'];
+  /** performance.now() of the last forwarded request's outcome (-Infinity: none yet). */
+  private trafficAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly gateway: string,
@@ -65,6 +67,11 @@ export class GatewayHealth {
 
   get healthy(): boolean {
     return this.current === 'healthy';
+  }
+
+  /** ms since a forwarded request to this gateway last ended (Infinity: none yet). */
+  idleForMs(now = performance.now()): number {
+    return now - this.trafficAt;
   }
 
   /** An active check answered 2xx in time. */
@@ -91,12 +98,14 @@ export class GatewayHealth {
 
   /** A forwarded request got its response headers. */
   requestSucceeded(): void {
+    this.trafficAt = performance.now();
     // Cheap on the hot path: one compare in the common case.
     if (this.requestFailures !== 0 && this.current === 'healthy') this.requestFailures = 0;
   }
 
   /** A forwarded request failed to connect or timed out. */
   requestFailed(kind: string): void {
+    this.trafficAt = performance.now();
     this.streak = 0;
     if (this.current === 'unhealthy') return;
     this.requestFailures++;

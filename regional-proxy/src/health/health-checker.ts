@@ -5,6 +5,8 @@ import type { GatewayHealth } from './gateway-health.js';
 export interface CheckTiming {
   readonly intervalMs: number;
   readonly timeoutMs: number;
+  /** The interval for a healthy gateway with no request for this long; absent: always intervalMs. */
+  readonly noTrafficIntervalMs?: number;
 }
 
 /** One gateway to probe: where its health endpoint is and whom to tell. */
@@ -21,8 +23,16 @@ interface Probe {
   timer: NodeJS.Timeout | undefined;
 }
 
+/** What the next check of a gateway waits: the no-traffic interval only while it is healthy and has been idle that long. */
+export function nextCheckInMs(health: Pick<GatewayHealth, 'healthy' | 'idleForMs'>, timing: CheckTiming): number {
+  const slow = timing.noTrafficIntervalMs;
+  if (slow === undefined || slow <= timing.intervalMs || !health.healthy) return timing.intervalMs;
+  return health.idleForMs() >= slow ? slow : timing.intervalMs;
+}
+
 /**
- * Active health checks: every gateway is probed every `intervalMs`, each
+ * Active health checks: every gateway is probed every `intervalMs` (every
+ * `noTrafficIntervalMs` while healthy and carrying no request), each
  * probe bounded by `timeoutMs`; a 2xx in time is a success, anything else a
  * failure. Probes of one gateway never overlap (the next is scheduled when the
  * previous ends), and each gateway has its own one-socket keep-alive pool from
@@ -66,7 +76,7 @@ export class HealthChecker {
     if (this.stopped) return;
     if (error === undefined) probe.target.health.checkSucceeded();
     else probe.target.health.checkFailed(error);
-    probe.timer = setTimeout(() => void this.run(probe), this.timing.intervalMs);
+    probe.timer = setTimeout(() => void this.run(probe), nextCheckInMs(probe.target.health, this.timing));
     probe.timer.unref();
   }
 

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
 import { GatewayHealth, type HealthTransition } from '../../src/health/gateway-health.js';
-import { HealthChecker } from '../../src/health/health-checker.js';
+import { HealthChecker, nextCheckInMs } from '../../src/health/health-checker.js';
 import { deadGateway, startGatewayStub } from '../helpers/gateway-stub.js';
 
 const THRESHOLDS = { healthyThreshold: 3, unhealthyThreshold: 2, passiveFailures: 3 };
@@ -90,5 +90,33 @@ describe('HealthChecker', () => {
     const probes = stub.probes;
     await sleep(TIMING.intervalMs * 4);
     assert.equal(stub.probes, probes);
+  });
+});
+
+describe('the no-traffic interval', () => {
+  const timing = { intervalMs: 1000, timeoutMs: 500, noTrafficIntervalMs: 5000 };
+  const gateway = (healthy: boolean, idleForMs: number) => ({ healthy, idleForMs: () => idleForMs });
+
+  it('checks a healthy gateway idle for the no-traffic interval that slowly', () => {
+    assert.equal(nextCheckInMs(gateway(true, Number.POSITIVE_INFINITY), timing), 5000, 'never carried a request');
+    assert.equal(nextCheckInMs(gateway(true, 5000), timing), 5000);
+  });
+
+  it('checks every intervalMs a gateway with recent traffic, an unhealthy one, or when no slower interval is set', () => {
+    assert.equal(nextCheckInMs(gateway(true, 4999), timing), 1000, 'carried a request within the no-traffic interval');
+    assert.equal(nextCheckInMs(gateway(false, Number.POSITIVE_INFINITY), timing), 1000, 'an unhealthy gateway must prove it is back');
+    assert.equal(nextCheckInMs(gateway(true, Number.POSITIVE_INFINITY), { intervalMs: 1000, timeoutMs: 500 }), 1000);
+    assert.equal(nextCheckInMs(gateway(true, Number.POSITIVE_INFINITY), { ...timing, noTrafficIntervalMs: 500 }), 1000, 'never faster than intervalMs');
+  });
+
+  it('a forwarded request, served or failed, ends the idle spell', () => {
+    const health = new GatewayHealth('gw-1', 'r', { healthyThreshold: 1, unhealthyThreshold: 1, passiveFailures: 3 }, () => {});
+    assert.equal(health.idleForMs(), Number.POSITIVE_INFINITY);
+    health.requestSucceeded();
+    assert.ok(health.idleForMs() < 1000);
+    const later = performance.now() + 10_000;
+    assert.ok(health.idleForMs(later) >= 10_000);
+    health.requestFailed('connection');
+    assert.ok(health.idleForMs() < 1000);
   });
 });

@@ -54,7 +54,7 @@ export const RegionalPolicy = Type.Object(
             minimum: 50,
             default: 5000,
             description:
-              "Active check interval for a healthy gateway this proxy sent no request for that long (Envoy's no_traffic_interval): an idle stack is not woken every intervalMs by checks nobody needs yet. An unhealthy gateway, or one that carried a request within that time, is checked every intervalMs; a gateway that died while idle is found by the first requests it fails (passiveFailures, with retries elsewhere) or within unhealthyThreshold × (noTrafficIntervalMs + timeoutMs).",
+              "Active check interval for a healthy gateway this proxy sent no request for that long (Envoy's no_traffic_interval): an idle stack is not woken every intervalMs by checks nobody needs yet. An unhealthy gateway, one whose last check failed, or one that carried a request within that time, is checked every intervalMs; a gateway that died while idle is found by the first requests it fails (passiveFailures, with retries elsewhere) or within noTrafficIntervalMs + (unhealthyThreshold − 1) × intervalMs + unhealthyThreshold × timeoutMs.",
           }),
         ),
         timeoutMs: Type.Integer({ minimum: 10, default: 500, description: 'Active check timeout.' }),

@@ -69,6 +69,11 @@ export class GatewayHealth {
     return this.current === 'healthy';
   }
 
+  /** True when the last active check failed (the gateway may be on its way out). */
+  get lastCheckFailed(): boolean {
+    return this.last?.ok === false;
+  }
+
   /** ms since a forwarded request to this gateway last ended (Infinity: none yet). */
   idleForMs(now = performance.now()): number {
     return now - this.trafficAt;

@@ -23,10 +23,14 @@ interface Probe {
   timer: NodeJS.Timeout | undefined;
 }
 
-/** What the next check of a gateway waits: the no-traffic interval only while it is healthy and has been idle that long. */
-export function nextCheckInMs(health: Pick<GatewayHealth, 'healthy' | 'idleForMs'>, timing: CheckTiming): number {
+/**
+ * What the next check of a gateway waits: the no-traffic interval only while it is healthy, its last
+ * check passed and it has been idle that long. A failed check brings the next one back to intervalMs,
+ * so a gateway that died while idle is out after one slow interval plus unhealthyThreshold − 1 fast ones.
+ */
+export function nextCheckInMs(health: Pick<GatewayHealth, 'healthy' | 'lastCheckFailed' | 'idleForMs'>, timing: CheckTiming): number {
   const slow = timing.noTrafficIntervalMs;
-  if (slow === undefined || slow <= timing.intervalMs || !health.healthy) return timing.intervalMs;
+  if (slow === undefined || slow <= timing.intervalMs || !health.healthy || health.lastCheckFailed) return timing.intervalMs;
   return health.idleForMs() >= slow ? slow : timing.intervalMs;
 }
 

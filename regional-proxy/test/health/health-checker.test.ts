@@ -95,7 +95,7 @@ describe('HealthChecker', () => {
 
 describe('the no-traffic interval', () => {
   const timing = { intervalMs: 1000, timeoutMs: 500, noTrafficIntervalMs: 5000 };
-  const gateway = (healthy: boolean, idleForMs: number) => ({ healthy, idleForMs: () => idleForMs });
+  const gateway = (healthy: boolean, idleForMs: number, lastCheckFailed = false) => ({ healthy, lastCheckFailed, idleForMs: () => idleForMs });
 
   it('checks a healthy gateway idle for the no-traffic interval that slowly', () => {
     assert.equal(nextCheckInMs(gateway(true, Number.POSITIVE_INFINITY), timing), 5000, 'never carried a request');
@@ -105,8 +105,26 @@ describe('the no-traffic interval', () => {
   it('checks every intervalMs a gateway with recent traffic, an unhealthy one, or when no slower interval is set', () => {
     assert.equal(nextCheckInMs(gateway(true, 4999), timing), 1000, 'carried a request within the no-traffic interval');
     assert.equal(nextCheckInMs(gateway(false, Number.POSITIVE_INFINITY), timing), 1000, 'an unhealthy gateway must prove it is back');
+    assert.equal(nextCheckInMs(gateway(true, Number.POSITIVE_INFINITY, true), timing), 1000, 'a failed check is confirmed or cleared soon');
     assert.equal(nextCheckInMs(gateway(true, Number.POSITIVE_INFINITY), { intervalMs: 1000, timeoutMs: 500 }), 1000);
     assert.equal(nextCheckInMs(gateway(true, Number.POSITIVE_INFINITY), { ...timing, noTrafficIntervalMs: 500 }), 1000, 'never faster than intervalMs');
+  });
+
+  it('a gateway that dies while idle is found after one slow interval and then fast checks', async () => {
+    const dead = await deadGateway();
+    const transitions: HealthTransition[] = [];
+    const health = new GatewayHealth('gw-dead', 'r', { healthyThreshold: 1, unhealthyThreshold: 2, passiveFailures: 3 }, (t) => transitions.push(t));
+    // The slow interval is far longer than any test waits: only the fast recheck after a failure can take it out.
+    const checker = new HealthChecker([{ healthUrl: dead.healthUrl, health }], { intervalMs: 50, timeoutMs: 200, noTrafficIntervalMs: 600_000 });
+    checker.start();
+    try {
+      const deadline = Date.now() + 60_000;
+      while (health.healthy && Date.now() < deadline) await sleep(20);
+      assert.equal(health.healthy, false, 'two failed checks in a row, the second one intervalMs after the first');
+      assert.equal(transitions.length, 1);
+    } finally {
+      await checker.stop();
+    }
   });
 
   it('a forwarded request, served or failed, ends the idle spell', () => {

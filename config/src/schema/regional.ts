@@ -47,7 +47,7 @@ export const RegionalPolicy = Type.Object(
           minimum: 50,
           default: 1000,
           description:
-            'Active check interval per gateway. A region whose gateways all die is left at the latest after unhealthyThreshold × (intervalMs + timeoutMs); passive detection and retries usually move traffic sooner.',
+            'Active check interval per gateway (one this proxy sends no traffic to: see noTrafficIntervalMs). A region whose gateways all die while they carry traffic is left at the latest after unhealthyThreshold × (intervalMs + timeoutMs); passive detection and retries usually move traffic sooner.',
         }),
         noTrafficIntervalMs: Type.Optional(
           Type.Integer({

@@ -1,6 +1,7 @@
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type HopSecrets, NodePath } from '@setgate/contracts';
+import { createDispatcher, type Dispatcher } from '@setgate/http-client';
 import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
 
@@ -36,6 +37,10 @@ export interface WitnessOptions {
 }
 
 const MAX_NODES = 64;
+/** The longest check a question may ask for. */
+const MAX_TIMEOUT_MS = 10_000;
+/** Probe pools kept, one per timeout asked for; past this many, the old ones are closed. */
+const MAX_PROBE_POOLS = 4;
 
 /** Loop-delay sampling while questions come: fine enough to see a stall of a fraction of a check's timeout. */
 const STALL_RESOLUTION_MS = 20;
@@ -92,28 +97,52 @@ class StallWatch {
  */
 export function registerWitness(admin: FastifyInstance, opts: WitnessOptions): void {
   const stalls = new StallWatch();
-  admin.addHook('onClose', async () => stalls.stop());
+  // Probes take the path the gateway's own forwards take: with WAN emulation on, a node in another region is
+  // reached through the link's relay, so a partitioned region's nodes look unreachable to witnesses outside it
+  // (undici's global dispatcher went around the relay, every witness saw a cut-off node up, and a partitioned
+  // region was never failed over). The relay's emulated connect is bounded by the dispatcher's connect
+  // timeout, not by the request's signal, so each question's timeout gets its own (the controller always
+  // asks with the same one: a handful at most).
+  const probes = new Map<number, Dispatcher>();
+  const probesFor = (timeoutMs: number): Dispatcher => {
+    let d = probes.get(timeoutMs);
+    if (!d) {
+      if (probes.size >= MAX_PROBE_POOLS) {
+        for (const old of probes.values()) void old.close();
+        probes.clear();
+      }
+      d = createDispatcher({ connections: 2, connectTimeoutMs: timeoutMs });
+      probes.set(timeoutMs, d);
+    }
+    return d;
+  };
+  admin.addHook('onClose', async () => {
+    stalls.stop();
+    await Promise.all([...probes.values()].map((d) => d.close()));
+  });
   admin.get<{ Querystring: { nodes?: string; timeoutMs?: string } }>(WITNESS_PATH, async (req, reply): Promise<WitnessReport | undefined> => {
     if (opts.secrets && !opts.secrets.acceptsBearer(req.headers.authorization)) {
       reply.code(401).type('application/problem+json');
       return reply.send({ type: 'about:blank', title: 'Internal token missing or wrong', status: 401, code: 'SETGATE_GW_WITNESS_UNAUTHORIZED' });
     }
     const ids = (req.query.nodes ?? '').split(',').filter((s) => s.length > 0).slice(0, MAX_NODES);
-    const timeoutMs = Math.min(10000, Math.max(50, Number(req.query.timeoutMs) || 800));
+    const timeoutMs = Math.min(MAX_TIMEOUT_MS, Math.max(50, Number(req.query.timeoutMs) || 800));
     // The stall that can fake a timeout is one while this gateway's own checks run (or since its last answer,
     // while the controller keeps asking): the loop is watched only then, not 20 times a second for nobody.
     await stalls.begin();
-    const observations = await Promise.all(ids.map((id) => observe(id, opts.nodeUrl(id), timeoutMs, opts.secrets)));
+    const dispatcher = probesFor(timeoutMs);
+    const observations = await Promise.all(ids.map((id) => observe(dispatcher, id, opts.nodeUrl(id), timeoutMs, opts.secrets)));
     return { witness: opts.id, region: opts.region, lagMs: stalls.end(), observations };
   });
 }
 
-async function observe(node: string, url: string | undefined, timeoutMs: number, secrets: HopSecrets | undefined): Promise<WitnessObservation> {
+async function observe(dispatcher: Dispatcher, node: string, url: string | undefined, timeoutMs: number, secrets: HopSecrets | undefined): Promise<WitnessObservation> {
   if (!url) return { node, reachable: false, failure: 'unknown-node', ms: 0 };
   const started = performance.now();
   const ms = () => Math.round(performance.now() - started);
   try {
     const res = await request(`${url}${NodePath.health}`, {
+      dispatcher,
       // The signal bounds the connect too: a host that drops packets must fail the check, not hang it.
       signal: AbortSignal.timeout(timeoutMs),
       headersTimeout: timeoutMs,

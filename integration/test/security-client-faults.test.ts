@@ -87,6 +87,54 @@ async function closedWithin(socket: Socket, ms: number): Promise<void> {
   socket.destroy();
 }
 
+/** How a client sends the body of an upload the gateway answers before reading it. */
+type EarlyUpload = 'partial' | 'whole' | 'split';
+/** The announced body of such an upload: within the body limit, large enough to be in flight when the answer comes. */
+const EARLY_BODY_BYTES = 60_000;
+
+/**
+ * POSTs to a path that is no command, so the gateway answers 404 in its first stages, before it reads
+ * the body, while the body is still coming: `partial` sends 1 KB of it and stops, `whole` sends all of
+ * it at once, `split` sends half, then the rest on the next turn. Resolves with the answer's status
+ * line and content type as the client saw them, or with what happened instead (closed, no answer).
+ */
+async function earlyAnswered(url: string, token: string, how: EarlyUpload, boundMs: number): Promise<string> {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  socket.on('error', () => {});
+  let head = '';
+  const answered = new Promise<string>((resolve) => {
+    const timer = setTimeout(() => resolve(`no answer in ${boundMs} ms`), boundMs);
+    socket.on('data', (chunk: Buffer) => {
+      head += chunk.toString('latin1');
+      const end = head.indexOf('\r\n\r\n');
+      if (end === -1) return;
+      clearTimeout(timer);
+      const status = /^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? `garbled: ${JSON.stringify(head.slice(0, 40))}`;
+      const type = /\r\ncontent-type: ([^;\r]+)/i.exec(head.slice(0, end))?.[1] ?? 'no content type';
+      resolve(`${status} ${type}`);
+    });
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve(head === '' ? 'closed without an answer' : `closed mid-answer: ${JSON.stringify(head.slice(0, 40))}`);
+    });
+  });
+  socket.write(
+    `POST /v1/no-such-command HTTP/1.1\r\nhost: setgate\r\nauthorization: Bearer ${token}\r\n` +
+      `content-type: application/json\r\ncontent-length: ${EARLY_BODY_BYTES}\r\n\r\n`,
+  );
+  const body = Buffer.alloc(EARLY_BODY_BYTES, 0x20);
+  if (how === 'partial') socket.write(body.subarray(0, 1024));
+  else if (how === 'whole') socket.write(body);
+  else {
+    socket.write(body.subarray(0, EARLY_BODY_BYTES / 2));
+    setImmediate(() => socket.write(body.subarray(EARLY_BODY_BYTES / 2)));
+  }
+  const outcome = await answered;
+  socket.destroy();
+  return outcome;
+}
+
 describe('security: client faults are never charged to upstream health (real processes)', () => {
   const source = new TopologyView(loadTopologyFile(SHIPPED_TOPOLOGY));
   const set = 'us-east-a';
@@ -244,6 +292,32 @@ describe('security: client faults are never charged to upstream health (real pro
     );
     const ok = await get(`${gateway}/v1/cart`, { authorization: `Bearer ${await stack.token(goodUser)}` });
     assert.equal(ok.status, 200, ok.body);
+  });
+
+  it("relays the gateway's early answer to an upload it refused before the body, whichever side ends the exchange first", { timeout: 300_000 }, async (t) => {
+    // The gateway answers (404: no such command) while the proxy is still passing the body on: the proxy's
+    // write to the gateway can fail after the answer arrived, or the gateway close the connection under it.
+    // The client must get the gateway's answer either way, and no gateway may be charged for it.
+    const token = await stack.token(goodUser);
+    const outcomes = new Map<string, number>();
+    for (let i = 0; i < 45; i++) {
+      const how = (['partial', 'whole', 'split'] as const)[i % 3] as EarlyUpload;
+      const outcome = `${how}: ${await earlyAnswered(stack.entry('us-east'), token, how, REQUEST_BOUND_MS)}`;
+      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+    }
+    const summary = [...outcomes].map(([o, n]) => `${n} × ${o}`);
+    t.diagnostic(`early answers as the client saw them: ${summary.join('; ')}`);
+    assert.deepEqual(
+      summary.filter((o) => !o.endsWith(`404 ${PROBLEM}`)),
+      [],
+      `every early answer reached the client: ${summary.join('; ')}`,
+    );
+    const charged = (await proxyGateways()).filter((g) => g.state !== 'healthy' || g.consecutiveRequestFailures > 0);
+    assert.deepEqual(
+      charged.map((g) => `${g.id}: ${g.state}, ${g.consecutiveRequestFailures} failed requests (${g.reason ?? ''})`),
+      [],
+      'no gateway was charged for answering early',
+    );
   });
 
   it('answers malformed URLs with problem+json at the proxy, the gateway, the node and the control plane', { timeout: 300_000 }, async () => {

@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import { runIdleBench } from './idle/idle-bench.js';
 import { formatIdleTable } from './idle/idle-table.js';
 import { BenchUsageError, parseBenchArgs, USAGE } from './options.js';
-import { benchmarkNames, IDLE, loadBenchmark } from './registry.js';
+import { formatHopCheckTable, runHopCheck } from './hop-check/hop-check-probe.js';
+import { benchmarkNames, HOP_CHECK, IDLE, loadBenchmark } from './registry.js';
 import { buildReport, machineInfo, writeReport } from './report.js';
 import { BenchAbortedError, runBenchmark } from './runner.js';
 import { formatResultTable } from './table.js';
@@ -42,6 +43,17 @@ async function main(argv: readonly string[]): Promise<number> {
       if (options.jsonPath) {
         const path = resolve(options.jsonPath);
         writeReport(path, { ...idle, machine: machineInfo() });
+        process.stdout.write(`\nJSON report: ${path}\n`);
+      }
+      return 0;
+    }
+    if (options.name === HOP_CHECK) {
+      // One process, no stack: --rounds is the number of paired batches per check.
+      const result = await runHopCheck(options.rounds, controller.signal);
+      process.stdout.write(`\n${formatHopCheckTable(result)}`);
+      if (options.jsonPath) {
+        const path = resolve(options.jsonPath);
+        writeReport(path, { ...result, machine: machineInfo() });
         process.stdout.write(`\nJSON report: ${path}\n`);
       }
       return 0;

@@ -18,9 +18,12 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
 /** The probe that sends no load (src/bench/idle/): run by the CLI itself, not by the load runner. */
 export const IDLE = 'idle';
 
-/** Registered names and the idle probe, sorted. */
+/** The in-process probe of the hop checks (src/bench/hop-check/): run by the CLI itself, not by the load runner. */
+export const HOP_CHECK = 'hop-check';
+
+/** Registered names and the probes, sorted. */
 export function benchmarkNames(): string[] {
-  return [...Object.keys(BENCHMARKS), IDLE].sort();
+  return [...Object.keys(BENCHMARKS), IDLE, HOP_CHECK].sort();
 }
 
 /** The benchmark registered under `name`; a BenchUsageError listing the choices otherwise. */

@@ -23,6 +23,13 @@ test('every option is read', () => {
   });
 });
 
+test('hop-check reads --rounds as its pairs of batches, 200 unless given', () => {
+  const parsed = parseBenchArgs(['hop-check']);
+  assert.equal(parsed.kind === 'run' && parsed.options.rounds, 200);
+  const given = parseBenchArgs(['hop-check', '--rounds', '50', '--json', 'out.json']);
+  assert.deepEqual(given.kind === 'run' && [given.options.rounds, given.options.jsonPath], [50, 'out.json']);
+});
+
 test('--help wins over everything else', () => {
   assert.deepEqual(parseBenchArgs(['--help']), { kind: 'help' });
   assert.deepEqual(parseBenchArgs(['path', '-h']), { kind: 'help' });
@@ -41,6 +48,7 @@ const bad: Array<[string[], RegExp]> = [
   [['path', '--rate', '0'], /--rate must be a whole number of 1 or more, got "0"/],
   [['path', '--only', 'a,,b'], /--only needs row names separated by commas, got "a,,b"/],
   [['idle', '--only', 'a'], /idle sends no traffic: --only does not apply/],
+  [['hop-check', '--duration', '2', '--wan'], /hop-check runs in one process without a stack: --duration, --wan does not apply/],
   [['path', '--frobnicate'], /frobnicate/],
   [['path', '--duration'], /duration/],
 ];

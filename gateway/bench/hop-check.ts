@@ -1,0 +1,191 @@
+/**
+ * What authenticating a hop costs the listener that checks it, side by side
+ * in one process (`npm run bench -- hop-check`): the same listener built
+ * twice, with the stack's hop secret and without, each fed the request its
+ * caller sends, in alternating batches of `fastify.inject` (no sockets, so no
+ * network or scheduling noise), charged this thread's CPU time. A batch's
+ * neighbour in time is its pair, so a host whose speed drifts (another tenant,
+ * frequency changes) moves both alike; the figure is the median of the paired
+ * differences per request.
+ *
+ * Two checks are measured, with the code the components run:
+ * - `gateway`: the gateway's header-hygiene stage (request-context before it,
+ *   as in app.ts), checking a regional proxy's `x-setgate-hop` and believing its
+ *   X-Forwarded-For; without a secret it judges the proxy by address alone.
+ * - `node`: service-kit's listener check (`requireHop`), the `authorization:
+ *   Bearer <secret>` every node listener asks of gateways and peers, on a
+ *   listener with the HTTP metrics a node installs (its onRequest hooks are
+ *   what a further hook joins).
+ * What a hop's sender adds (one header on a request it builds anyway) and the
+ * header's bytes on the wire are left to the process benchmarks (gateway, path).
+ *
+ * `node --import tsx gateway/bench/hop-check.ts [--pairs N] [--batch N]` prints one JSON line.
+ */
+import { parseArgs } from 'node:util';
+import { Header, HopSecrets } from '@setgate/contracts';
+import { createService, installHttpMetrics } from '@setgate/service-kit';
+import { HttpServerMetrics, startTelemetry } from '@setgate/telemetry';
+import type { FastifyInstance } from 'fastify';
+import { Pool } from 'undici';
+import { headerHygieneStage } from '../src/stages/header-hygiene/plugin.js';
+import { requestContextStage } from '../src/stages/request-context/plugin.js';
+
+/** One check measured: CPU µs per request with the secret, without it, and their paired difference. */
+export interface HopCheckCost {
+  readonly check: 'gateway' | 'node';
+  readonly withSecretUs: number;
+  readonly withoutSecretUs: number;
+  /** Median over pairs of (with − without), per request. */
+  readonly differenceUs: number;
+  /** A 95% confidence interval of that median (order statistics n/2 ± 0.98·√n): what the goal is judged by. */
+  readonly differenceCi95Us: readonly [number, number];
+  /** The 10th and 90th percentiles of the paired differences: the spread the median comes from. */
+  readonly differenceP10Us: number;
+  readonly differenceP90Us: number;
+  readonly pairs: number;
+  readonly perBatch: number;
+}
+
+const SECRET = 'bench-hop-secret-0123456789abcdef';
+const PROXY_PEER = '127.0.0.1';
+
+function median(sorted: readonly number[], q = 0.5): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+}
+
+/** The distribution-free 95% interval of the median of `sorted` (n values): the order statistics n/2 ∓ 0.98·√n. */
+function medianCi95(sorted: readonly number[]): [number, number] {
+  const n = sorted.length;
+  const half = 0.98 * Math.sqrt(n);
+  const lo = Math.max(0, Math.floor(n / 2 - half));
+  const hi = Math.min(n - 1, Math.ceil(n / 2 + half));
+  return [sorted[lo] as number, sorted[hi] as number];
+}
+
+/** A listener under test, listening on loopback, and the request its caller sends. */
+interface Subject {
+  readonly pool: Pool;
+  readonly path: string;
+  readonly headers: Record<string, string>;
+}
+
+/**
+ * µs per request of `n` sequential requests over one keep-alive connection, by the clock: client and
+ * listener share this thread, which the loop keeps busy, so elapsed time is CPU time read at nanosecond
+ * resolution (the CPU-time counters here advance in 10 ms ticks, too coarse for a batch). The client's
+ * share is the same in both rows of a pair and cancels in their difference.
+ */
+async function batchUs(subject: Subject, n: number): Promise<number> {
+  const start = performance.now();
+  for (let i = 0; i < n; i++) {
+    const res = await subject.pool.request({ method: 'GET', path: subject.path, headers: subject.headers });
+    const body = await res.body.text();
+    if (res.statusCode !== 200) throw new Error(`${subject.path} answered ${res.statusCode}: ${body.slice(0, 200)}`);
+  }
+  return ((performance.now() - start) * 1000) / n;
+}
+
+/** Alternating batches of the two listeners (A B, B A, …) after a warm-up of each. */
+async function paired(check: HopCheckCost['check'], withSecret: Subject, without: Subject, pairs: number, perBatch: number): Promise<HopCheckCost> {
+  for (const subject of [withSecret, without]) await batchUs(subject, perBatch * 3);
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < pairs; i++) {
+    if (i % 2 === 0) {
+      a.push(await batchUs(withSecret, perBatch));
+      b.push(await batchUs(without, perBatch));
+    } else {
+      b.push(await batchUs(without, perBatch));
+      a.push(await batchUs(withSecret, perBatch));
+    }
+  }
+  const diffs = a.map((x, i) => x - (b[i] as number)).sort((x, y) => x - y);
+  const sorted = (xs: number[]) => [...xs].sort((x, y) => x - y);
+  return {
+    check,
+    withSecretUs: median(sorted(a)),
+    withoutSecretUs: median(sorted(b)),
+    differenceUs: median(diffs),
+    differenceCi95Us: medianCi95(diffs),
+    differenceP10Us: median(diffs, 0.1),
+    differenceP90Us: median(diffs, 0.9),
+    pairs,
+    perBatch,
+  };
+}
+
+/** A gateway's first two stages and a route, as app.ts registers them. */
+async function gatewayListener(secrets: HopSecrets | undefined): Promise<FastifyInstance> {
+  const telemetry = startTelemetry({ service: 'gateway', instance: 'hop-check' });
+  const app = createService({ telemetry, accessLog: false });
+  app.register(requestContextStage);
+  app.register(headerHygieneStage, { trustedProxies: [`${PROXY_PEER}/32`], ...(secrets ? { hopSecrets: secrets } : {}) });
+  app.get('/v1/profile', async (request) => ({ client: request.setgate.clientAddress }));
+  return app;
+}
+
+/** A node's listener as set-runtime's app.ts builds it (service-kit's hop check, HTTP metrics), before a route. */
+async function nodeListener(secrets: HopSecrets | undefined): Promise<FastifyInstance> {
+  const telemetry = startTelemetry({ service: 'set-runtime', instance: 'hop-check' });
+  const app = createService({ telemetry, accessLog: false, requireHop: { secrets, refuse: () => new Error('refused') } });
+  installHttpMetrics(app, { metrics: new HttpServerMetrics(telemetry.meter, { 'setgate.node': 'hop-check' }) });
+  app.get('/cmd/profile/:key', async () => ({ ok: true }));
+  return app;
+}
+
+/** Starts `app` on loopback and returns it as a subject with one keep-alive connection. */
+async function subject(app: FastifyInstance, path: string, headers: Record<string, string>): Promise<Subject> {
+  const url = await app.listen({ host: PROXY_PEER, port: 0 });
+  return { pool: new Pool(url, { connections: 1 }), path, headers };
+}
+
+export async function measureHopChecks(pairs: number, perBatch: number): Promise<HopCheckCost[]> {
+  const secrets = new HopSecrets(SECRET);
+  const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00';
+  // What a regional proxy sends a gateway, and a gateway a node, besides the secret (request-headers.ts, upstream-headers.ts).
+  const fromProxy = {
+    'x-forwarded-for': '203.0.113.7',
+    authorization: 'Bearer client-token',
+    [Header.entryRegion]: 'us-east',
+    [Header.region]: 'us-east',
+    [Header.requestId]: 'hop-check-request',
+    traceparent,
+  };
+  const fromGateway = {
+    [Header.key]: 'bench-user-0',
+    [Header.shard]: '18',
+    [Header.epoch]: '1',
+    [Header.subject]: 'bench-user-0',
+    [Header.command]: 'profile.get',
+    [Header.configVersion]: '1',
+    [Header.requestId]: 'hop-check-request',
+    traceparent,
+  };
+  const gateway = await paired(
+    'gateway',
+    await subject(await gatewayListener(secrets), '/v1/profile', { ...fromProxy, 'x-setgate-hop': SECRET }),
+    await subject(await gatewayListener(undefined), '/v1/profile', fromProxy),
+    pairs,
+    perBatch,
+  );
+  const node = await paired(
+    'node',
+    await subject(await nodeListener(secrets), '/cmd/profile/bench-user-0', { ...fromGateway, authorization: secrets.bearer }),
+    await subject(await nodeListener(undefined), '/cmd/profile/bench-user-0', fromGateway),
+    pairs,
+    perBatch,
+  );
+  return [gateway, node];
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({ options: { pairs: { type: 'string', default: '40' }, batch: { type: 'string', default: '2000' } } });
+  const pairs = Number(values.pairs);
+  const batch = Number(values.batch);
+  if (!Number.isInteger(pairs) || pairs < 1 || !Number.isInteger(batch) || batch < 1) {
+    process.stderr.write('usage: hop-check [--pairs N] [--batch N] (whole numbers of 1 or more)\n');
+    process.exit(2);
+  }
+  process.stdout.write(`${JSON.stringify(await measureHopChecks(pairs, batch))}\n`);
+  process.exit(0);
+}

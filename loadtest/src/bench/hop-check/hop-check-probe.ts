@@ -1,0 +1,75 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { nodeArgsFor } from '@setgate/process-supervisor';
+import { renderColumns } from '../table.js';
+
+const SCRIPT = fileURLToPath(import.meta.resolve('@setgate/gateway/bench/hop-check'));
+/** Requests per batch: long enough that a scavenge is spread thin, short enough that a pair sees the same host. */
+const PER_BATCH = 500;
+
+/** Issue 12's goal: authenticating a hop costs at most this much CPU per request. */
+export const HOP_CHECK_GOAL_US = 5;
+
+/** One listener's check, as gateway/bench/hop-check.ts reports it. */
+export interface HopCheckCost {
+  readonly check: 'gateway' | 'node';
+  readonly withSecretUs: number;
+  readonly withoutSecretUs: number;
+  readonly differenceUs: number;
+  readonly differenceCi95Us: readonly [number, number];
+  readonly differenceP10Us: number;
+  readonly differenceP90Us: number;
+  readonly pairs: number;
+  readonly perBatch: number;
+}
+
+export interface HopCheckResult {
+  readonly benchmark: 'hop-check';
+  readonly description: string;
+  readonly goalUs: number;
+  readonly checks: readonly HopCheckCost[];
+}
+
+const DESCRIPTION = "each listener's hop check, with the secret and without, side by side in one process (gateway/bench/hop-check.ts)";
+
+/**
+ * `npm run bench -- hop-check`: runs gateway/bench/hop-check.ts in a process of its own (nothing else
+ * of setgate runs) with `pairs` alternating batches per check, and reads its JSON answer.
+ */
+export async function runHopCheck(pairs: number, signal: AbortSignal): Promise<HopCheckResult> {
+  const { stdout } = await promisify(execFile)(process.execPath, [...nodeArgsFor(SCRIPT), SCRIPT, '--pairs', String(pairs), '--batch', String(PER_BATCH)], {
+    signal,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  // The listeners log their start as JSON lines too: the answer is the last line.
+  const last = stdout.trimEnd().split('\n').at(-1) ?? '';
+  return { benchmark: 'hop-check', description: DESCRIPTION, goalUs: HOP_CHECK_GOAL_US, checks: JSON.parse(last) as HopCheckCost[] };
+}
+
+/** The probe's table: per check, the per-request figures, the paired difference and its spread, and the goal. */
+export function formatHopCheckTable(r: HopCheckResult): string {
+  const rows = r.checks.map((c) => [
+    c.check,
+    c.withSecretUs.toFixed(1),
+    c.withoutSecretUs.toFixed(1),
+    c.differenceUs.toFixed(2),
+    `${c.differenceCi95Us[0].toFixed(2)} … ${c.differenceCi95Us[1].toFixed(2)}`,
+    `${c.differenceP10Us.toFixed(1)} … ${c.differenceP90Us.toFixed(1)}`,
+    // Judged by the interval's top: a median under the goal by luck is not enough.
+    c.differenceCi95Us[1] <= r.goalUs ? 'met' : 'NOT met',
+  ]);
+  const table = renderColumns(
+    ['check', 'with secret µs/req', 'without µs/req', 'paired difference µs', '95% interval', 'pairs p10 … p90', `goal ≤ ${r.goalUs} µs`],
+    rows,
+    ['left', 'right', 'right', 'right', 'right', 'right', 'left'],
+  );
+  const first = r.checks[0];
+  return [
+    `hop-check: ${r.description}`,
+    first ? `${first.pairs} pairs of batches × ${first.perBatch} requests per check, alternating; medians; the goal is judged by the top of the difference's 95% interval` : '',
+    '',
+    table,
+    '',
+  ].join('\n');
+}

@@ -115,8 +115,8 @@ export interface Benchmark {
    * configuration. If it throws, it must already have stopped what it started.
    */
   setup(ctx: BenchContext): Promise<BenchSetup>;
-  /** The goals the issue set, checked on the summarised rows and printed under the table. */
-  goals?(rows: readonly ConfigurationSummaryLike[]): GoalCheck[];
+  /** The goals the issue set, checked on the summarised rows (and the setup's details) and printed under the table. */
+  goals?(rows: readonly ConfigurationSummaryLike[], details?: Readonly<Record<string, unknown>>): GoalCheck[];
 }
 
 /** What `goals` reads of a summarised row. */

@@ -151,6 +151,6 @@ export async function runBenchmark(benchmark: Benchmark, options: BenchOptions, 
     clockTicksPerSecond: hz,
     configurations,
     details: setup.details ?? {},
-    goals: benchmark.goals?.(configurations) ?? [],
+    goals: benchmark.goals?.(configurations, setup.details ?? {}) ?? [],
   };
 }

@@ -3,12 +3,12 @@ import { test } from 'node:test';
 import { formatHopCheckTable, HOP_CHECK_GOAL_US, runHopCheck } from '../../src/bench/hop-check/hop-check-probe.js';
 
 test('hop-check measures both listeners with the secret and without, paired, and tabulates them against the goal', { timeout: 300_000 }, async () => {
-  const result = await runHopCheck(3, new AbortController().signal);
+  const result = await runHopCheck(4, new AbortController().signal);
   assert.deepEqual(
     result.checks.map((c) => [c.check, c.pairs, c.perBatch]),
     [
-      ['gateway', 3, 500],
-      ['node', 3, 500],
+      ['gateway', 4, 500],
+      ['node', 4, 500],
     ],
   );
   for (const c of result.checks) {

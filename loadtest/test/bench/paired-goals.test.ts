@@ -71,3 +71,33 @@ test('path goals: hop auth is the two hops’ difference halved, and the node’
   assert.equal(by['hop auth at the node']?.value, 2);
   assert.equal(by['hop auth at the node']?.met, true);
 });
+
+test('the in-process hop checks the setup ran become goals judged by the top of their 95% interval', () => {
+  const check = (name: 'gateway' | 'node', median: number, top: number) => ({
+    check: name,
+    withSecretUs: 80 + median,
+    withoutSecretUs: 80,
+    differenceUs: median,
+    differenceCi95Us: [median - 1, top] as const,
+    differenceP10Us: -10,
+    differenceP90Us: 15,
+    pairs: 200,
+    perBatch: 500,
+  });
+  const details = { hopCheck: [check('gateway', 2.5, 4.2), check('node', 3.9, 5.6)] };
+  const gateway = gatewayBenchmark.goals?.([row('bare-forward', [1])], details) ?? [];
+  assert.deepEqual(
+    gateway.map((g) => [g.value, g.unit, g.met]),
+    [[4.2, 'us', true]],
+  );
+  assert.match(gateway[0]?.name ?? '', /the gateway's check of a proxy: median 2\.50 µs over 200 in-process pairs/);
+  const path = pathBenchmark.goals?.([row('direct', [1])], details) ?? [];
+  assert.deepEqual(
+    path.map((g) => [g.value, g.met]),
+    [
+      [4.2, true],
+      [5.6, false],
+    ],
+  );
+  assert.deepEqual(pathBenchmark.goals?.([row('direct', [1])], {}), [], 'no probe, no goal');
+});

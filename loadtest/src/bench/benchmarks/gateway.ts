@@ -6,6 +6,7 @@ import { freePorts, nodeArgsFor, type RedisServer, startRedisServer } from '@set
 import { TopologyView } from '@setgate/topology';
 import { type Benchmark, type BenchSetup, type ConfigurationSummaryLike, type GoalCheck, goal, type MeasuredProcess } from '../benchmark.js';
 import { spawnReady, stopChild } from '../child.js';
+import { HOP_CHECK_PAIRS_IN_BENCH, hopCheckGoal, runHopCheck } from '../hop-check/hop-check-probe.js';
 import { pairedCpuDifference, pairedCpuRatio } from '../paired.js';
 import { expect2xx } from '../preflight.js';
 import { NO_OBSERVABILITY, TRACED_RATIO, TRACED_SAMPLER, tracedEnv } from '../observability.js';
@@ -78,7 +79,7 @@ export const gatewayBenchmark: Benchmark = {
   ],
   baseline: 'bare-forward',
 
-  goals(rows: readonly ConfigurationSummaryLike[]): GoalCheck[] {
+  goals(rows: readonly ConfigurationSummaryLike[], details): GoalCheck[] {
     const has = (row: string) => rows.some((r) => r.name === row);
     return [
       ...(has('gateway-no-observability')
@@ -87,6 +88,7 @@ export const gatewayBenchmark: Benchmark = {
       ...(has('gateway-no-hop-auth')
         ? [goal('hop auth: gateway − gateway-no-hop-auth, CPU µs/req, median of per-round differences', pairedCpuDifference(rows, { row: 'gateway' }, { row: 'gateway-no-hop-auth' }), 'at-most', 5, 'us')]
         : []),
+      ...hopCheckGoal(details, 'gateway', "hop auth, the gateway's check of a proxy"),
     ];
   },
 
@@ -141,6 +143,9 @@ export const gatewayBenchmark: Benchmark = {
       await side('gateway-no-observability', true, NO_OBSERVABILITY);
       sink = await startOtlpSink();
       await side('gateway-traced', true, tracedEnv(sink.url));
+      // The checks alone, side by side in a process of their own: what the rows above cannot resolve.
+      ctx.log(`gateway: pricing the hop checks in one process (${HOP_CHECK_PAIRS_IN_BENCH} pairs)`);
+      const hopCheck = await runHopCheck(HOP_CHECK_PAIRS_IN_BENCH, ctx.signal);
       const workers = ctx.workers ?? 1;
       if (workers >= 2) await side('gateway-workers', true, { SETGATE_WORKERS: String(workers) });
       // A side stack's gateway, its workers too when it runs several (their PIDs from its /status).
@@ -200,7 +205,7 @@ export const gatewayBenchmark: Benchmark = {
             ]),
           ),
         },
-        details: { region, key: placed.key, shard: placed.shard, command: read.name, gateway: gatewayId, node: nodeId, redisPort },
+        details: { region, key: placed.key, shard: placed.shard, command: read.name, gateway: gatewayId, node: nodeId, redisPort, hopCheck: hopCheck.checks },
         stop: async () => {
           ctx.log(`gateway: the OTLP sink received ${JSON.stringify(startedSink.received())}`);
           await stopChild(bare);

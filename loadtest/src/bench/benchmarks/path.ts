@@ -2,6 +2,7 @@ import { defaultTopologyPath, loadTopologyFile } from '@setgate/config';
 import { signDevToken } from '@setgate/launcher';
 import { type CommandView, TopologyView } from '@setgate/topology';
 import { type Benchmark, type BenchSetup, type ConfigurationSummaryLike, type GoalCheck, goal, type LoadMethod } from '../benchmark.js';
+import { HOP_CHECK_PAIRS_IN_BENCH, hopCheckGoal, runHopCheck } from '../hop-check/hop-check-probe.js';
 import { pairedCpuDifference, pairedCpuRatio } from '../paired.js';
 import { expect2xx } from '../preflight.js';
 import { NO_OBSERVABILITY, TRACED_RATIO, TRACED_SAMPLER, tracedEnv } from '../observability.js';
@@ -75,7 +76,7 @@ export const pathBenchmark: Benchmark = {
   ],
   baseline: 'direct',
 
-  goals(rows: readonly ConfigurationSummaryLike[]): GoalCheck[] {
+  goals(rows: readonly ConfigurationSummaryLike[], details): GoalCheck[] {
     const has = (row: string) => rows.some((r) => r.name === row);
     const bothHops = pairedCpuDifference(rows, { row: 'full-path' }, { row: 'full-path-no-hop-auth' });
     return [
@@ -88,6 +89,8 @@ export const pathBenchmark: Benchmark = {
       ...(has('direct-no-hop-auth')
         ? [goal("hop auth at the node: direct − direct-no-hop-auth, the node's CPU µs/req, median of per-round differences", pairedCpuDifference(rows, { row: 'direct' }, { row: 'direct-no-hop-auth' }), 'at-most', 5, 'us')]
         : []),
+      ...hopCheckGoal(details, 'gateway', "hop auth, proxy → gateway: the gateway's check"),
+      ...hopCheckGoal(details, 'node', "hop auth, gateway → node: the node's check"),
     ];
   },
 
@@ -117,6 +120,9 @@ export const pathBenchmark: Benchmark = {
       benchQuiet = ctx.wan ? undefined : await stackFor(true, NO_OBSERVABILITY);
       sink = ctx.wan ? undefined : await startOtlpSink();
       benchTraced = sink ? await stackFor(true, tracedEnv(sink.url)) : undefined;
+      // The checks alone, side by side in a process of their own: what the rows above cannot resolve.
+      ctx.log(`path: pricing the hop checks in one process (${HOP_CHECK_PAIRS_IN_BENCH} pairs)`);
+      const hopCheck = await runHopCheck(HOP_CHECK_PAIRS_IN_BENCH, ctx.signal);
       const { stack } = bench;
       const read = commandFor(stack.topology.commands, READ.method, READ.path);
       commandFor(stack.topology.commands, SEED.method, SEED.path);
@@ -170,6 +176,7 @@ export const pathBenchmark: Benchmark = {
           configVersion: stack.topology.version,
           observabilityOff: NO_OBSERVABILITY,
           traced: { sampler: TRACED_SAMPLER, ratio: TRACED_RATIO, exportsReceivedAtSetup: sink?.received() },
+          hopCheck: hopCheck.checks,
         },
         stop: async () => {
           // No sink when the traced row is left out (--wan).

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { nodeArgsFor } from '@setgate/process-supervisor';
+import { type GoalCheck, goal } from '../benchmark.js';
 import { renderColumns } from '../table.js';
 
 const SCRIPT = fileURLToPath(import.meta.resolve('@setgate/gateway/bench/hop-check'));
@@ -72,4 +73,19 @@ export function formatHopCheckTable(r: HopCheckResult): string {
     table,
     '',
   ].join('\n');
+}
+
+/** How many pairs the gateway and path benchmarks run the probe with, during their setup. */
+export const HOP_CHECK_PAIRS_IN_BENCH = 200;
+
+/**
+ * The goal a process benchmark prints for one listener's check, from the probe it ran during its
+ * setup (`details.hopCheck`): judged by the top of the median difference's 95% interval. None when
+ * the probe did not run.
+ */
+export function hopCheckGoal(details: Readonly<Record<string, unknown>> | undefined, check: HopCheckCost['check'], what: string): GoalCheck[] {
+  const c = (details?.hopCheck as readonly HopCheckCost[] | undefined)?.find((x) => x.check === check);
+  if (!c) return [];
+  const name = `${what}: median ${c.differenceUs.toFixed(2)} µs over ${c.pairs} in-process pairs (hop-check), top of its 95% interval`;
+  return [goal(name, c.differenceCi95Us[1], 'at-most', HOP_CHECK_GOAL_US, 'us')];
 }

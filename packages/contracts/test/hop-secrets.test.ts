@@ -19,6 +19,20 @@ describe('hop secrets', () => {
     for (const bad of [undefined, 'new-secret', 'bearer new-secret', 'Bearer  new-secret', 'Basic new-secret']) assert.equal(s.acceptsBearer(bad), false, String(bad));
   });
 
+  it('refuses a secret with anything after it, whatever the characters, or any part of it, and secrets of other lengths', () => {
+    const s = new HopSecrets('0123456789abcdef', ['short', 'a-much-longer-previous-secret-0123456789']);
+    const tails = ['x', ' ', '\u0000', 'é', '€', '😀', '\ud800', 'é'.repeat(8), '😀'.repeat(20)];
+    for (const secret of ['0123456789abcdef', 'short', 'a-much-longer-previous-secret-0123456789']) {
+      assert.equal(s.accepts(secret), true, secret);
+      for (const tail of tails) assert.equal(s.accepts(`${secret}${tail}`), false, JSON.stringify(`${secret}${tail}`));
+      for (let cut = 1; cut < secret.length; cut++) assert.equal(s.accepts(secret.slice(0, cut)), false, secret.slice(0, cut));
+    }
+    // Multi-byte strings whose UTF-8 length equals an accepted secret's are compared, and refused.
+    assert.equal(s.accepts('é'.repeat(8)), false);
+    assert.equal(new HopSecrets('ééé-secret').accepts('ééé-secret'), true, 'a non-ASCII secret is accepted as itself');
+    assert.equal(new HopSecrets('ééé-secret').accepts('ééé-secretx'), false);
+  });
+
   it('rotates in place: the old current secret stays accepted only while listed', () => {
     const s = new HopSecrets('a');
     s.update('b', ['a']);

@@ -1,9 +1,12 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import type { HopCheckCost } from '@setgate/gateway/bench/hop-check';
 import { nodeArgsFor } from '@setgate/process-supervisor';
 import { type GoalCheck, goal } from '../benchmark.js';
 import { renderColumns } from '../table.js';
+
+export type { HopCheckCost };
 
 const SCRIPT = fileURLToPath(import.meta.resolve('@setgate/gateway/bench/hop-check'));
 /** Requests per batch: long enough that a scavenge is spread thin, short enough that a pair sees the same host. */
@@ -11,19 +14,6 @@ const PER_BATCH = 500;
 
 /** Issue 12's goal: authenticating a hop costs at most this much CPU per request. */
 export const HOP_CHECK_GOAL_US = 5;
-
-/** One listener's check, as gateway/bench/hop-check.ts reports it. */
-export interface HopCheckCost {
-  readonly check: 'gateway' | 'node';
-  readonly withSecretUs: number;
-  readonly withoutSecretUs: number;
-  readonly differenceUs: number;
-  readonly differenceCi95Us: readonly [number, number];
-  readonly differenceP10Us: number;
-  readonly differenceP90Us: number;
-  readonly pairs: number;
-  readonly perBatch: number;
-}
 
 export interface HopCheckResult {
   readonly benchmark: 'hop-check';

@@ -39,34 +39,16 @@ async function main(argv: readonly string[]): Promise<number> {
     if (options.name === IDLE) {
       // No load to drive: a probe of its own, with its own table and report.
       const idle = await runIdleBench(options, hooks);
-      process.stdout.write(`\n${formatIdleTable(idle)}`);
-      if (options.jsonPath) {
-        const path = resolve(options.jsonPath);
-        writeReport(path, { ...idle, machine: machineInfo() });
-        process.stdout.write(`\nJSON report: ${path}\n`);
-      }
-      return 0;
+      return report(formatIdleTable(idle), options.jsonPath, { ...idle, machine: machineInfo() });
     }
     if (options.name === HOP_CHECK) {
       // One process, no stack: --rounds is the number of paired batches per check.
       const result = await runHopCheck(options.rounds, controller.signal);
-      process.stdout.write(`\n${formatHopCheckTable(result)}`);
-      if (options.jsonPath) {
-        const path = resolve(options.jsonPath);
-        writeReport(path, { ...result, machine: machineInfo() });
-        process.stdout.write(`\nJSON report: ${path}\n`);
-      }
-      return 0;
+      return report(formatHopCheckTable(result), options.jsonPath, { ...result, machine: machineInfo() });
     }
     const benchmark = await loadBenchmark(options.name);
     const result = await runBenchmark(benchmark, options, hooks);
-    process.stdout.write(`\n${formatResultTable(result)}`);
-    if (options.jsonPath) {
-      const path = resolve(options.jsonPath);
-      writeReport(path, buildReport(result));
-      process.stdout.write(`\nJSON report: ${path}\n`);
-    }
-    return 0;
+    return report(formatResultTable(result), options.jsonPath, buildReport(result));
   } catch (err) {
     if (err instanceof BenchUsageError) {
       process.stderr.write(`${err.message}\n\n${USAGE}\n`);
@@ -79,6 +61,17 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
     return 1;
   }
+}
+
+/** Prints a run's table and, with --json, writes its report; the exit code of a finished run. */
+function report(table: string, jsonPath: string | undefined, json: Parameters<typeof writeReport>[1]): number {
+  process.stdout.write(`\n${table}`);
+  if (jsonPath) {
+    const path = resolve(jsonPath);
+    writeReport(path, json);
+    process.stdout.write(`\nJSON report: ${path}\n`);
+  }
+  return 0;
 }
 
 // Exit explicitly: the run must end on its own even if a library left a timer behind.

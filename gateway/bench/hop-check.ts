@@ -6,8 +6,8 @@
  * keep-alive connection, timed by the clock (client and listener share this
  * thread, which the loop keeps busy). A batch's neighbour in time is its
  * pair, so a host whose speed drifts (another tenant, frequency changes)
- * moves both alike; the figure is the median of the paired differences per
- * request. (`fastify.inject` was tried first: it keeps every request's fake
+ * moves both alike; the harness takes the median of the paired differences
+ * per request. (`fastify.inject` was tried first: it keeps every request's fake
  * socket alive, ~10 KB each, and the growing heap's collections landed in
  * whichever batch was running.)
  *
@@ -22,7 +22,7 @@
  * What a hop's sender adds (one header on a request it builds anyway) and the
  * header's bytes on the wire are left to the process benchmarks (gateway, path).
  *
- * `node --import tsx gateway/bench/hop-check.ts [--pairs N] [--batch N]` prints one JSON line.
+ * `node --import tsx gateway/bench/hop-check.ts [--pairs N] [--batch N]` prints one JSON line: each check's samples.
  */
 import { parseArgs } from 'node:util';
 import { Header, HopSecrets } from '@setgate/contracts';
@@ -33,37 +33,20 @@ import { Pool } from 'undici';
 import { headerHygieneStage } from '../src/stages/header-hygiene/plugin.js';
 import { requestContextStage } from '../src/stages/request-context/plugin.js';
 
-/** One check measured: µs per request (client and listener, by the clock) with the secret, without it, and their paired difference. */
-export interface HopCheckCost {
+/**
+ * One check measured: µs per request (client and listener, by the clock) of each batch, with the
+ * secret and without, in pair order (`withSecretUs[i]` ran beside `withoutSecretUs[i]`). The
+ * statistics are the bench harness's (loadtest/src/bench/hop-check).
+ */
+export interface HopCheckSamples {
   readonly check: 'gateway' | 'node';
-  readonly withSecretUs: number;
-  readonly withoutSecretUs: number;
-  /** Median over pairs of (with − without), per request. */
-  readonly differenceUs: number;
-  /** A 95% confidence interval of that median (order statistics n/2 ± 0.98·√n): what the goal is judged by. */
-  readonly differenceCi95Us: readonly [number, number];
-  /** The 10th and 90th percentiles of the paired differences: the spread the median comes from. */
-  readonly differenceP10Us: number;
-  readonly differenceP90Us: number;
-  readonly pairs: number;
+  readonly withSecretUs: readonly number[];
+  readonly withoutSecretUs: readonly number[];
   readonly perBatch: number;
 }
 
 const SECRET = 'bench-hop-secret-0123456789abcdef';
 const PROXY_PEER = '127.0.0.1';
-
-function median(sorted: readonly number[], q = 0.5): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
-}
-
-/** The distribution-free 95% interval of the median of `sorted` (n values): the order statistics n/2 ∓ 0.98·√n. */
-function medianCi95(sorted: readonly number[]): [number, number] {
-  const n = sorted.length;
-  const half = 0.98 * Math.sqrt(n);
-  const lo = Math.max(0, Math.floor(n / 2 - half));
-  const hi = Math.min(n - 1, Math.ceil(n / 2 + half));
-  return [sorted[lo] as number, sorted[hi] as number];
-}
 
 /** A listener under test, listening on loopback, and the request its caller sends. */
 interface Subject {
@@ -112,11 +95,11 @@ async function alternate(withSecret: Subject, without: Subject, pairs: number, p
  * comparison by up to 1.5 µs, as much as the check itself; pooling both orders cancels that.
  */
 async function paired(
-  check: HopCheckCost['check'],
+  check: HopCheckSamples['check'],
   build: (withSecret: boolean) => Promise<Subject>,
   pairs: number,
   perBatch: number,
-): Promise<HopCheckCost> {
+): Promise<HopCheckSamples> {
   const a: number[] = [];
   const b: number[] = [];
   for (const withFirst of [true, false]) {
@@ -127,19 +110,7 @@ async function paired(
     b.push(...run.b);
     for (const s of [first, second]) await s.close();
   }
-  const diffs = a.map((x, i) => x - (b[i] as number)).sort((x, y) => x - y);
-  const sorted = (xs: number[]) => [...xs].sort((x, y) => x - y);
-  return {
-    check,
-    withSecretUs: median(sorted(a)),
-    withoutSecretUs: median(sorted(b)),
-    differenceUs: median(diffs),
-    differenceCi95Us: medianCi95(diffs),
-    differenceP10Us: median(diffs, 0.1),
-    differenceP90Us: median(diffs, 0.9),
-    pairs: diffs.length,
-    perBatch,
-  };
+  return { check, withSecretUs: a, withoutSecretUs: b, perBatch };
 }
 
 /** A gateway's first two stages and a route, as app.ts registers them. */
@@ -176,7 +147,7 @@ async function subject(app: FastifyInstance, path: string, headers: Record<strin
   };
 }
 
-export async function measureHopChecks(pairs: number, perBatch: number): Promise<HopCheckCost[]> {
+export async function measureHopChecks(pairs: number, perBatch: number): Promise<HopCheckSamples[]> {
   const secrets = new HopSecrets(SECRET);
   const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00';
   // What a regional proxy sends a gateway, and a gateway a node, besides the secret (request-headers.ts, upstream-headers.ts).

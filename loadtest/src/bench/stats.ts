@@ -40,3 +40,21 @@ export function pairedMedian(
   }
   return medianOfKnown(paired);
 }
+
+/** The value at quantile q of sorted values (nearest rank); 0 for none. */
+export function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number;
+}
+
+/**
+ * The distribution-free 95% interval of the median of `sorted` (n values): the order statistics
+ * n/2 ∓ 0.98·√n.
+ */
+export function medianCi95(sorted: readonly number[]): [number, number] {
+  const n = sorted.length;
+  const half = 0.98 * Math.sqrt(n);
+  const lo = Math.max(0, Math.floor(n / 2 - half));
+  const hi = Math.min(n - 1, Math.ceil(n / 2 + half));
+  return [sorted[lo] as number, sorted[hi] as number];
+}

@@ -13,7 +13,8 @@ import { RecoveryWatch, runRecovery } from './recovery.js';
 import type { Marker, ReportedViolation, RunReport } from './report-types.js';
 import { createRng } from './rng.js';
 import type { DrillContext, Injected, LinkFaults, Scenario } from './scenarios/index.js';
-import { errorTotals, quantile, timelineOf } from './timeline.js';
+import { quantile } from '../bench/stats.js';
+import { errorTotals, timelineOf } from './timeline.js';
 import { type DrillUser, pickUsers } from './users.js';
 
 export interface RunOptions {

@@ -1,5 +1,5 @@
 import type { DrillSummary, RunReport } from './report-types.js';
-import { quantile } from './timeline.js';
+import { quantile } from '../bench/stats.js';
 
 function stats(values: readonly number[]): { p50: number | null; p99: number | null; max: number | null } {
   if (values.length === 0) return { p50: null, p99: null, max: null };

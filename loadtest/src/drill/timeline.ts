@@ -1,4 +1,5 @@
 import type { Op } from './checker/history.js';
+import { quantile } from '../bench/stats.js';
 
 /** One second of a run, as the report plots it. */
 export interface Second {
@@ -20,11 +21,6 @@ const isWrite = (op: Op) => op.kind === 'profile.put' || op.kind === 'cart.add';
 /** A not-found profile read is an answer, not an error. */
 const isError = (op: Op) => op.outcome !== 'ok';
 
-/** The ms at quantile q of sorted values (nearest rank). */
-export function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number;
-}
 
 /** Buckets a history per second of completion. */
 export function timelineOf(ops: readonly Op[], seconds: number): Second[] {

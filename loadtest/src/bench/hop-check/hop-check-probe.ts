@@ -1,12 +1,43 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { HopCheckCost } from '@setgate/gateway/bench/hop-check';
+import type { HopCheckSamples } from '@setgate/gateway/bench/hop-check';
 import { nodeArgsFor } from '@setgate/process-supervisor';
 import { type GoalCheck, goal } from '../benchmark.js';
+import { median, medianCi95, quantile } from '../stats.js';
 import { renderColumns } from '../table.js';
 
-export type { HopCheckCost };
+/** One check: µs per request with the secret and without, and their paired difference. */
+export interface HopCheckCost {
+  readonly check: HopCheckSamples['check'];
+  readonly withSecretUs: number;
+  readonly withoutSecretUs: number;
+  /** Median over pairs of (with − without), per request. */
+  readonly differenceUs: number;
+  /** A 95% confidence interval of that median: what the goal is judged by. */
+  readonly differenceCi95Us: readonly [number, number];
+  /** The 10th and 90th percentiles of the paired differences: the spread the median comes from. */
+  readonly differenceP10Us: number;
+  readonly differenceP90Us: number;
+  readonly pairs: number;
+  readonly perBatch: number;
+}
+
+/** The figures of one check from its paired batches. */
+export function hopCheckCost(s: HopCheckSamples): HopCheckCost {
+  const diffs = s.withSecretUs.map((x, i) => x - (s.withoutSecretUs[i] as number)).sort((x, y) => x - y);
+  return {
+    check: s.check,
+    withSecretUs: median(s.withSecretUs),
+    withoutSecretUs: median(s.withoutSecretUs),
+    differenceUs: median(diffs),
+    differenceCi95Us: medianCi95(diffs),
+    differenceP10Us: quantile(diffs, 0.1),
+    differenceP90Us: quantile(diffs, 0.9),
+    pairs: diffs.length,
+    perBatch: s.perBatch,
+  };
+}
 
 const SCRIPT = fileURLToPath(import.meta.resolve('@setgate/gateway/bench/hop-check'));
 /** Requests per batch: long enough that a scavenge is spread thin, short enough that a pair sees the same host. */
@@ -35,7 +66,8 @@ export async function runHopCheck(pairs: number, signal: AbortSignal): Promise<H
   });
   // The listeners log their start as JSON lines too: the answer is the last line.
   const last = stdout.trimEnd().split('\n').at(-1) ?? '';
-  return { benchmark: 'hop-check', description: DESCRIPTION, goalUs: HOP_CHECK_GOAL_US, checks: JSON.parse(last) as HopCheckCost[] };
+  const samples = JSON.parse(last) as HopCheckSamples[];
+  return { benchmark: 'hop-check', description: DESCRIPTION, goalUs: HOP_CHECK_GOAL_US, checks: samples.map(hopCheckCost) };
 }
 
 /** The probe's table: per check, the per-request figures, the paired difference and its spread, and the goal. */

@@ -2,14 +2,7 @@
  * What authenticating a hop costs the listener that checks it, side by side
  * in one process (`npm run bench -- hop-check`): the same listener built
  * twice, with the stack's hop secret and without, each fed the headers its
- * caller sends, in alternating batches of loopback requests over one
- * keep-alive connection, timed by the clock (client and listener share this
- * thread, which the loop keeps busy). A batch's neighbour in time is its
- * pair, so a host whose speed drifts (another tenant, frequency changes)
- * moves both alike; the harness takes the median of the paired differences
- * per request. (`fastify.inject` was tried first: it keeps every request's fake
- * socket alive, ~10 KB each, and the growing heap's collections landed in
- * whichever batch was running.)
+ * caller sends, in alternating batches timed by the clock (paired-batches.ts).
  *
  * Two checks are measured, with the code the components run:
  * - `gateway`: the gateway's header-hygiene stage (request-context before it,
@@ -29,9 +22,9 @@ import { Header, HopSecrets } from '@setgate/contracts';
 import { createService, installHttpMetrics } from '@setgate/service-kit';
 import { HttpServerMetrics, startTelemetry } from '@setgate/telemetry';
 import type { FastifyInstance } from 'fastify';
-import { Pool } from 'undici';
 import { headerHygieneStage } from '../src/stages/header-hygiene/plugin.js';
 import { requestContextStage } from '../src/stages/request-context/plugin.js';
+import { pairedBatches, type Subject, subjectAt } from './paired-batches.js';
 
 /**
  * One check measured: µs per request (client and listener, by the clock) of each batch, with the
@@ -47,71 +40,6 @@ export interface HopCheckSamples {
 
 const SECRET = 'bench-hop-secret-0123456789abcdef';
 const PROXY_PEER = '127.0.0.1';
-
-/** A listener under test, listening on loopback, and the request its caller sends. */
-interface Subject {
-  readonly pool: Pool;
-  readonly path: string;
-  readonly headers: Record<string, string>;
-  close(): Promise<void>;
-}
-
-/**
- * µs per request of `n` sequential requests over one keep-alive connection, by the clock: client and
- * listener share this thread, which the loop keeps busy, so elapsed time is CPU time read at nanosecond
- * resolution (the CPU-time counters here advance in 10 ms ticks, too coarse for a batch). The client's
- * share is the same in both rows of a pair and cancels in their difference.
- */
-async function batchUs(subject: Subject, n: number): Promise<number> {
-  const start = performance.now();
-  for (let i = 0; i < n; i++) {
-    const res = await subject.pool.request({ method: 'GET', path: subject.path, headers: subject.headers });
-    const body = await res.body.text();
-    if (res.statusCode !== 200) throw new Error(`${subject.path} answered ${res.statusCode}: ${body.slice(0, 200)}`);
-  }
-  return ((performance.now() - start) * 1000) / n;
-}
-
-/** Alternating batches of two listeners (A B, B A, …) after a warm-up of each: per-request µs of each batch. */
-async function alternate(withSecret: Subject, without: Subject, pairs: number, perBatch: number): Promise<{ a: number[]; b: number[] }> {
-  for (const subject of [withSecret, without]) await batchUs(subject, perBatch * 3);
-  const a: number[] = [];
-  const b: number[] = [];
-  for (let i = 0; i < pairs; i++) {
-    if (i % 2 === 0) {
-      a.push(await batchUs(withSecret, perBatch));
-      b.push(await batchUs(without, perBatch));
-    } else {
-      b.push(await batchUs(without, perBatch));
-      a.push(await batchUs(withSecret, perBatch));
-    }
-  }
-  return { a, b };
-}
-
-/**
- * The check priced over `pairs` pairs: half on listeners built with-secret first, half on a second
- * couple built the other way round. Which of two identical listeners was built first moved an A/A
- * comparison by up to 1.5 µs, as much as the check itself; pooling both orders cancels that.
- */
-async function paired(
-  check: HopCheckSamples['check'],
-  build: (withSecret: boolean) => Promise<Subject>,
-  pairs: number,
-  perBatch: number,
-): Promise<HopCheckSamples> {
-  const a: number[] = [];
-  const b: number[] = [];
-  for (const withFirst of [true, false]) {
-    const first = await build(withFirst);
-    const second = await build(!withFirst);
-    const run = await alternate(withFirst ? first : second, withFirst ? second : first, Math.ceil(pairs / 2), perBatch);
-    a.push(...run.a);
-    b.push(...run.b);
-    for (const s of [first, second]) await s.close();
-  }
-  return { check, withSecretUs: a, withoutSecretUs: b, perBatch };
-}
 
 /** A gateway's first two stages and a route, as app.ts registers them. */
 function gatewayListener(secrets: HopSecrets | undefined): FastifyInstance {
@@ -132,19 +60,21 @@ function nodeListener(secrets: HopSecrets | undefined): FastifyInstance {
   return app;
 }
 
-/** Starts `app` on loopback and returns it as a subject with one keep-alive connection. */
+/** Starts `app` on loopback and returns it as a subject sending `GET path` with `headers`. */
 async function subject(app: FastifyInstance, path: string, headers: Record<string, string>): Promise<Subject> {
   const url = await app.listen({ host: PROXY_PEER, port: 0 });
-  const pool = new Pool(url, { connections: 1 });
-  return {
-    pool,
-    path,
-    headers,
-    async close() {
-      await pool.close();
-      await app.close();
-    },
-  };
+  return subjectAt(url, { method: 'GET', path, headers }, () => app.close());
+}
+
+/** The check priced over `pairs` pairs (paired-batches.ts): with the secret as A, without as B. */
+async function paired(
+  check: HopCheckSamples['check'],
+  build: (withSecret: boolean) => Promise<Subject>,
+  pairs: number,
+  perBatch: number,
+): Promise<HopCheckSamples> {
+  const { a, b } = await pairedBatches(build, pairs, perBatch);
+  return { check, withSecretUs: a, withoutSecretUs: b, perBatch };
 }
 
 export async function measureHopChecks(pairs: number, perBatch: number): Promise<HopCheckSamples[]> {

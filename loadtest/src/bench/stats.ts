@@ -58,3 +58,32 @@ export function medianCi95(sorted: readonly number[]): [number, number] {
   const hi = Math.min(n - 1, Math.ceil(n / 2 + half));
   return [sorted[lo] as number, sorted[hi] as number];
 }
+
+/** What an in-process probe's paired batches say (gateway/bench/paired-batches.ts): each build's median and their paired difference. */
+export interface PairedBatchFigures {
+  /** Medians of each build's µs per request. */
+  readonly aUs: number;
+  readonly bUs: number;
+  /** Median over pairs of (a − b), per request. */
+  readonly differenceUs: number;
+  /** A 95% confidence interval of that median: what a goal is judged by. */
+  readonly differenceCi95Us: readonly [number, number];
+  /** The 10th and 90th percentiles of the paired differences: the spread the median comes from. */
+  readonly differenceP10Us: number;
+  readonly differenceP90Us: number;
+  readonly pairs: number;
+}
+
+/** The figures of two builds' batches, `a[i]` run beside `b[i]`. */
+export function pairedBatchFigures(a: readonly number[], b: readonly number[]): PairedBatchFigures {
+  const diffs = a.map((x, i) => x - (b[i] as number)).sort((x, y) => x - y);
+  return {
+    aUs: median(a),
+    bUs: median(b),
+    differenceUs: median(diffs),
+    differenceCi95Us: medianCi95(diffs),
+    differenceP10Us: quantile(diffs, 0.1),
+    differenceP90Us: quantile(diffs, 0.9),
+    pairs: diffs.length,
+  };
+}

@@ -4,39 +4,21 @@ import { promisify } from 'node:util';
 import type { HopCheckSamples } from '@setgate/gateway/bench/hop-check';
 import { nodeArgsFor } from '@setgate/process-supervisor';
 import { type GoalCheck, goal } from '../benchmark.js';
-import { median, medianCi95, quantile } from '../stats.js';
+import { type PairedBatchFigures, pairedBatchFigures } from '../stats.js';
 import { renderColumns } from '../table.js';
 
-/** One check: µs per request with the secret and without, and their paired difference. */
-export interface HopCheckCost {
+/** One check: µs per request with the secret (a) and without (b), and their paired difference. */
+export interface HopCheckCost extends Omit<PairedBatchFigures, 'aUs' | 'bUs'> {
   readonly check: HopCheckSamples['check'];
   readonly withSecretUs: number;
   readonly withoutSecretUs: number;
-  /** Median over pairs of (with − without), per request. */
-  readonly differenceUs: number;
-  /** A 95% confidence interval of that median: what the goal is judged by. */
-  readonly differenceCi95Us: readonly [number, number];
-  /** The 10th and 90th percentiles of the paired differences: the spread the median comes from. */
-  readonly differenceP10Us: number;
-  readonly differenceP90Us: number;
-  readonly pairs: number;
   readonly perBatch: number;
 }
 
 /** The figures of one check from its paired batches. */
 export function hopCheckCost(s: HopCheckSamples): HopCheckCost {
-  const diffs = s.withSecretUs.map((x, i) => x - (s.withoutSecretUs[i] as number)).sort((x, y) => x - y);
-  return {
-    check: s.check,
-    withSecretUs: median(s.withSecretUs),
-    withoutSecretUs: median(s.withoutSecretUs),
-    differenceUs: median(diffs),
-    differenceCi95Us: medianCi95(diffs),
-    differenceP10Us: quantile(diffs, 0.1),
-    differenceP90Us: quantile(diffs, 0.9),
-    pairs: diffs.length,
-    perBatch: s.perBatch,
-  };
+  const { aUs, bUs, ...difference } = pairedBatchFigures(s.withSecretUs, s.withoutSecretUs);
+  return { check: s.check, withSecretUs: aUs, withoutSecretUs: bUs, ...difference, perBatch: s.perBatch };
 }
 
 const SCRIPT = fileURLToPath(import.meta.resolve('@setgate/gateway/bench/hop-check'));

@@ -40,13 +40,6 @@ export interface TelemetryOptions {
    * OTLP metrics and spans carry `setgate.worker` so the workers' series stay apart, and its log lines `worker`.
    */
   readonly worker?: number;
-  /**
-   * Where the OpenTelemetry variables (OTEL_SDK_DISABLED, the OTLP endpoint, the sampler) are read; default
-   * process.env. The OTLP exporters read their endpoint from process.env themselves: an `env` given here
-   * can turn metrics and tracing off (OTEL_SDK_DISABLED), not send them elsewhere. The observability probe
-   * builds a stack's components twice in one process, with them on and off.
-   */
-  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** One process's telemetry: logger, tracer, meter and the Prometheus scrape handler. */
@@ -87,13 +80,12 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
   const worker = opts.worker === undefined ? {} : { [WORKER_ATTRIBUTE]: String(opts.worker) };
   const resource = resourceFromAttributes({ ...shared, ...worker });
 
-  const env = opts.env ?? process.env;
   const spanProcessors: SpanProcessor[] = [];
   // The exporter reads either variable itself (the traces one is the full URL, the other gets /v1/traces appended).
-  const otlp = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const otlp = process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
   // OTEL_SDK_DISABLED: nothing is exported or recorded; trace ids still propagate and reach the logs.
-  if (otlp && !sdkDisabled(env)) spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
-  const sampling = samplingFromEnv(env, spanProcessors.length > 0);
+  if (otlp && !sdkDisabled()) spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
+  const sampling = samplingFromEnv(process.env, spanProcessors.length > 0);
   // With nothing to export to, or nothing sampled, spans only carry ids: the SDK's work per span would be wasted.
   const recording = spanProcessors.length > 0 && sampling.mayRecord;
   const tracerProvider = new NodeTracerProvider({ resource, spanProcessors, sampler: sampling.sampler });
@@ -101,7 +93,7 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
   tracerProvider.register();
 
   // A merged scrape speaks for the whole process, not for the worker that answered it.
-  const metrics = startMetrics(resource, env, opts.worker === undefined ? resource : resourceFromAttributes(shared));
+  const metrics = startMetrics(resource, process.env, opts.worker === undefined ? resource : resourceFromAttributes(shared));
 
   const level = opts.logLevel ?? process.env.SETGATE_LOG_LEVEL ?? 'info';
   const base = {

@@ -1,7 +1,7 @@
 import { context, type Meter, type Span, type Tracer, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { AlwaysOnSampler, BatchSpanProcessor, ParentBasedSampler, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type DestinationStream, type Logger, pino } from 'pino';
@@ -11,6 +11,7 @@ import { stdoutLogDestination } from './log-destination.js';
 import { LineWriter } from './line-writer.js';
 import { samplingFromEnv } from './sampling.js';
 import { UnrecordedTracer } from './unrecorded-tracer.js';
+import { HeadSampledTracer } from './head-sampled-tracer.js';
 import { WORKER_ATTRIBUTE, type WorkerMetrics } from './worker-metrics.js';
 import type { ScopeMetrics } from '@opentelemetry/sdk-metrics';
 
@@ -88,7 +89,11 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
   const sampling = samplingFromEnv(process.env, spanProcessors.length > 0);
   // With nothing to export to, or nothing sampled, spans only carry ids: the SDK's work per span would be wasted.
   const recording = spanProcessors.length > 0 && sampling.mayRecord;
-  const tracerProvider = new NodeTracerProvider({ resource, spanProcessors, sampler: sampling.sampler });
+  // A parent-based sampler's decision is made before the SDK (head-sampled-tracer.ts): the SDK then sees only
+  // spans to record, and samples every root it is handed.
+  const { rootRatio } = sampling;
+  const sampler = rootRatio === undefined ? sampling.sampler : new ParentBasedSampler({ root: new AlwaysOnSampler() });
+  const tracerProvider = new NodeTracerProvider({ resource, spanProcessors, sampler });
   // register() installs the W3C trace-context propagator and async context manager globally.
   tracerProvider.register();
 
@@ -123,7 +128,11 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
   return {
     logger,
     accessLog,
-    tracer: recording ? tracerProvider.getTracer('setgate') : new UnrecordedTracer(),
+    tracer: !recording
+      ? new UnrecordedTracer()
+      : rootRatio === undefined
+        ? tracerProvider.getTracer('setgate')
+        : new HeadSampledTracer(tracerProvider.getTracer('setgate'), rootRatio),
     meter: metrics.meter,
     scrape: metrics.scrape,
     collectMetrics: () => metrics.collect(),

@@ -13,6 +13,11 @@ export interface Sampling {
   readonly mayRecord: boolean;
   /** What was configured, for the start line. */
   readonly description: string;
+  /**
+   * For the parent-based samplers: the share of new traces sampled (their root sampler's ratio; 1 for
+   * always-on, 0 for always-off). The process then decides before the SDK (head-sampled-tracer.ts).
+   */
+  readonly rootRatio?: number;
 }
 
 /**
@@ -33,6 +38,7 @@ export function samplingFromEnv(env: NodeJS.ProcessEnv, hasExporter: boolean): S
       sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) }),
       mayRecord: ratio > 0,
       description: `parentbased_traceidratio ${ratio}`,
+      rootRatio: ratio,
     };
   }
   const arg = () => ratioOf(env.OTEL_TRACES_SAMPLER_ARG, 'OTEL_TRACES_SAMPLER_ARG', 1);
@@ -46,14 +52,19 @@ export function samplingFromEnv(env: NodeJS.ProcessEnv, hasExporter: boolean): S
       return { sampler: new TraceIdRatioBasedSampler(ratio), mayRecord: ratio > 0, description: `${name} ${ratio}` };
     }
     case 'parentbased_always_on':
-      return { sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }), mayRecord: true, description: name };
+      return { sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }), mayRecord: true, description: name, rootRatio: 1 };
     case 'parentbased_always_off':
       // A sampled caller's trace is still followed.
-      return { sampler: new ParentBasedSampler({ root: new AlwaysOffSampler() }), mayRecord: true, description: name };
+      return { sampler: new ParentBasedSampler({ root: new AlwaysOffSampler() }), mayRecord: true, description: name, rootRatio: 0 };
     case 'parentbased_traceidratio': {
       const ratio = arg();
       // A sampled caller is followed even at ratio 0.
-      return { sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) }), mayRecord: true, description: `${name} ${ratio}` };
+      return {
+        sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) }),
+        mayRecord: true,
+        description: `${name} ${ratio}`,
+        rootRatio: ratio,
+      };
     }
     default:
       throw new Error(

@@ -56,11 +56,15 @@ export class UnrecordedTracer implements Tracer {
   }
 
   startActiveSpan<F extends (span: Span) => unknown>(name: string, ...args: unknown[]): ReturnType<F> {
-    // Overloads: (name, fn), (name, options, fn), (name, options, context, fn).
-    const fn = args[args.length - 1] as F;
-    const options = args.length >= 2 ? (args[0] as SpanOptions) : undefined;
-    const parentCtx = args.length >= 3 ? (args[1] as Context) : context.active();
-    const span = this.startSpan(name, options, parentCtx);
-    return context.with(trace.setSpan(parentCtx, span), () => fn(span)) as ReturnType<F>;
+    return startActiveSpanOf<F>(this, name, args);
   }
+}
+
+/** `startActiveSpan` by way of a tracer's `startSpan`. Overloads: (name, fn), (name, options, fn), (name, options, context, fn). */
+export function startActiveSpanOf<F extends (span: Span) => unknown>(tracer: Pick<Tracer, 'startSpan'>, name: string, args: readonly unknown[]): ReturnType<F> {
+  const fn = args[args.length - 1] as F;
+  const options = args.length >= 2 ? (args[0] as SpanOptions) : undefined;
+  const parentCtx = args.length >= 3 ? (args[1] as Context) : context.active();
+  const span = tracer.startSpan(name, options, parentCtx);
+  return context.with(trace.setSpan(parentCtx, span), () => fn(span)) as ReturnType<F>;
 }

@@ -24,7 +24,7 @@ import { HttpServerMetrics, startTelemetry } from '@setgate/telemetry';
 import type { FastifyInstance } from 'fastify';
 import { headerHygieneStage } from '../src/stages/header-hygiene/plugin.js';
 import { requestContextStage } from '../src/stages/request-context/plugin.js';
-import { pairedBatches, type Subject, subjectAt } from './paired-batches.js';
+import { type Batcher, loopbackBatcher, pairedBatches } from './paired-batches.js';
 
 /**
  * One check measured: µs per request (client and listener, by the clock) of each batch, with the
@@ -60,16 +60,16 @@ function nodeListener(secrets: HopSecrets | undefined): FastifyInstance {
   return app;
 }
 
-/** Starts `app` on loopback and returns it as a subject sending `GET path` with `headers`. */
-async function subject(app: FastifyInstance, path: string, headers: Record<string, string>): Promise<Subject> {
+/** Starts `app` on loopback and sends it `GET path` with `headers`. */
+async function subject(app: FastifyInstance, path: string, headers: Record<string, string>): Promise<Batcher> {
   const url = await app.listen({ host: PROXY_PEER, port: 0 });
-  return subjectAt(url, { method: 'GET', path, headers }, () => app.close());
+  return loopbackBatcher(url, { method: 'GET', path, headers }, () => app.close());
 }
 
 /** The check priced over `pairs` pairs (paired-batches.ts): with the secret as A, without as B. */
 async function paired(
   check: HopCheckSamples['check'],
-  build: (withSecret: boolean) => Promise<Subject>,
+  build: (withSecret: boolean) => Promise<Batcher>,
   pairs: number,
   perBatch: number,
 ): Promise<HopCheckSamples> {

@@ -1,16 +1,19 @@
 /**
- * Two builds of one listener (or chain of listeners) priced side by side in
- * one process: alternating batches of loopback requests over one keep-alive
- * connection, timed by the clock. Client and listeners share this thread,
- * which the loop keeps busy, so elapsed time is CPU time read at nanosecond
- * resolution (the CPU-time counters here advance in 10 ms ticks, too coarse
- * for a batch), and the client's share is the same in both builds of a pair
- * and cancels in their difference. A batch's neighbour in time is its pair,
+ * Two builds of one listener (or chain of listeners) priced side by side:
+ * alternating batches of loopback requests over one keep-alive connection,
+ * timed by the clock. Client and listeners share one thread, which the loop
+ * keeps busy, so elapsed time is CPU time read at nanosecond resolution (the
+ * CPU-time counters here advance in 10 ms ticks, too coarse for a batch), and
+ * the client's share is the same in both builds of a pair and cancels in
+ * their difference. Both builds may share this process (hop-check.ts), or
+ * each run with its client in a process of its own, told when to send a batch
+ * (the observability probe: builds that differ in much code would otherwise
+ * share V8's compiled code and the type feedback each gives it). A batch's neighbour in time is its pair,
  * so a host whose speed drifts (another tenant, frequency changes) moves both
  * alike; the bench harness takes the median of the paired differences.
  * (`fastify.inject` was tried first: it keeps every request's fake socket
  * alive, ~10 KB each, and the growing heap's collections landed in whichever
- * batch was running.) Used by hop-check.ts and the observability probe.
+ * batch was running.)
  */
 import { Pool } from 'undici';
 
@@ -22,10 +25,9 @@ export interface BatchRequest {
   readonly status?: number;
 }
 
-/** A build under test, listening on loopback, and the request its caller sends. */
-export interface Subject {
-  readonly pool: Pool;
-  readonly request: BatchRequest;
+/** A build under test, however it runs: what a batch of `n` requests cost, µs per request by the clock. */
+export interface Batcher {
+  batchUs(n: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -35,12 +37,23 @@ export interface PairedBatches {
   readonly b: number[];
 }
 
-/** A subject on `url` with one keep-alive connection; `close` also runs `closeBuild`. */
-export function subjectAt(url: string, request: BatchRequest, closeBuild: () => Promise<void>): Subject {
+/**
+ * A build listening on `url` in this process, sent `request` over one keep-alive connection, one
+ * request at a time; `close` also runs `closeBuild`.
+ */
+export function loopbackBatcher(url: string, request: BatchRequest, closeBuild: () => Promise<void>): Batcher {
   const pool = new Pool(url, { connections: 1 });
+  const { method, path, headers, status = 200 } = request;
   return {
-    pool,
-    request,
+    async batchUs(n) {
+      const start = performance.now();
+      for (let i = 0; i < n; i++) {
+        const res = await pool.request({ method, path, headers });
+        const body = await res.body.text();
+        if (res.statusCode !== status) throw new Error(`${method} ${path} answered ${res.statusCode}: ${body.slice(0, 300)}`);
+      }
+      return ((performance.now() - start) * 1000) / n;
+    },
     async close() {
       await pool.close();
       await closeBuild();
@@ -48,29 +61,17 @@ export function subjectAt(url: string, request: BatchRequest, closeBuild: () => 
   };
 }
 
-/** µs per request of `n` sequential requests over the subject's one connection, by the clock. */
-async function batchUs(subject: Subject, n: number): Promise<number> {
-  const { method, path, headers, status = 200 } = subject.request;
-  const start = performance.now();
-  for (let i = 0; i < n; i++) {
-    const res = await subject.pool.request({ method, path, headers });
-    const body = await res.body.text();
-    if (res.statusCode !== status) throw new Error(`${method} ${path} answered ${res.statusCode}: ${body.slice(0, 300)}`);
-  }
-  return ((performance.now() - start) * 1000) / n;
-}
-
-/** Alternating batches of two subjects (A B, B A, …) after a warm-up of each. */
-async function alternate(a: Subject, b: Subject, pairs: number, perBatch: number): Promise<PairedBatches> {
-  for (const subject of [a, b]) await batchUs(subject, perBatch * 3);
+/** Alternating batches of two builds (A B, B A, …) after a warm-up of each. */
+async function alternate(a: Batcher, b: Batcher, pairs: number, perBatch: number): Promise<PairedBatches> {
+  for (const build of [a, b]) await build.batchUs(perBatch * 3);
   const out: PairedBatches = { a: [], b: [] };
   for (let i = 0; i < pairs; i++) {
     if (i % 2 === 0) {
-      out.a.push(await batchUs(a, perBatch));
-      out.b.push(await batchUs(b, perBatch));
+      out.a.push(await a.batchUs(perBatch));
+      out.b.push(await b.batchUs(perBatch));
     } else {
-      out.b.push(await batchUs(b, perBatch));
-      out.a.push(await batchUs(a, perBatch));
+      out.b.push(await b.batchUs(perBatch));
+      out.a.push(await a.batchUs(perBatch));
     }
   }
   return out;
@@ -81,7 +82,7 @@ async function alternate(a: Subject, b: Subject, pairs: number, perBatch: number
  * built A first, half on a second couple built the other way round. Which of two identical listeners was
  * built first moved an A/A comparison by up to 1.5 µs; pooling both orders cancels that.
  */
-export async function pairedBatches(build: (a: boolean) => Promise<Subject>, pairs: number, perBatch: number): Promise<PairedBatches> {
+export async function pairedBatches(build: (a: boolean) => Promise<Batcher>, pairs: number, perBatch: number): Promise<PairedBatches> {
   const out: PairedBatches = { a: [], b: [] };
   for (const aFirst of [true, false]) {
     const first = await build(aFirst);

@@ -3,7 +3,8 @@ import { runIdleBench } from './idle/idle-bench.js';
 import { formatIdleTable } from './idle/idle-table.js';
 import { BenchUsageError, parseBenchArgs, USAGE } from './options.js';
 import { formatHopCheckTable, runHopCheck } from './hop-check/hop-check-probe.js';
-import { benchmarkNames, HOP_CHECK, IDLE, loadBenchmark } from './registry.js';
+import { formatObservabilityTable, runObservabilityProbe } from './observability/observability-probe.js';
+import { benchmarkNames, HOP_CHECK, IDLE, loadBenchmark, OBSERVABILITY } from './registry.js';
 import { buildReport, machineInfo, writeReport } from './report.js';
 import { BenchAbortedError, runBenchmark } from './runner.js';
 import { formatResultTable } from './table.js';
@@ -45,6 +46,11 @@ async function main(argv: readonly string[]): Promise<number> {
       // One process, no stack: --rounds is the number of paired batches per check.
       const result = await runHopCheck(options.rounds, controller.signal);
       return report(formatHopCheckTable(result), options.jsonPath, { ...result, machine: machineInfo() });
+    }
+    if (options.name === OBSERVABILITY) {
+      // One process, no stack: --rounds is the number of paired batches per subject.
+      const result = await runObservabilityProbe(options.rounds, controller.signal);
+      return report(formatObservabilityTable(result), options.jsonPath, { ...result, machine: machineInfo() });
     }
     const benchmark = await loadBenchmark(options.name);
     const result = await runBenchmark(benchmark, options, hooks);

@@ -37,11 +37,11 @@ export const DEFAULT_OPTIONS = { durationSec: 5, connections: 32, rounds: 3, war
 /** The `idle` probe sends nothing: three 20 s windows after a 30 s settle (with 10 s the first window still ran ~20% above the others). */
 export const IDLE_DEFAULTS = { durationSec: 20, rounds: 3, warmupSec: 30 } as const;
 
-/** The `hop-check` probe: --rounds is its number of paired batches per check. */
-export const HOP_CHECK_DEFAULTS = { rounds: 200 } as const;
+/** The in-process probes (hop-check, observability): --rounds is their number of paired batches per check or subject. */
+export const PROBE_DEFAULTS: Readonly<Record<string, { rounds: number }>> = { 'hop-check': { rounds: 200 }, observability: { rounds: 200 } };
 
-/** Options the `hop-check` probe (one process, no stack, no load runner) has no use for. */
-const NOT_FOR_HOP_CHECK = ['duration', 'connections', 'warmup', 'wan', 'workers', 'rate', 'only'] as const;
+/** Options the in-process probes (one process, no stack, no load runner) have no use for. */
+const NOT_FOR_PROBES = ['duration', 'connections', 'warmup', 'wan', 'workers', 'rate', 'only'] as const;
 
 /** Options of load runs, which the `idle` probe does not send. */
 const LOAD_ONLY = ['connections', 'workers', 'rate', 'only'] as const;
@@ -70,8 +70,10 @@ options:
                       rounds of two rows to resolve a difference of a few percent
   -h, --help          this text
 
-hop-check (each listener's hop check with the secret and without, in one process) reads --rounds as
-the number of paired batches per check (default ${HOP_CHECK_DEFAULTS.rounds}) and takes only --rounds and --json.
+hop-check (each listener's hop check with the secret and without, in one process) and observability
+(the read's chain with metrics and tracing on and off, in one process) read --rounds as the number of
+paired batches per check (default ${PROBE_DEFAULTS['hop-check']?.rounds}) or subject (default ${PROBE_DEFAULTS.observability?.rounds}),
+and take only --rounds and --json.
 
 idle (npm start's whole stack with no traffic: CPU, wake-ups and memory per process) reads
 --duration as one window (default ${IDLE_DEFAULTS.durationSec}), --rounds as how many (default ${IDLE_DEFAULTS.rounds}) and
@@ -120,11 +122,11 @@ export function parseBenchArgs(argv: readonly string[]): ParsedCommand {
   if (values.json !== undefined && values.json.trim() === '') throw new BenchUsageError('--json needs a file name');
   const name = positionals[0] as string;
   const idle = name === 'idle';
-  const hopCheck = name === 'hop-check';
-  const defaults = idle ? { ...DEFAULT_OPTIONS, ...IDLE_DEFAULTS } : hopCheck ? { ...DEFAULT_OPTIONS, ...HOP_CHECK_DEFAULTS } : DEFAULT_OPTIONS;
-  if (hopCheck) {
-    const given = NOT_FOR_HOP_CHECK.filter((flag) => values[flag] !== undefined);
-    if (given.length > 0) throw new BenchUsageError(`hop-check runs in one process without a stack: ${given.map((f) => `--${f}`).join(', ')} does not apply`);
+  const probe = PROBE_DEFAULTS[name];
+  const defaults = idle ? { ...DEFAULT_OPTIONS, ...IDLE_DEFAULTS } : probe ? { ...DEFAULT_OPTIONS, ...probe } : DEFAULT_OPTIONS;
+  if (probe) {
+    const given = NOT_FOR_PROBES.filter((flag) => values[flag] !== undefined);
+    if (given.length > 0) throw new BenchUsageError(`${name} runs in one process without a stack: ${given.map((f) => `--${f}`).join(', ')} does not apply`);
   }
   if (idle) {
     const given = LOAD_ONLY.filter((flag) => values[flag] !== undefined);

@@ -21,9 +21,15 @@ export const IDLE = 'idle';
 /** The in-process probe of the hop checks (src/bench/hop-check/): run by the CLI itself, not by the load runner. */
 export const HOP_CHECK = 'hop-check';
 
+/** The in-process probe of metrics and tracing (src/bench/observability/): run by the CLI itself, not by the load runner. */
+export const OBSERVABILITY = 'observability';
+
+/** The probes that run in one process of their own, without a stack or the load runner: --rounds is their number of paired batches. */
+export const IN_PROCESS_PROBES: readonly string[] = [HOP_CHECK, OBSERVABILITY];
+
 /** Registered names and the probes, sorted. */
 export function benchmarkNames(): string[] {
-  return [...Object.keys(BENCHMARKS), IDLE, HOP_CHECK].sort();
+  return [...Object.keys(BENCHMARKS), IDLE, ...IN_PROCESS_PROBES].sort();
 }
 
 /** The benchmark registered under `name`; a BenchUsageError listing the choices otherwise. */

@@ -30,6 +30,13 @@ test('hop-check reads --rounds as its pairs of batches, 200 unless given', () =>
   assert.deepEqual(given.kind === 'run' && [given.options.rounds, given.options.jsonPath], [50, 'out.json']);
 });
 
+test('observability reads --rounds as its pairs of batches, 200 unless given', () => {
+  const parsed = parseBenchArgs(['observability']);
+  assert.equal(parsed.kind === 'run' && parsed.options.rounds, 200);
+  const given = parseBenchArgs(['observability', '--rounds', '40']);
+  assert.equal(given.kind === 'run' && given.options.rounds, 40);
+});
+
 test('--help wins over everything else', () => {
   assert.deepEqual(parseBenchArgs(['--help']), { kind: 'help' });
   assert.deepEqual(parseBenchArgs(['path', '-h']), { kind: 'help' });
@@ -49,6 +56,7 @@ const bad: Array<[string[], RegExp]> = [
   [['path', '--only', 'a,,b'], /--only needs row names separated by commas, got "a,,b"/],
   [['idle', '--only', 'a'], /idle sends no traffic: --only does not apply/],
   [['hop-check', '--duration', '2', '--wan'], /hop-check runs in one process without a stack: --duration, --wan does not apply/],
+  [['observability', '--only', 'gateway'], /observability runs in one process without a stack: --only does not apply/],
   [['path', '--frobnicate'], /frobnicate/],
   [['path', '--duration'], /duration/],
 ];

@@ -36,22 +36,28 @@ test('paired CPU figures compare round by round, of the whole row or of one name
   assert.equal(pairedCpuRatio(rows, { row: 'missing' }, { row: 'off' }), null);
 });
 
-test('gateway goals: observability within 10% and hop auth within 5 µs, each from per-round pairs; absent rows give no goal', () => {
+test('gateway goals: observability (traced vs off) within 10% and hop auth within 5 µs, each from per-round pairs; absent rows give no goal', () => {
   const goals = gatewayBenchmark.goals?.([
     row('bare-forward', [100, 100, 100]),
     row('gateway', [150, 230, 160]),
     row('gateway-no-hop-auth', [146, 222, 170]),
     row('gateway-no-observability', [140, 200, 150]),
+    row('gateway-traced', [150, 230, 160]),
   ]);
   assert.ok(goals);
   const [observability, hopAuth] = goals;
-  assert.match(observability?.name ?? '', /^observability: gateway ÷ gateway-no-observability/);
+  assert.match(observability?.name ?? '', /^observability: gateway-traced ÷ gateway-no-observability/);
   assert.equal(observability?.value?.toFixed(3), '1.071', 'the pairs are 1.071, 1.15 and 1.067: the drifted round does not decide');
   assert.equal(observability?.met, true);
   assert.equal(hopAuth?.value, 4);
   assert.equal(hopAuth?.unit, 'us');
   assert.equal(hopAuth?.met, true);
   assert.deepEqual(gatewayBenchmark.goals?.([row('bare-forward', [1]), row('gateway', [1])]), []);
+  assert.deepEqual(
+    gatewayBenchmark.goals?.([row('gateway', [1]), row('gateway-no-observability', [1])]),
+    [],
+    'without the traced row, nothing prices metrics and tracing together',
+  );
 });
 
 test('path goals: hop auth is the two hops’ difference halved, and the node’s own check; observability over the whole path', () => {
@@ -61,6 +67,7 @@ test('path goals: hop auth is the two hops’ difference halved, and the node’
     row('full-path', [400, 420, 410]),
     row('full-path-no-hop-auth', [380, 414, 396]),
     row('full-path-no-observability', [330, 360, 350]),
+    row('full-path-traced', [400, 420, 410]),
   ]);
   assert.ok(goals);
   const by = Object.fromEntries(goals.map((g) => [g.name.split(':')[0], g]));
@@ -100,4 +107,36 @@ test('the in-process hop checks the setup ran become goals judged by the top of 
     ],
   );
   assert.deepEqual(pathBenchmark.goals?.([row('direct', [1])], {}), [], 'no probe, no goal');
+});
+
+test('the observability probe becomes a goal: the top of its interval over the off row\'s CPU per request', () => {
+  const subject = (name: 'gateway' | 'path', median: number, top: number) => ({
+    subject: name,
+    onUs: 400 + median,
+    offUs: 400,
+    differenceUs: median,
+    differenceCi95Us: [median - 5, top] as const,
+    differenceP10Us: -60,
+    differenceP90Us: 80,
+    pairs: 120,
+    perBatch: 300,
+  });
+  const details = { observability: [subject('gateway', 14, 25), subject('path', 28, 40)] };
+  const gateway = gatewayBenchmark.goals?.([row('gateway-no-observability', [240, 260, 250])], details) ?? [];
+  assert.deepEqual(
+    gateway.map((g) => [g.value, g.met]),
+    [[0.1, true]],
+  );
+  assert.match(gateway[0]?.name ?? '', /14\.0 µs\/req \(top of 95% interval 25\.0\) over 120 probe pairs ÷ gateway-no-observability 250 µs\/req/);
+  const path = pathBenchmark.goals?.([row('full-path-no-observability', [380, 390, 400])], details) ?? [];
+  assert.deepEqual(
+    path.map((g) => [g.value?.toFixed(3), g.met]),
+    [['0.103', false]],
+  );
+  const noRow = gatewayBenchmark.goals?.([row('bare-forward', [1])], details) ?? [];
+  assert.deepEqual(
+    noRow.map((g) => [g.value, g.met]),
+    [[null, false]],
+    'a probe without its off row to divide by is not met',
+  );
 });

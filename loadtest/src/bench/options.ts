@@ -71,7 +71,7 @@ options:
   -h, --help          this text
 
 hop-check (each listener's hop check with the secret and without, in one process) and observability
-(the read's chain with metrics and tracing on and off, in one process) read --rounds as the number of
+(the read's chain with metrics and tracing on and off, in two processes taking turns) read --rounds as the number of
 paired batches per check (default ${PROBE_DEFAULTS['hop-check']?.rounds}) or subject (default ${PROBE_DEFAULTS.observability?.rounds}),
 and take only --rounds and --json.
 
@@ -126,7 +126,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedCommand {
   const defaults = idle ? { ...DEFAULT_OPTIONS, ...IDLE_DEFAULTS } : probe ? { ...DEFAULT_OPTIONS, ...probe } : DEFAULT_OPTIONS;
   if (probe) {
     const given = NOT_FOR_PROBES.filter((flag) => values[flag] !== undefined);
-    if (given.length > 0) throw new BenchUsageError(`${name} runs in one process without a stack: ${given.map((f) => `--${f}`).join(', ')} does not apply`);
+    if (given.length > 0) throw new BenchUsageError(`${name} runs without a stack or the load runner: ${given.map((f) => `--${f}`).join(', ')} does not apply`);
   }
   if (idle) {
     const given = LOAD_ONLY.filter((flag) => values[flag] !== undefined);

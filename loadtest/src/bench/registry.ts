@@ -24,7 +24,7 @@ export const HOP_CHECK = 'hop-check';
 /** The in-process probe of metrics and tracing (src/bench/observability/): run by the CLI itself, not by the load runner. */
 export const OBSERVABILITY = 'observability';
 
-/** The probes that run in one process of their own, without a stack or the load runner: --rounds is their number of paired batches. */
+/** The probes that pair batches of builds they make themselves, without a stack or the load runner: --rounds is their number of pairs. */
 export const IN_PROCESS_PROBES: readonly string[] = [HOP_CHECK, OBSERVABILITY];
 
 /** Registered names and the probes, sorted. */

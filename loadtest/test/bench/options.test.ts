@@ -55,8 +55,8 @@ const bad: Array<[string[], RegExp]> = [
   [['path', '--rate', '0'], /--rate must be a whole number of 1 or more, got "0"/],
   [['path', '--only', 'a,,b'], /--only needs row names separated by commas, got "a,,b"/],
   [['idle', '--only', 'a'], /idle sends no traffic: --only does not apply/],
-  [['hop-check', '--duration', '2', '--wan'], /hop-check runs in one process without a stack: --duration, --wan does not apply/],
-  [['observability', '--only', 'gateway'], /observability runs in one process without a stack: --only does not apply/],
+  [['hop-check', '--duration', '2', '--wan'], /hop-check runs without a stack or the load runner: --duration, --wan does not apply/],
+  [['observability', '--only', 'gateway'], /observability runs without a stack or the load runner: --only does not apply/],
   [['path', '--frobnicate'], /frobnicate/],
   [['path', '--duration'], /duration/],
 ];

@@ -44,10 +44,10 @@ async function gatewayProcessesOf(bench: BenchStack, gatewayId: string): Promise
  * headers), redis-server's CPU included; (c) `direct`: the node alone;
  * (d) the gateway row again on side stacks of their own (gateway, node and
  * redis each), each run right after it: without a hop secret, with
- * observability off (observability.ts), exporting sampled spans, and (with
+ * observability off (observability/settings.ts), exporting sampled spans, and (with
  * `--workers N`) with the gateway running N workers.
  * Goals, each compared round by round (paired.ts): observability (metrics and
- * sampled tracing, traced vs off, and priced in one process by the observability
+ * sampled tracing, traced vs off, and priced in two processes by the observability
  * probe) ≤ 10% of a request's CPU; authenticating the gateway → node hop
  * ≤ 5 µs a request. `--only gateway-traced,gateway-no-observability --rounds
  * 25 --duration 2` narrows the first where the full table cannot.
@@ -156,8 +156,8 @@ export const gatewayBenchmark: Benchmark = {
       // The checks alone, side by side in a process of their own: what the rows above cannot resolve.
       ctx.log(`gateway: pricing the hop checks in one process (${HOP_CHECK_PAIRS_IN_BENCH} pairs)`);
       const hopCheck = await runHopCheck(HOP_CHECK_PAIRS_IN_BENCH, ctx.signal);
-      // Metrics and tracing alone, side by side in one process: what the rows' ratio cannot resolve.
-      ctx.log(`gateway: pricing metrics and tracing in one process (${OBSERVABILITY_PAIRS_IN_BENCH} pairs)`);
+      // Metrics and tracing alone, in two processes taking turns (observability-probe.ts): what the rows cannot resolve.
+      ctx.log(`gateway: pricing metrics and tracing, two processes taking turns (${OBSERVABILITY_PAIRS_IN_BENCH} pairs)`);
       const observability = await runObservabilityProbe(OBSERVABILITY_PAIRS_IN_BENCH, ctx.signal, ['gateway']);
       const workers = ctx.workers ?? 1;
       if (workers >= 2) await side('gateway-workers', true, { SETGATE_WORKERS: String(workers) });

@@ -42,8 +42,8 @@ function keepOneGateway(region: string, gatewayId: string) {
  * write-point node (`full-path`), or straight to that node with the headers
  * the gateway would send (`direct`, the baseline).
  * Goals, each compared round by round (paired.ts) where its rows ran:
- * observability (metrics and sampled tracing, traced vs off, and priced in one
- * process by the observability probe) ≤ 10% of the path's CPU; hop authentication ≤ 5 µs a request
+ * observability (metrics and sampled tracing, traced vs off, and priced in two
+ * processes by the observability probe) ≤ 10% of the path's CPU; hop authentication ≤ 5 µs a request
  * per hop (the two hops of the path; the node's check on its own, direct).
  */
 export const pathBenchmark: Benchmark = {
@@ -133,8 +133,8 @@ export const pathBenchmark: Benchmark = {
       // The checks alone, side by side in a process of their own: what the rows above cannot resolve.
       ctx.log(`path: pricing the hop checks in one process (${HOP_CHECK_PAIRS_IN_BENCH} pairs)`);
       const hopCheck = await runHopCheck(HOP_CHECK_PAIRS_IN_BENCH, ctx.signal);
-      // Metrics and tracing alone, side by side in one process: what the rows' ratio cannot resolve.
-      ctx.log(`path: pricing metrics and tracing in one process (${OBSERVABILITY_PAIRS_IN_BENCH} pairs)`);
+      // Metrics and tracing alone, in two processes taking turns (observability-probe.ts): what the rows cannot resolve.
+      ctx.log(`path: pricing metrics and tracing, two processes taking turns (${OBSERVABILITY_PAIRS_IN_BENCH} pairs)`);
       const observability = ctx.wan ? undefined : await runObservabilityProbe(OBSERVABILITY_PAIRS_IN_BENCH, ctx.signal, ['path']);
       const { stack } = bench;
       const read = commandFor(stack.topology.commands, READ.method, READ.path);

@@ -1,4 +1,5 @@
 import type { BenchResult } from './runner.js';
+import type { PairedBatchFigures } from './stats.js';
 import type { ConfigurationSummary } from './summary.js';
 
 type Align = 'left' | 'right';
@@ -16,6 +17,15 @@ export function renderColumns(header: readonly string[], rows: readonly (readonl
 }
 
 /** A figure for the table: `-` when unknown, fixed decimals otherwise. */
+/** A probe's paired difference as table cells: the median, its 95% interval, and the pairs' p10 … p90. */
+export function pairedDifferenceCells(f: Omit<PairedBatchFigures, 'aUs' | 'bUs'>): string[] {
+  return [
+    f.differenceUs.toFixed(2),
+    `${f.differenceCi95Us[0].toFixed(2)} … ${f.differenceCi95Us[1].toFixed(2)}`,
+    `${f.differenceP10Us.toFixed(1)} … ${f.differenceP90Us.toFixed(1)}`,
+  ];
+}
+
 export function formatFigure(value: number | null, decimals: number): string {
   return value === null ? '-' : value.toFixed(decimals);
 }

@@ -7,9 +7,9 @@ import { TopologyView } from '@setgate/topology';
 import { type Benchmark, type BenchSetup, type ConfigurationSummaryLike, type GoalCheck, goal, type MeasuredProcess } from '../benchmark.js';
 import { spawnReady, stopChild } from '../child.js';
 import { HOP_CHECK_PAIRS_IN_BENCH, hopCheckGoal, runHopCheck } from '../hop-check/hop-check-probe.js';
-import { pairedCpuDifference, pairedCpuRatio } from '../paired.js';
+import { pairedCpuDifference } from '../paired.js';
 import { expect2xx } from '../preflight.js';
-import { OBSERVABILITY_BUDGET, OBSERVABILITY_PAIRS_IN_BENCH, observabilityGoal, runObservabilityProbe } from '../observability/observability-probe.js';
+import { OBSERVABILITY_PAIRS_IN_BENCH, observabilityGoal, observabilityRowGoal, runObservabilityProbe } from '../observability/observability-probe.js';
 import { NO_OBSERVABILITY, TRACED_RATIO, TRACED_SAMPLER, tracedEnv } from '../observability/settings.js';
 import { type OtlpSink, startOtlpSink } from '../otlp-sink.js';
 import { type BenchStack, startBenchStack } from '../stack.js';
@@ -84,16 +84,7 @@ export const gatewayBenchmark: Benchmark = {
   goals(rows: readonly ConfigurationSummaryLike[], details): GoalCheck[] {
     const has = (row: string) => rows.some((r) => r.name === row);
     return [
-      ...(has('gateway-no-observability') && has('gateway-traced')
-        ? [
-            goal(
-              'observability: gateway-traced ÷ gateway-no-observability, CPU µs/req, median of per-round ratios',
-              pairedCpuRatio(rows, { row: 'gateway-traced' }, { row: 'gateway-no-observability' }),
-              'at-most',
-              1 + OBSERVABILITY_BUDGET,
-            ),
-          ]
-        : []),
+      ...observabilityRowGoal(rows, 'gateway-traced', 'gateway-no-observability'),
       ...observabilityGoal(rows, details, 'gateway', 'gateway-no-observability'),
       ...(has('gateway-no-hop-auth')
         ? [goal('hop auth: gateway − gateway-no-hop-auth, CPU µs/req, median of per-round differences', pairedCpuDifference(rows, { row: 'gateway' }, { row: 'gateway-no-hop-auth' }), 'at-most', 5, 'us')]

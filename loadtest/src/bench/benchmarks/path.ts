@@ -3,9 +3,9 @@ import { signDevToken } from '@setgate/launcher';
 import { type CommandView, TopologyView } from '@setgate/topology';
 import { type Benchmark, type BenchSetup, type ConfigurationSummaryLike, type GoalCheck, goal, type LoadMethod } from '../benchmark.js';
 import { HOP_CHECK_PAIRS_IN_BENCH, hopCheckGoal, runHopCheck } from '../hop-check/hop-check-probe.js';
-import { pairedCpuDifference, pairedCpuRatio } from '../paired.js';
+import { pairedCpuDifference } from '../paired.js';
 import { expect2xx } from '../preflight.js';
-import { OBSERVABILITY_BUDGET, OBSERVABILITY_PAIRS_IN_BENCH, observabilityGoal, runObservabilityProbe } from '../observability/observability-probe.js';
+import { OBSERVABILITY_PAIRS_IN_BENCH, observabilityGoal, observabilityRowGoal, runObservabilityProbe } from '../observability/observability-probe.js';
 import { NO_OBSERVABILITY, TRACED_RATIO, TRACED_SAMPLER, tracedEnv } from '../observability/settings.js';
 import { type OtlpSink, startOtlpSink } from '../otlp-sink.js';
 import { startBenchStack } from '../stack.js';
@@ -82,16 +82,7 @@ export const pathBenchmark: Benchmark = {
     const has = (row: string) => rows.some((r) => r.name === row);
     const bothHops = pairedCpuDifference(rows, { row: 'full-path' }, { row: 'full-path-no-hop-auth' });
     return [
-      ...(has('full-path-no-observability') && has('full-path-traced')
-        ? [
-            goal(
-              'observability: full-path-traced ÷ full-path-no-observability, CPU µs/req, median of per-round ratios',
-              pairedCpuRatio(rows, { row: 'full-path-traced' }, { row: 'full-path-no-observability' }),
-              'at-most',
-              1 + OBSERVABILITY_BUDGET,
-            ),
-          ]
-        : []),
+      ...observabilityRowGoal(rows, 'full-path-traced', 'full-path-no-observability'),
       ...observabilityGoal(rows, details, 'path', 'full-path-no-observability'),
       ...(has('full-path-no-hop-auth')
         ? [goal('hop auth per hop: (full-path − full-path-no-hop-auth) ÷ 2 hops, CPU µs/req, median of per-round differences', bothHops === null ? null : bothHops / 2, 'at-most', 5, 'us')]

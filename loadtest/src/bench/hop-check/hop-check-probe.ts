@@ -5,7 +5,7 @@ import type { HopCheckSamples } from '@setgate/gateway/bench/hop-check';
 import { nodeArgsFor } from '@setgate/process-supervisor';
 import { type GoalCheck, goal } from '../benchmark.js';
 import { type PairedBatchFigures, pairedBatchFigures } from '../stats.js';
-import { renderColumns } from '../table.js';
+import { pairedDifferenceCells, renderColumns } from '../table.js';
 
 /** One check: µs per request with the secret (a) and without (b), and their paired difference. */
 export interface HopCheckCost extends Omit<PairedBatchFigures, 'aUs' | 'bUs'> {
@@ -58,9 +58,7 @@ export function formatHopCheckTable(r: HopCheckResult): string {
     c.check,
     c.withSecretUs.toFixed(1),
     c.withoutSecretUs.toFixed(1),
-    c.differenceUs.toFixed(2),
-    `${c.differenceCi95Us[0].toFixed(2)} … ${c.differenceCi95Us[1].toFixed(2)}`,
-    `${c.differenceP10Us.toFixed(1)} … ${c.differenceP90Us.toFixed(1)}`,
+    ...pairedDifferenceCells(c),
     // Judged by the interval's top: a median under the goal by luck is not enough.
     c.differenceCi95Us[1] <= r.goalUs ? 'met' : 'NOT met',
   ]);

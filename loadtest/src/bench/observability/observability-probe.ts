@@ -2,8 +2,9 @@ import { pairedBatches } from '@setgate/gateway/bench/paired-batches';
 import { startRedisServer } from '@setgate/process-supervisor';
 import { type ConfigurationSummaryLike, type GoalCheck, goal } from '../benchmark.js';
 import { type OtlpSink, startOtlpSink } from '../otlp-sink.js';
+import { pairedCpuRatio } from '../paired.js';
 import { medianOfKnown, type PairedBatchFigures, pairedBatchFigures } from '../stats.js';
-import { renderColumns } from '../table.js';
+import { pairedDifferenceCells, renderColumns } from '../table.js';
 import type { ProbeSubject } from './probe-protocol.js';
 import { startProbeProcess } from './probe-process.js';
 import { NO_OBSERVABILITY, TRACED_RATIO, TRACED_SAMPLER, tracedEnv } from './settings.js';
@@ -94,9 +95,7 @@ export function formatObservabilityTable(r: ObservabilityProbeResult): string {
     c.subject,
     c.onUs.toFixed(1),
     c.offUs.toFixed(1),
-    c.differenceUs.toFixed(2),
-    `${c.differenceCi95Us[0].toFixed(2)} … ${c.differenceCi95Us[1].toFixed(2)}`,
-    `${c.differenceP10Us.toFixed(1)} … ${c.differenceP90Us.toFixed(1)}`,
+    ...pairedDifferenceCells(c),
   ]);
   const table = renderColumns(
     ['subject', 'on µs/req', 'off µs/req', 'paired difference µs', '95% interval', 'pairs p10 … p90'],
@@ -134,4 +133,14 @@ export function observabilityGoal(
   const top = c.differenceCi95Us[1];
   const name = `observability: ${c.differenceUs.toFixed(1)} µs/req (top of 95% interval ${top.toFixed(1)}) over ${c.pairs} probe pairs ÷ ${offRow} ${off === null ? '?' : off.toFixed(0)} µs/req`;
   return [goal(name, off === null || off === 0 ? null : top / off, 'at-most', OBSERVABILITY_BUDGET)];
+}
+
+/**
+ * The rows' goal a process benchmark prints: `traced` ÷ `off`, CPU µs per request, the median of the
+ * round-by-round ratios (paired.ts), within the budget. None unless both rows ran.
+ */
+export function observabilityRowGoal(rows: readonly ConfigurationSummaryLike[], traced: string, off: string): GoalCheck[] {
+  if (!rows.some((r) => r.name === traced) || !rows.some((r) => r.name === off)) return [];
+  const name = `observability: ${traced} ÷ ${off}, CPU µs/req, median of per-round ratios`;
+  return [goal(name, pairedCpuRatio(rows, { row: traced }, { row: off }), 'at-most', 1 + OBSERVABILITY_BUDGET)];
 }

@@ -8,18 +8,19 @@
  * their difference. Both builds may share this process (hop-check.ts), or
  * each run with its client in a process of its own, told when to send a batch
  * (the observability probe: builds that differ in much code would otherwise
- * share V8's compiled code and the type feedback each gives it). A batch's neighbour in time is its pair,
- * so a host whose speed drifts (another tenant, frequency changes) moves both
- * alike; the bench harness takes the median of the paired differences.
+ * share V8's compiled code and the type feedback each gives it). A batch's
+ * neighbour in time is its pair, so a host whose speed drifts (another tenant,
+ * frequency changes) moves both alike; the bench harness takes the median of
+ * the paired differences.
  * (`fastify.inject` was tried first: it keeps every request's fake socket
  * alive, ~10 KB each, and the growing heap's collections landed in whichever
  * batch was running.)
  */
 import { Pool } from 'undici';
 
-/** What a batch sends: one request, again and again, and the status it must get. */
+/** What a batch sends: one bodiless request, again and again, and the status it must get. */
 export interface BatchRequest {
-  readonly method: 'GET' | 'PUT';
+  readonly method: 'GET';
   readonly path: string;
   readonly headers: Record<string, string>;
   readonly status?: number;

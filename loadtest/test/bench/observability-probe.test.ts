@@ -3,13 +3,10 @@ import { test } from 'node:test';
 import { formatObservabilityTable, runObservabilityProbe } from '../../src/bench/observability/observability-probe.js';
 
 test('the observability probe builds the read chain in two processes, metrics and tracing on and off, pairs their batches, and exports spans', { timeout: 600_000 }, async () => {
-  const result = await runObservabilityProbe(2, new AbortController().signal, ['path', 'gateway-metrics-only']);
+  const result = await runObservabilityProbe(2, new AbortController().signal, ['path']);
   assert.deepEqual(
     result.subjects.map((s) => [s.subject, s.pairs, s.perBatch]),
-    [
-      ['path', 2, 300],
-      ['gateway-metrics-only', 2, 300],
-    ],
+    [['path', 2, 300]],
   );
   for (const s of result.subjects) {
     // Real reads through real components over loopback: tens of µs at least, never zero.
@@ -20,6 +17,5 @@ test('the observability probe builds the read chain in two processes, metrics an
   assert.ok(result.exportsReceived.requests > 0, JSON.stringify(result.exportsReceived));
   const table = formatObservabilityTable(result);
   assert.match(table, /^subject\s+on µs\/req\s+off µs\/req/m);
-  assert.match(table, /^gateway-metrics-only\s+\d/m);
   assert.match(table, /^path\s+\d/m);
 });

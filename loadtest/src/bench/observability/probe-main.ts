@@ -59,10 +59,15 @@ async function seed(url: string, auth: Record<string, string>): Promise<void> {
 
 /** Builds the chain for `subject` with this process's telemetry settings, seeded, and its client. */
 async function build(subject: ProbeSubject, redisUrl: string): Promise<Batcher> {
-  const scratch = mkdtempSync(join(tmpdir(), 'setgate-obs-secrets-'));
   const source = loadTopologyFile(defaultTopologyPath());
-  // The stack's dev signing keys, as `npm start` makes them: the gateway checks tokens signed with them.
-  Object.assign(process.env, devSecretEnv(source, scratch, { create: true }));
+  // The stack's dev signing keys, made as `npm start` makes them: the gateway checks tokens signed with them.
+  // Once in this process's environment, their files are not needed.
+  const scratch = mkdtempSync(join(tmpdir(), 'setgate-obs-secrets-'));
+  try {
+    Object.assign(process.env, devSecretEnv(source, scratch, { create: true }));
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
   const path = firstRegionPath(new TopologyView(source));
   const auth = { authorization: `Bearer ${await signDevToken(source, { sub: path.placed.key })}` };
   // Access lines through the writer a process uses, to a sink that keeps nothing.
@@ -82,7 +87,6 @@ async function build(subject: ProbeSubject, redisUrl: string): Promise<Batcher> 
   const closeAll = async () => {
     await chain.close();
     for (const t of made) await t.shutdown();
-    rmSync(scratch, { recursive: true, force: true });
   };
   try {
     await seed(chain.url, auth);

@@ -14,7 +14,7 @@ import { NO_OBSERVABILITY, TRACED_RATIO, TRACED_SAMPLER, tracedEnv } from '../ob
 import { type OtlpSink, startOtlpSink } from '../otlp-sink.js';
 import { type BenchStack, startBenchStack } from '../stack.js';
 import { assertedHeaders } from './asserted-headers.js';
-import { firstRegionGateway, keepOneGatewayIn, keyLedInRegion } from './key-placement.js';
+import { firstRegionGateway, keyLedInRegion, oneGatewayWithRedis } from './key-placement.js';
 
 const BARE_FORWARD = fileURLToPath(import.meta.resolve('@setgate/gateway/bench/bare-forward'));
 const READ_PATH = '/v1/profile';
@@ -113,14 +113,7 @@ export const gatewayBenchmark: Benchmark = {
       startBenchStack({
         hopAuth,
         ...(env ? { env } : {}),
-        edit: (doc) => {
-          keepOneGatewayIn(doc, region, gatewayId);
-          const gw = (doc.gateway ?? {}) as { rateLimit?: Record<string, unknown> };
-          gw.rateLimit = { ...gw.rateLimit, redisUrl: `redis://127.0.0.1:${redisPort}` };
-          doc.gateway = gw;
-          // Only the write-point runs: acknowledge writes after its own append (the seed), not after replicas.
-          for (const p of doc.placements as Array<Record<string, unknown>>) Object.assign(p, { mode: 'async', minInsync: 0 });
-        },
+        edit: oneGatewayWithRedis(region, gatewayId, `redis://127.0.0.1:${redisPort}`),
         only: (i) => i.id === gatewayId || i.id === nodeId,
       });
     const side = async (row: string, hopAuth: boolean, env?: Record<string, string>) => {

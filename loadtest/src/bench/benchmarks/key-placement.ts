@@ -85,3 +85,18 @@ export function keepOneGatewayIn(doc: Record<string, unknown>, region: string, g
   const r = regions.find((x) => x.name === region);
   if (r) r.gateways = r.gateways.filter((g) => g.id === gatewayId);
 }
+
+/**
+ * The topology edit of a single-gateway benchmark (the gateway bench, the observability probe): only
+ * `gatewayId` in `region`, its rate limits shared through the Redis at `redisUrl`, and every shard
+ * acknowledging writes after its write-point's own append, since only the write-point runs.
+ */
+export function oneGatewayWithRedis(region: string, gatewayId: string, redisUrl: string): (doc: Record<string, unknown>) => void {
+  return (doc) => {
+    keepOneGatewayIn(doc, region, gatewayId);
+    const gw = (doc.gateway ?? {}) as { rateLimit?: Record<string, unknown> };
+    gw.rateLimit = { ...gw.rateLimit, redisUrl };
+    doc.gateway = gw;
+    for (const p of doc.placements as Array<Record<string, unknown>>) Object.assign(p, { mode: 'async', minInsync: 0 });
+  };
+}

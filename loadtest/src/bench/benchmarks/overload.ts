@@ -9,7 +9,7 @@ import { spawnReady, stopChild } from '../child.js';
 import { expect2xx, sendOnce } from '../preflight.js';
 import { type BenchStack, startBenchStack } from '../stack.js';
 import { InFlightHolders } from './in-flight-holders.js';
-import { firstRegionGateway, keepOneGatewayIn, keyLedInRegion, keysWhere, type PlacedKey } from './key-placement.js';
+import { firstRegionGateway, keyLedInRegion, keysWhere, oneGatewayWithRedis, type PlacedKey } from './key-placement.js';
 
 const BARE_REFUSAL = fileURLToPath(import.meta.resolve('@setgate/gateway/bench/bare-refusal'));
 
@@ -130,10 +130,7 @@ export const overloadBenchmark: Benchmark = {
       try {
         const stack = await startBenchStack({
           edit: (doc) => {
-            keepOneGatewayIn(doc, region, gatewayId);
-            const gw = gatewayOf(doc);
-            gw.rateLimit = { ...gw.rateLimit, redisUrl: `redis://127.0.0.1:${redis.port}` };
-            for (const p of doc.placements as Array<Record<string, unknown>>) Object.assign(p, { mode: 'async', minInsync: 0 });
+            oneGatewayWithRedis(region, gatewayId, `redis://127.0.0.1:${redis.port}`)(doc);
             edit(doc);
           },
           only: (i) => i.id === gatewayId || i.id === nodeId,

@@ -125,7 +125,7 @@ export const pathBenchmark: Benchmark = {
       ctx.log(`path: pricing the hop checks in one process (${HOP_CHECK_PAIRS_IN_BENCH} pairs)`);
       const hopCheck = await runHopCheck(HOP_CHECK_PAIRS_IN_BENCH, ctx.signal);
       // Metrics and tracing alone, in two processes taking turns (observability-probe.ts): what the rows cannot resolve.
-      ctx.log(`path: pricing metrics and tracing, two processes taking turns (${OBSERVABILITY_PAIRS_IN_BENCH} pairs)`);
+      if (!ctx.wan) ctx.log(`path: pricing metrics and tracing, two processes taking turns (${OBSERVABILITY_PAIRS_IN_BENCH} pairs)`);
       const observability = ctx.wan ? undefined : await runObservabilityProbe(OBSERVABILITY_PAIRS_IN_BENCH, ctx.signal, ['path']);
       const { stack } = bench;
       const read = commandFor(stack.topology.commands, READ.method, READ.path);

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultTopologyPath, type LoadedTopology } from '@setgate/config';
+import { defaultTopologyPath } from '@setgate/config';
 import type { HopSecrets } from '@setgate/contracts';
 import { buildGateway } from '@setgate/gateway';
 import { rebindTopology } from '@setgate/launcher';
@@ -10,7 +10,7 @@ import { buildRegionalProxy, proxyOptionsFromTopology } from '@setgate/regional-
 import { buildNode, LmdbNodeStore, type SetNode } from '@setgate/set-runtime';
 import type { Telemetry } from '@setgate/telemetry';
 import { buildRoutingTable, TopologyView } from '@setgate/topology';
-import { keepOneGatewayIn, type RegionPath } from '../benchmarks/key-placement.js';
+import { oneGatewayWithRedis, type RegionPath } from '../benchmarks/key-placement.js';
 
 /** What a chain is built with: which instances, the stack's hop secret and Redis, and a telemetry per component. */
 export interface ChainSpec {
@@ -25,7 +25,6 @@ export interface ChainSpec {
 
 /** A regional proxy (optional), gateway and write-point node, in this process, on loopback ports of their own. */
 export interface Chain {
-  readonly topology: LoadedTopology;
   /** Where a client sends: the proxy when there is one, else the gateway. */
   readonly url: string;
   close(): Promise<void>;
@@ -48,13 +47,7 @@ export async function buildChain(spec: ChainSpec): Promise<Chain> {
   };
   try {
     const { region, gatewayId, proxyId, placed } = spec.path;
-    const topology = await rebindTopology(defaultTopologyPath(), join(dir, 'topology.json'), (doc) => {
-      keepOneGatewayIn(doc, region, gatewayId);
-      const gw = (doc.gateway ?? {}) as { rateLimit?: Record<string, unknown> };
-      gw.rateLimit = { ...gw.rateLimit, redisUrl: spec.redisUrl };
-      doc.gateway = gw;
-      for (const p of doc.placements as Array<Record<string, unknown>>) Object.assign(p, { mode: 'async', minInsync: 0 });
-    });
+    const topology = await rebindTopology(defaultTopologyPath(), join(dir, 'topology.json'), oneGatewayWithRedis(region, gatewayId, spec.redisUrl));
     const view = new TopologyView(topology);
 
     const nodeRef = view.node(placed.writePoint.id);
@@ -87,7 +80,7 @@ export async function buildChain(spec: ChainSpec): Promise<Chain> {
     });
     opened.push(() => gateway.close());
     const gatewayUrl = await gateway.listen({ host: gatewayRef.host, port: gatewayRef.port });
-    if (!spec.withProxy) return { topology, url: gatewayUrl, close };
+    if (!spec.withProxy) return { url: gatewayUrl, close };
 
     const placedProxy = proxyOptionsFromTopology(view, proxyId);
     const proxy = buildRegionalProxy({
@@ -101,7 +94,7 @@ export async function buildChain(spec: ChainSpec): Promise<Chain> {
     });
     opened.push(() => proxy.close());
     const url = await proxy.listen({ host: placedProxy.self.host, port: placedProxy.self.port });
-    return { topology, url, close };
+    return { url, close };
   } catch (err) {
     await close();
     throw err;

@@ -59,7 +59,7 @@ export function medianCi95(sorted: readonly number[]): [number, number] {
   return [sorted[lo] as number, sorted[hi] as number];
 }
 
-/** What an in-process probe's paired batches say (gateway/bench/paired-batches.ts): each build's median and their paired difference. */
+/** What a probe's paired batches say (gateway/bench/paired-batches.ts): each build's median and their paired difference. */
 export interface PairedBatchFigures {
   /** Medians of each build's µs per request. */
   readonly aUs: number;

@@ -1,5 +1,5 @@
-import { type Context, context, INVALID_SPANID, INVALID_TRACEID, ROOT_CONTEXT, type Span, type SpanOptions, TraceFlags, type Tracer, trace } from '@opentelemetry/api';
-import { startActiveSpanOf, UnrecordedTracer } from './unrecorded-tracer.js';
+import { type Context, context, ROOT_CONTEXT, type Span, type SpanOptions, TraceFlags, type Tracer } from '@opentelemetry/api';
+import { parentOf, startActiveSpanOf, UnrecordedTracer } from './unrecorded-tracer.js';
 
 const unrecorded = new UnrecordedTracer();
 
@@ -24,10 +24,9 @@ export class HeadSampledTracer implements Tracer {
   ) {}
 
   startSpan(name: string, options?: SpanOptions, ctx: Context = context.active()): Span {
-    const parent = trace.getSpanContext(ctx);
-    const hasParent = parent !== undefined && parent.traceId !== INVALID_TRACEID && parent.spanId !== INVALID_SPANID && options?.root !== true;
-    const sampled = hasParent ? (parent.traceFlags & TraceFlags.SAMPLED) !== 0 : this.random() < this.rootRatio;
-    return sampled ? this.sdk.startSpan(name, options, ctx) : unrecorded.startSpan(name, options, hasParent ? ctx : ROOT_CONTEXT);
+    const parent = options?.root === true ? undefined : parentOf(ctx);
+    const sampled = parent !== undefined ? (parent.traceFlags & TraceFlags.SAMPLED) !== 0 : this.random() < this.rootRatio;
+    return sampled ? this.sdk.startSpan(name, options, ctx) : unrecorded.startSpan(name, options, parent !== undefined ? ctx : ROOT_CONTEXT);
   }
 
   startActiveSpan<F extends (span: Span) => unknown>(name: string, ...args: unknown[]): ReturnType<F> {

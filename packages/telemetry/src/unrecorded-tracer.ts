@@ -1,5 +1,5 @@
 import { randomFillSync } from 'node:crypto';
-import { type Context, context, INVALID_SPANID, INVALID_TRACEID, type Span, type SpanOptions, type Tracer, trace } from '@opentelemetry/api';
+import { type Context, context, INVALID_SPANID, INVALID_TRACEID, type Span, type SpanContext, type SpanOptions, type Tracer, trace } from '@opentelemetry/api';
 
 // Ids come hex-encoded from one random pool, refilled 8 KiB at a time: a fill per id costs a syscall-backed call each.
 const POOL_BYTES = 8192;
@@ -33,6 +33,15 @@ export function newTraceId(): string {
 }
 
 /**
+ * The span context a span started in `ctx` continues, if any. Parents are parsed (trace-context.ts) or
+ * made here, so checking for the invalid all-zero ids is enough (the API's regex check is not needed).
+ */
+export function parentOf(ctx: Context): SpanContext | undefined {
+  const parent = trace.getSpanContext(ctx);
+  return parent !== undefined && parent.traceId !== INVALID_TRACEID && parent.spanId !== INVALID_SPANID ? parent : undefined;
+}
+
+/**
  * The tracer of a process that records nothing (no exporter, or a sampling
  * ratio of 0): every span is a non-recording one that still carries W3C trace
  * context — the caller's trace id, sampled flag and tracestate, with a fresh
@@ -42,9 +51,8 @@ export function newTraceId(): string {
  */
 export class UnrecordedTracer implements Tracer {
   startSpan(_name: string, _options?: SpanOptions, ctx: Context = context.active()): Span {
-    const parent = trace.getSpanContext(ctx);
-    // Parents are parsed (trace-context.ts) or made here, so their ids are well-formed hex.
-    if (parent !== undefined && parent.traceId !== INVALID_TRACEID && parent.spanId !== INVALID_SPANID) {
+    const parent = parentOf(ctx);
+    if (parent !== undefined) {
       return trace.wrapSpanContext({
         traceId: parent.traceId,
         spanId: newSpanId(),

@@ -2,7 +2,7 @@
  * What authenticating a hop costs the listener that checks it, side by side
  * in one process (`npm run bench -- hop-check`): the same listener built
  * twice, with the stack's hop secret and without, each fed the headers its
- * caller sends, in alternating batches timed by the clock (paired-batches.ts).
+ * caller sends, in alternating batches, each's CPU time read (paired-batches.ts).
  *
  * Two checks are measured, with the code the components run:
  * - `gateway`: the gateway's header-hygiene stage (request-context before it,
@@ -27,7 +27,7 @@ import { requestContextStage } from '../src/stages/request-context/plugin.js';
 import { type Batcher, loopbackBatcher, pairedBatches } from './paired-batches.js';
 
 /**
- * One check measured: µs per request (client and listener, by the clock) of each batch, with the
+ * One check measured: CPU µs per request (client and listener, one process) of each batch, with the
  * secret and without, in pair order (`withSecretUs[i]` ran beside `withoutSecretUs[i]`). The
  * statistics are the bench harness's (loadtest/src/bench/hop-check).
  */
@@ -73,8 +73,10 @@ async function paired(
   pairs: number,
   perBatch: number,
 ): Promise<HopCheckSamples> {
-  const { a, b } = await pairedBatches(build, pairs, perBatch);
-  return { check, withSecretUs: a, withoutSecretUs: b, perBatch };
+  // Both builds share this process, so no couple carries a luck of its own: the pairs are pooled.
+  const couples = await pairedBatches(build, pairs, { perBatch });
+  const cpu = (side: 'a' | 'b') => couples.flatMap((c) => c[side].map((x) => x.cpuUs));
+  return { check, withSecretUs: cpu('a'), withoutSecretUs: cpu('b'), perBatch };
 }
 
 export async function measureHopChecks(pairs: number, perBatch: number): Promise<HopCheckSamples[]> {

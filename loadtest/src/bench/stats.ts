@@ -87,3 +87,42 @@ export function pairedBatchFigures(a: readonly number[], b: readonly number[]): 
     pairs: diffs.length,
   };
 }
+
+/** Student's t at 97.5% for 1…30 degrees of freedom; beyond, the normal's 1.96 is within 2%. */
+const T_975 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086,
+  2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
+
+/** The 95% t-interval of the mean of `values` (2 at least). */
+export function meanCi95(values: readonly number[]): [number, number] {
+  const n = values.length;
+  if (n < 2) throw new RangeError('a confidence interval needs two values at least');
+  const mean = values.reduce((s, v) => s + v, 0) / n;
+  const variance = values.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1);
+  const half = (T_975[n - 2] ?? 1.96) * Math.sqrt(variance / n);
+  return [mean - half, mean + half];
+}
+
+/** What paired batches over several couples of builds say, each couple in processes of its own. */
+export interface CoupledBatchFigures extends PairedBatchFigures {
+  /** Each couple's median paired difference. */
+  readonly coupleDifferencesUs: readonly number[];
+}
+
+/**
+ * The figures of paired batches run on several couples of builds (`couples[k].a[i]` beside
+ * `couples[k].b[i]`). Batches of one couple share its two processes' luck (where heap and code landed;
+ * twin processes here read up to ~20% apart over a whole run), so they are not independent samples of the
+ * difference: the couple is the unit. The difference is the mean of the couples' medians and its
+ * interval the t-interval over couples; each build's figure and the spread of pairs are pooled.
+ */
+export function coupledBatchFigures(couples: readonly { a: readonly number[]; b: readonly number[] }[]): CoupledBatchFigures {
+  const pooled = pairedBatchFigures(
+    couples.flatMap((c) => c.a),
+    couples.flatMap((c) => c.b),
+  );
+  const coupleDifferencesUs = couples.map((c) => pairedBatchFigures(c.a, c.b).differenceUs);
+  const [lo, hi] = meanCi95(coupleDifferencesUs);
+  return { ...pooled, differenceUs: (lo + hi) / 2, differenceCi95Us: [lo, hi], coupleDifferencesUs };
+}

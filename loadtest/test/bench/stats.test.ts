@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { median, medianOfKnown, pairedMedian, ratio } from '../../src/bench/stats.js';
+import { coupledBatchFigures, meanCi95, median, medianOfKnown, pairedMedian, ratio } from '../../src/bench/stats.js';
 
 test('median of an odd count is the middle value, whatever the order', () => {
   assert.equal(median([9, 1, 5]), 5);
@@ -43,4 +43,29 @@ test('pairedMedian compares round i of one row with round i of the other, skippi
   assert.equal(pairedMedian(a, b, (x, y) => x - y), 16);
   assert.equal(pairedMedian([null], [1], (x, y) => x - y), null);
   assert.equal(pairedMedian([1, 2], [1], (x, y) => x - y), 0, 'only the rounds both rows ran');
+});
+
+test('meanCi95 is the t-interval of the mean: wider for few values, refused for one', () => {
+  // mean 2, sd 1, n 3: 2 ± 4.303 / √3
+  const [lo, hi] = meanCi95([1, 2, 3]);
+  assert.equal(lo.toFixed(3), (2 - 4.303 / Math.sqrt(3)).toFixed(3));
+  assert.equal(hi.toFixed(3), (2 + 4.303 / Math.sqrt(3)).toFixed(3));
+  assert.deepEqual(meanCi95([5, 5, 5, 5]), [5, 5]);
+  assert.throws(() => meanCi95([1]), RangeError);
+});
+
+test('coupledBatchFigures takes the couple as the unit: the mean of couples\' medians, an interval over couples', () => {
+  // Couple 1: A is 10 above B in every pair; couple 2: 30 above. Pooled pairs would give a tight
+  // interval around the pooled median; over couples the interval spans both.
+  const couples = [
+    { a: [110, 120, 130], b: [100, 110, 120] },
+    { a: [130, 140, 150], b: [100, 110, 120] },
+  ];
+  const f = coupledBatchFigures(couples);
+  assert.deepEqual(f.coupleDifferencesUs, [10, 30]);
+  assert.equal(f.differenceUs, 20);
+  assert.ok(f.differenceCi95Us[0] < 10 && f.differenceCi95Us[1] > 30, JSON.stringify(f.differenceCi95Us));
+  assert.equal(f.pairs, 6);
+  assert.equal(f.aUs, 130);
+  assert.equal(f.bUs, 110);
 });

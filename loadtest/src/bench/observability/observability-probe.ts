@@ -1,9 +1,9 @@
-import { pairedBatches } from '@setgate/gateway/bench/paired-batches';
+import { type BatchCost, type PairedBatchPlan, pairedBatches } from '@setgate/gateway/bench/paired-batches';
 import { startRedisServer } from '@setgate/process-supervisor';
 import { type ConfigurationSummaryLike, type GoalCheck, goal } from '../benchmark.js';
 import { type OtlpSink, startOtlpSink } from '../otlp-sink.js';
 import { pairedCpuRatio } from '../paired.js';
-import { medianOfKnown, type PairedBatchFigures, pairedBatchFigures } from '../stats.js';
+import { type CoupledBatchFigures, coupledBatchFigures, medianOfKnown } from '../stats.js';
 import { pairedDifferenceCells, renderColumns } from '../table.js';
 import type { ProbeSubject } from './probe-protocol.js';
 import { startProbeProcess } from './probe-process.js';
@@ -14,23 +14,30 @@ import { NO_OBSERVABILITY, TRACED_RATIO, TRACED_SAMPLER, tracedEnv } from './set
  * - `gateway`, `path`: metrics and sampled tracing exported (as the traced rows) against OTEL_SDK_DISABLED;
  * - `gateway-metrics-only`: metrics on (scraped, not pushed) and no span exporter against off: tracing's share
  *   is `gateway` − this;
- * - `gateway-a-a`: off against off, the instrument's own check (its difference should hold 0 in its interval).
+ * - `gateway-a-a`, `path-a-a`: off against off, the instrument's own check (its difference should hold 0 in
+ *   its interval).
  */
-export type ObservabilityComparison = 'gateway' | 'path' | 'gateway-metrics-only' | 'gateway-a-a';
+export type ObservabilityComparison = 'gateway' | 'path' | 'gateway-metrics-only' | 'gateway-a-a' | 'path-a-a';
 
 const COMPARISONS: Readonly<Record<ObservabilityComparison, { chain: ProbeSubject; a: 'traced' | 'metrics' | 'off' }>> = {
   gateway: { chain: 'gateway', a: 'traced' },
   path: { chain: 'path', a: 'traced' },
   'gateway-metrics-only': { chain: 'gateway', a: 'metrics' },
   'gateway-a-a': { chain: 'gateway', a: 'off' },
+  'path-a-a': { chain: 'path', a: 'off' },
 };
 
-/** One comparison: µs per request of each build (client included) and their paired difference. */
-export interface ObservabilityCost extends Omit<PairedBatchFigures, 'aUs' | 'bUs'> {
+/**
+ * One comparison: CPU µs per request of each build (client included) and their paired difference; and the
+ * paired difference by the clock, which also holds waits (Redis) and time the host gave to others.
+ */
+export interface ObservabilityCost extends Omit<CoupledBatchFigures, 'aUs' | 'bUs'> {
   readonly subject: ObservabilityComparison;
   readonly onUs: number;
   readonly offUs: number;
+  readonly elapsedDifferenceUs: number;
   readonly perBatch: number;
+  readonly warmUpRequests: number;
 }
 
 export interface ObservabilityProbeResult {
@@ -43,8 +50,24 @@ export interface ObservabilityProbeResult {
   readonly exportsReceived: { requests: number; bytes: number };
 }
 
-/** Requests per batch: a few hundred, so a scavenge is spread thin and a pair still sees the same host. */
-const PER_BATCH = 300;
+/** How each comparison is run (gateway/bench/paired-batches.ts). */
+export const PROBE_PLAN: Required<PairedBatchPlan> = {
+  /** A few hundred requests: a scavenge is spread thin and a pair still sees the same host. */
+  perBatch: 300,
+  /**
+   * Each process has its own luck: twin processes read up to ~20% apart over a whole run. Six couples
+   * spread it over both sides, and the interval is taken over couples (stats.ts: coupledBatchFigures).
+   */
+  couples: 6,
+  /**
+   * A process with 1% of its requests sampled meets the recorded span's code paths once a hundred
+   * requests, and V8 deoptimises and recompiles for each new one for its first ~15,000 requests (over
+   * 100 deoptimisations between its 6,000th and 18,000th, against ~40 at ratio 0; about none after).
+   * Measured inside that window, 1% tracing read 40–160 µs a request; a process serving traffic for hours
+   * is long past it.
+   */
+  warmUpRequests: 20_000,
+};
 /** Issue 14's budget: observability costs at most this share of a request's CPU. */
 export const OBSERVABILITY_BUDGET = 0.1;
 /** How many pairs the gateway and path benchmarks run the probe with, during their setup. */
@@ -61,15 +84,16 @@ function buildEnv(a: 'traced' | 'metrics' | 'off', sinkUrl: string): NodeJS.Proc
 
 /**
  * `npm run bench -- observability`: for each comparison, the two builds run in processes of their own
- * (probe-process.ts), sharing one redis-server, and take turns sending `pairs` alternating batches
- * (gateway/bench/paired-batches.ts: both start orders pooled). Spans and metrics are exported to an OTLP
- * sink in this process, sampled as the traced rows are (settings.ts). The gateway benchmark asks for the
+ * (probe-process.ts), sharing one redis-server, and take turns sending `pairs` alternating batches, spread
+ * over `plan.couples` couples of processes, each warmed up first (gateway/bench/paired-batches.ts). Spans
+ * and metrics are exported to an OTLP sink in this process, sampled as the traced rows are (settings.ts). The gateway benchmark asks for the
  * `gateway` comparison, the path benchmark for `path`.
  */
 export async function runObservabilityProbe(
   pairs: number,
   signal: AbortSignal,
-  comparisons: readonly ObservabilityComparison[] = ['gateway', 'path', 'gateway-metrics-only', 'gateway-a-a'],
+  comparisons: readonly ObservabilityComparison[] = ['gateway', 'path', 'gateway-metrics-only', 'gateway-a-a', 'path-a-a'],
+  plan: Required<PairedBatchPlan> = PROBE_PLAN,
 ): Promise<ObservabilityProbeResult> {
   const sink: OtlpSink = await startOtlpSink();
   const redis = await startRedisServer();
@@ -78,9 +102,11 @@ export async function runObservabilityProbe(
     for (const subject of comparisons) {
       const { chain, a } = COMPARISONS[subject];
       const build = (isA: boolean) => startProbeProcess(chain, redis.url, buildEnv(isA ? a : 'off', sink.url), signal);
-      const run = await pairedBatches(build, pairs, PER_BATCH);
-      const { aUs, bUs, ...difference } = pairedBatchFigures(run.a, run.b);
-      subjects.push({ subject, onUs: aUs, offUs: bUs, ...difference, perBatch: PER_BATCH });
+      const couples = await pairedBatches(build, pairs, plan);
+      const of = (key: keyof BatchCost) => couples.map((c) => ({ a: c.a.map((x) => x[key]), b: c.b.map((x) => x[key]) }));
+      const { aUs, bUs, ...difference } = coupledBatchFigures(of('cpuUs'));
+      const elapsed = coupledBatchFigures(of('elapsedUs'));
+      subjects.push({ subject, onUs: aUs, offUs: bUs, ...difference, elapsedDifferenceUs: elapsed.differenceUs, perBatch: plan.perBatch, warmUpRequests: plan.warmUpRequests });
     }
     return { benchmark: 'observability', description: DESCRIPTION, sampler: TRACED_SAMPLER, ratio: TRACED_RATIO, subjects, exportsReceived: sink.received() };
   } finally {
@@ -89,27 +115,29 @@ export async function runObservabilityProbe(
   }
 }
 
-/** The probe's table: per subject, the per-request figures (client included), the paired difference and its spread. */
+/** The probe's table: per subject, the per-request figures (client included), the difference, its interval and spread. */
 export function formatObservabilityTable(r: ObservabilityProbeResult): string {
   const rows = r.subjects.map((c) => [
     c.subject,
     c.onUs.toFixed(1),
     c.offUs.toFixed(1),
     ...pairedDifferenceCells(c),
+    `${Math.min(...c.coupleDifferencesUs).toFixed(1)} … ${Math.max(...c.coupleDifferencesUs).toFixed(1)}`,
+    c.elapsedDifferenceUs.toFixed(1),
   ]);
   const table = renderColumns(
-    ['subject', 'on µs/req', 'off µs/req', 'paired difference µs', '95% interval', 'pairs p10 … p90'],
+    ['subject', 'on CPU µs/req', 'off CPU µs/req', 'difference µs', '95% interval', 'pairs p10 … p90', 'couples', 'by the clock µs'],
     rows,
-    ['left', 'right', 'right', 'right', 'right', 'right'],
+    ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
   );
   const first = r.subjects[0];
   return [
     `observability: ${r.description}`,
     first
-      ? `${first.pairs} pairs of batches × ${first.perBatch} requests per subject, alternating; medians; per-request figures include the client's share, which the difference cancels`
+      ? `${first.pairs} pairs of batches × ${first.perBatch} requests per subject over ${first.coupleDifferencesUs.length} couples of processes, each warmed up with ${first.warmUpRequests} requests; each build's process CPU time per request (client included: the difference cancels it), medians; the difference is the mean of the couples' median differences, its interval a t-interval over couples; the last column is the difference by the clock (waits on Redis and the host's other work included), not judged`
       : '',
     `tracing: ${r.sampler} ${r.ratio}; the sink received ${r.exportsReceived.requests} exports (${r.exportsReceived.bytes} bytes)`,
-    'gateway: client → gateway → node; path: client → regional proxy → gateway → node; gateway-metrics-only: the gateway chain, metrics only (scraped, not pushed), no span exporter; gateway-a-a: off against off, the instrument\'s own check',
+    "gateway: client → gateway → node; path: client → regional proxy → gateway → node; gateway-metrics-only: the gateway chain, metrics only (scraped, not pushed), no span exporter; *-a-a: off against off, the instrument's own check",
     '',
     table,
     '',

@@ -1,8 +1,8 @@
 /**
  * One build of the observability probe (observability-probe.ts), in a process of its own: the chain a
  * profile read takes (chain.ts) with this process's OpenTelemetry settings, and its client, which sends a
- * batch of reads when told and answers with the batch's µs per request by the clock (client and chain share
- * this one thread: elapsed time is CPU time). Access lines are written (to /dev/null) whatever the settings:
+ * batch of reads when told and answers with what the batch cost per request, in this process's CPU time
+ * (client and chain share the process) and by the clock. Access lines are written (to /dev/null) whatever the settings:
  * they are logs, which the issue prices apart.
  *
  * `--subject gateway|path`: client → gateway → node, or client → regional proxy → gateway → node.
@@ -10,7 +10,7 @@
  * gateways of a region share one.
  *
  * Protocol on stdin/stdout, one line each: it prints `probe:ready` once the chain answers; each line `N`
- * it reads runs N reads and prints `probe:<µs per request>`; `close` (or the end of stdin) closes the
+ * it reads runs N reads and prints `probe:<CPU µs> <elapsed µs>` per request; `close` (or the end of stdin) closes the
  * chain, and it exits. A failure prints `probe:error <message>` and exits 1.
  */
 import { mkdtempSync, openSync, rmSync } from 'node:fs';
@@ -104,7 +104,8 @@ async function serve(subject: ProbeSubject, redisUrl: string): Promise<void> {
     if (line === 'close') break;
     const n = Number(line);
     if (!Number.isInteger(n) || n < 1) throw new Error(`expected a batch size or close, got "${line}"`);
-    process.stdout.write(`${PROBE_LINE}${await batcher.batchUs(n)}\n`);
+    const cost = await batcher.batch(n);
+    process.stdout.write(`${PROBE_LINE}${cost.cpuUs} ${cost.elapsedUs}\n`);
   }
   await batcher.close();
 }

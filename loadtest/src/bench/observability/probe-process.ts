@@ -57,9 +57,11 @@ export async function startProbeProcess(subject: ProbeSubject, redisUrl: string,
     throw err;
   }
   return {
-    async batchUs(n) {
+    async batch(n) {
       child.stdin?.write(`${n}\n`);
-      return Number(await answer(`a batch of ${n}`));
+      const [cpuUs, elapsedUs] = (await answer(`a batch of ${n}`)).split(' ').map(Number);
+      if (!Number.isFinite(cpuUs) || !Number.isFinite(elapsedUs)) throw new Error(`the ${subject} probe build answered a batch of ${n} with no figures`);
+      return { cpuUs: cpuUs as number, elapsedUs: elapsedUs as number };
     },
     async close() {
       child.stdin?.end('close\n');

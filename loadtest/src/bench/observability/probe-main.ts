@@ -2,16 +2,16 @@
  * One build of the observability probe (observability-probe.ts), in a process of its own: the chain a
  * profile read takes (chain.ts) with this process's OpenTelemetry settings, and its client, which sends a
  * batch of reads when told and answers with what the batch cost per request, in this process's CPU time
- * (client and chain share the process) and by the clock. Access lines are written (to /dev/null) whatever the settings:
- * they are logs, which the issue prices apart.
+ * (client and chain share the process) and by the clock. Access lines are written (to /dev/null) whatever
+ * the settings: they are logs, which the issue prices apart.
  *
  * `--subject gateway|path`: client → gateway → node, or client → regional proxy → gateway → node.
  * `--redis URL`: the region's Redis for the gateway's shared limits, one for both builds of a pair, as two
  * gateways of a region share one.
  *
  * Protocol on stdin/stdout, one line each: it prints `probe:ready` once the chain answers; each line `N`
- * it reads runs N reads and prints `probe:<CPU µs> <elapsed µs>` per request; `close` (or the end of stdin) closes the
- * chain, and it exits. A failure prints `probe:error <message>` and exits 1.
+ * it reads runs N reads and prints `probe:<CPU µs> <elapsed µs>` per request; `close` (or the end of
+ * stdin) closes the chain, and it exits. A failure prints `probe:error <message>` and exits 1.
  */
 import { mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -62,7 +62,7 @@ export const PROBE_PLAN: Required<PairedBatchPlan> = {
   /**
    * A process with 1% of its requests sampled meets the recorded span's code paths once a hundred
    * requests, and V8 deoptimises and recompiles for each new one for its first ~15,000 requests (over
-   * 100 deoptimisations between its 6,000th and 18,000th, against ~40 at ratio 0; about none after).
+   * 100 deoptimisations between its 6,000th and 18,000th, against 40–60 at ratio 0; a few after).
    * Measured inside that window, 1% tracing read 40–160 µs a request; a process serving traffic for hours
    * is long past it.
    */
